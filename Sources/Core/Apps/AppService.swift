@@ -1,0 +1,108 @@
+public import Foundation
+
+/// Creates, lists, changes and deletes a workspace's apps, enforcing the seed's field rules and the caller's role.
+public struct AppService: Sendable {
+    public static let defaultIcon = "🤖"
+    public static let defaultIconBackground = "#FFEAD5"
+    public static let maxLimit = 100
+
+    let store: any AppStore
+    let now: @Sendable () -> Date
+
+    public init(store: any AppStore, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.now = now
+    }
+
+    public func list(_ query: AppQuery, in scope: WorkspaceScope) async throws -> Page<App> {
+        guard query.page >= 1 else { throw RelayError.invalidParam("page", "page must be an integer of at least 1") }
+        guard (1...Self.maxLimit).contains(query.limit) else {
+            throw RelayError.invalidParam("limit", "limit must be an integer from 1 to \(Self.maxLimit)")
+        }
+        return try await store.apps(in: scope.workspaceID, matching: query)
+    }
+
+    /// Another workspace's app answers exactly like an unknown one: 404 `not_found`.
+    public func find(_ id: AppID, in scope: WorkspaceScope) async throws -> App {
+        guard let app = try await store.app(id, in: scope.workspaceID) else { throw Self.notFound(id) }
+        return app
+    }
+
+    public func create(_ new: NewApp, in scope: WorkspaceScope) async throws -> App {
+        try scope.require(\.canEditApps, "Only editors, admins and owners can create apps")
+        let date = now()
+        let app = App(
+            id: AppID(), workspaceID: scope.workspaceID, name: try Self.validName(new.name), mode: new.mode,
+            icon: try Self.validIcon(new.icon ?? Self.defaultIcon),
+            iconBackground: try Self.validColor(new.iconBackground ?? Self.defaultIconBackground),
+            description: try Self.validDescription(new.description ?? ""), enableSite: true, enableAPI: true,
+            apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: scope.accountID, createdAt: date, updatedAt: date
+        )
+        try await store.insert(app)
+        return app
+    }
+
+    public func update(_ id: AppID, with changes: AppChanges, in scope: WorkspaceScope) async throws -> App {
+        try scope.require(\.canEditApps, "Only editors, admins and owners can change apps")
+        var app = try await find(id, in: scope)
+        if let name = changes.name { app.name = try Self.validName(name) }
+        if let description = changes.description { app.description = try Self.validDescription(description) }
+        if let icon = changes.icon { app.icon = try Self.validIcon(icon) }
+        if let color = changes.iconBackground { app.iconBackground = try Self.validColor(color) }
+        if let enableSite = changes.enableSite { app.enableSite = enableSite }
+        if let enableAPI = changes.enableAPI { app.enableAPI = enableAPI }
+        if let rpm = changes.apiRPM { app.apiRPM = try Self.validRate(rpm, field: "api_rpm") }
+        if let rph = changes.apiRPH { app.apiRPH = try Self.validRate(rph, field: "api_rph") }
+        app.updatedAt = now()
+        guard try await store.update(app) else { throw Self.notFound(id) }
+        return app
+    }
+
+    public func delete(_ id: AppID, in scope: WorkspaceScope) async throws {
+        try scope.require(\.canEditApps, "Only editors, admins and owners can delete apps")
+        guard try await store.delete(id, in: scope.workspaceID) else { throw Self.notFound(id) }
+    }
+
+    public func authorName(of app: App) async throws -> String {
+        try await store.authorName(of: app) ?? ""
+    }
+
+    static func notFound(_ id: AppID) -> RelayError { .notFound("App \(id) not found") }
+
+    static func validName(_ name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw RelayError.invalidParam("name", "name must not be empty", type: "required") }
+        guard trimmed.count <= 40 else { throw RelayError.invalidParam("name", "name must be at most 40 characters", type: "too_long") }
+        return trimmed
+    }
+
+    static func validDescription(_ description: String) throws -> String {
+        guard description.count <= 200 else {
+            throw RelayError.invalidParam("description", "description must be at most 200 characters", type: "too_long")
+        }
+        return description
+    }
+
+    static func validIcon(_ icon: String) throws -> String {
+        guard !icon.isEmpty, icon.count <= 255 else {
+            throw RelayError.invalidParam("icon", "icon must be an emoji or a URL of at most 255 characters")
+        }
+        return icon
+    }
+
+    /// `#RGB` or `#RRGGBB`, hexadecimal.
+    static func validColor(_ color: String) throws -> String {
+        let digits = color.dropFirst()
+        guard color.first == "#", digits.count == 6 || digits.count == 3, digits.allSatisfy(\.isHexDigit) else {
+            throw RelayError.invalidParam("icon_background", "icon_background must be a hex colour such as #FFEAD5")
+        }
+        return color
+    }
+
+    static func validRate(_ value: Int, field: String) throws -> Int {
+        guard (0...1_000_000_000).contains(value) else {
+            throw RelayError.invalidParam(field, "\(field) must be an integer from 0 (no limit) to 1000000000")
+        }
+        return value
+    }
+}

@@ -1,0 +1,13 @@
+/// Storage of apps. Every method is scoped by workspace: an app of another workspace is indistinguishable from none.
+public protocol AppStore: Sendable {
+    func apps(in workspace: WorkspaceID, matching query: AppQuery) async throws -> Page<App>
+    func app(_ id: AppID, in workspace: WorkspaceID) async throws -> App?
+    /// Inserts the app; throws `invalid_param` on `name` when the workspace already has an app of that name.
+    func insert(_ app: App) async throws
+    /// Replaces the stored app; same name rule as `insert`. Returns `false` when there is no such app.
+    func update(_ app: App) async throws -> Bool
+    /// Deletes the app and everything that belongs to it. Returns `false` when there is no such app.
+    func delete(_ id: AppID, in workspace: WorkspaceID) async throws -> Bool
+    /// The display name of whoever created the app, if that account still exists.
+    func authorName(of app: App) async throws -> String?
+}

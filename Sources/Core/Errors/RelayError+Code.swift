@@ -1,0 +1,29 @@
+extension RelayError {
+    /// A catalogued error code: its wire name and HTTP status. This list is the API's error vocabulary.
+    public struct Code: Hashable, Sendable {
+        public let name: String
+        public let status: Int
+
+        public init(name: String, status: Int) {
+            self.name = name
+            self.status = status
+        }
+
+        public static let invalidParam = Code(name: "invalid_param", status: 400)
+        public static let unauthorized = Code(name: "unauthorized", status: 401)
+        public static let accessDenied = Code(name: "access_denied", status: 403)
+        /// `POST /console/api/setup` after setup finished (Dify's `already_setup`).
+        public static let alreadySetup = Code(name: "already_setup", status: 403)
+        public static let appAPIDisabled = Code(name: "app_api_disabled", status: 403)
+        public static let forbidden = Code(name: "forbidden", status: 403)
+        public static let notFound = Code(name: "not_found", status: 404)
+        public static let methodNotAllowed = Code(name: "method_not_allowed", status: 405)
+        public static let payloadTooLarge = Code(name: "payload_too_large", status: 413)
+        public static let fileTooLarge = Code(name: "file_too_large", status: 413)
+        public static let unsupportedFileType = Code(name: "unsupported_file_type", status: 415)
+        public static let rateLimitExceeded = Code(name: "rate_limit_exceeded", status: 429)
+        public static let tooManyRequests = Code(name: "too_many_requests", status: 429)
+        public static let internalError = Code(name: "internal_error", status: 500)
+        public static let serviceUnavailable = Code(name: "service_unavailable", status: 503)
+    }
+}

@@ -1,0 +1,29 @@
+public import Foundation
+import GRDB
+
+/// The stores of one database, behind the protocols the services use; the only door to the storage engine.
+public struct RelayStores: Sendable {
+    public let accounts: any AccountStore
+    public let workspaces: any WorkspaceStore
+    public let sessions: any SessionStore
+    public let apps: any AppStore
+    public let apiKeys: any APIKeyStore
+
+    /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
+    ///
+    /// Several processes may open the same file: writers wait for each other up to `busyTimeout`.
+    public static func openSQLite(at path: URL, busyTimeout: TimeInterval = 5) throws -> RelayStores {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        let pool = try DatabasePool(path: path.path, configuration: configuration)
+        try Migrations.migrator.migrate(pool)
+        return RelayStores(
+            accounts: SQLiteAccountStore(writer: pool),
+            workspaces: SQLiteWorkspaceStore(writer: pool),
+            sessions: SQLiteSessionStore(writer: pool),
+            apps: SQLiteAppStore(writer: pool),
+            apiKeys: SQLiteAPIKeyStore(writer: pool)
+        )
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+struct SQLiteAppStore: AppStore {
+    let writer: any DatabaseWriter
+
+    func apps(in workspace: WorkspaceID, matching query: AppQuery) async throws -> Page<App> {
+        var filter = "workspace_id = ?"
+        var arguments: StatementArguments = [workspace.description]
+        if let mode = query.mode {
+            filter += " AND mode = ?"
+            arguments += [mode.rawValue]
+        }
+        if let name = query.name, !name.isEmpty {
+            filter += " AND name LIKE ? ESCAPE '\\'"
+            arguments += ["%" + Self.escapeLike(name) + "%"]
+        }
+        let (condition, values) = (filter, arguments)
+        return try await writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM app WHERE \(condition)", arguments: values) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM app WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                arguments: values + [query.limit, (query.page - 1) * query.limit]
+            )
+            return Page(items: rows.map { App(row: $0) }, total: total, page: query.page, limit: query.limit)
+        }
+    }
+
+    func app(_ id: AppID, in workspace: WorkspaceID) async throws -> App? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM app WHERE id = ? AND workspace_id = ?", arguments: [id.description, workspace.description])
+                .map { App(row: $0) }
+        }
+    }
+
+    func insert(_ app: App) async throws {
+        try await Self.naming(app.name) {
+            try await writer.write { db in
+                let placeholders = Array(repeating: "?", count: AppColumns.names.count).joined(separator: ", ")
+                try db.execute(
+                    sql: "INSERT INTO app (\(AppColumns.names.joined(separator: ", "))) VALUES (\(placeholders))",
+                    arguments: app.storedArguments
+                )
+            }
+        }
+    }
+
+    func update(_ app: App) async throws -> Bool {
+        try await Self.naming(app.name) {
+            try await writer.write { db in
+                let assignments = AppColumns.names.map { "\($0) = ?" }.joined(separator: ", ")
+                try db.execute(
+                    sql: "UPDATE app SET \(assignments) WHERE id = ? AND workspace_id = ?",
+                    arguments: app.storedArguments + [app.id.description, app.workspaceID.description]
+                )
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    func delete(_ id: AppID, in workspace: WorkspaceID) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM app WHERE id = ? AND workspace_id = ?", arguments: [id.description, workspace.description])
+            return db.changesCount > 0
+        }
+    }
+
+    func authorName(of app: App) async throws -> String? {
+        guard let author = app.createdBy else { return nil }
+        return try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT name FROM account WHERE id = ?", arguments: [author.description])
+        }
+    }
+
+    /// Turns the unique (workspace, name) constraint into the API's answer for a duplicate name.
+    private static func naming<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw RelayError.invalidParam("name", "An app named '\(name)' already exists in this workspace", type: "duplicate")
+        }
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}

@@ -1,0 +1,56 @@
+public import Foundation
+public import Hummingbird
+import Core
+import Logging
+
+/// Builds the whole server from its configuration: storage, services, routes. The CLI and the tests both call this.
+///
+/// `now` is the clock of every expiry and window, so tests can move time instead of sleeping.
+public func buildApplication(
+    _ configuration: RelayConfiguration, now: @escaping @Sendable () -> Date = Date.init
+) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "relay")
+    logger.logLevel = configuration.logLevel
+    try FileManager.default.createDirectory(
+        at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+    )
+    let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
+    let stores = try RelayStores.openSQLite(at: configuration.databaseFile)
+    let services = await RelayServices(configuration, stores: stores, secret: secret, now: now)
+    return Application(
+        router: buildRouter(services),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Relay"),
+        logger: logger
+    )
+}
+
+func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
+    let router = Router(context: RelayRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        ErrorMiddleware()
+    }
+    HealthController().addRoutes(to: router)
+
+    let console = router.group("console/api")
+    let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
+    auth.addPublicRoutes(to: console)
+    let signedIn = console.group().add(middleware: ConsoleAuthMiddleware(sessions: services.sessions))
+    let account = signedIn.group(context: AccountContext.self)
+    auth.addAccountRoutes(to: account)
+    let workspacesController = WorkspacesController(workspaces: services.workspaces)
+    workspacesController.addAccountRoutes(to: account)
+    let workspace = signedIn.group(context: WorkspaceContext.self)
+    workspacesController.addWorkspaceRoutes(to: workspace)
+    MembersController(members: services.members).addRoutes(to: workspace)
+    AppsController(apps: services.apps, apiKeys: services.apiKeys).addRoutes(to: workspace)
+    APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
+
+    // Dify's SDKs call `/v1`; the seed documents `/api`. The same handlers serve both.
+    for prefix in ["v1", "api"] {
+        let api = router.group(RouterPath(prefix)).add(middleware: APIKeyAuthMiddleware(apiKeys: services.apiKeys))
+            .group(context: PublicContext.self)
+        AppInfoController(apps: services.apps).addRoutes(to: api)
+    }
+    return router
+}

@@ -1,0 +1,70 @@
+import Core
+import Foundation
+import Hummingbird
+import Tenancy
+
+/// `GET /info`, `/parameters` and `/meta` of the key's app, in Dify's shapes.
+struct AppInfoController {
+    let apps: AppService
+
+    struct InfoBody: ResponseCodableBody {
+        let name: String
+        let description: String
+        let tags: [String]
+        let mode: String
+        let author_name: String
+    }
+
+    func addRoutes(to group: RouterGroup<PublicContext>) {
+        group.get("info") { _, context in
+            let app = context.grant.app
+            try context.grant.require(app.mode.permission)
+            return InfoBody(
+                name: app.name, description: app.description, tags: [], mode: app.mode.rawValue,
+                author_name: try await apps.authorName(of: app)
+            )
+        }
+        group.get("parameters") { _, context in
+            try context.grant.require(context.grant.app.mode.permission)
+            return JSONBody(Self.defaultParameters)
+        }
+        group.get("meta") { _, context in
+            try context.grant.require(context.grant.app.mode.permission)
+            return JSONBody(["tool_icons": [:]])
+        }
+    }
+
+    /// An app's parameters before it has a model configuration: nothing enabled, no input form.
+    static let defaultParameters: JSONValue = [
+        "opening_statement": "",
+        "suggested_questions": [],
+        "suggested_questions_after_answer": ["enabled": false],
+        "speech_to_text": ["enabled": false],
+        "text_to_speech": ["enabled": false, "voice": "", "language": ""],
+        "retriever_resource": ["enabled": false],
+        "annotation_reply": ["enabled": false],
+        "more_like_this": ["enabled": false],
+        "user_input_form": [],
+        "sensitive_word_avoidance": ["enabled": false, "type": "", "configs": []],
+        "file_upload": [
+            "image": ["enabled": false, "number_limits": 3, "detail": "high", "transfer_methods": ["remote_url", "local_file"]]
+        ],
+        "system_parameters": [
+            "file_size_limit": 100, "image_file_size_limit": 15, "audio_file_size_limit": 50, "video_file_size_limit": 100,
+            "workflow_file_upload_limit": 10,
+        ],
+    ]
+}
+
+/// Any JSON value as a response body.
+struct JSONBody: ResponseCodableBody {
+    let value: JSONValue
+
+    init(_ value: JSONValue) {
+        self.value = value
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+import Gateway
+
+@main
+struct RelayMain {
+    static func main() async {
+        await RelayCommand.main()
+    }
+}

@@ -1,0 +1,79 @@
+public import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `relay`: the gateway's command line.
+public struct RelayCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "A multi-tenant gateway for LLM applications, serving the Dify API.",
+        subcommands: [ServeCommand.self]
+    )
+
+    public init() {}
+}
+
+/// `relay serve`: every flag can also come from its `RELAY_…` environment variable; a flag wins.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Start the gateway.")
+
+    @Option(help: "Address to listen on (RELAY_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (RELAY_PORT, default 5001).")
+    var port: Int?
+
+    @Option(help: "Directory for the SQLite file, the generated secret key and uploads (RELAY_DATA_DIR, default ./storage).")
+    var dataDir: String?
+
+    @Option(help: "Secret that signs tokens (RELAY_SECRET_KEY); generated into the data directory when absent.")
+    var secretKey: String?
+
+    @Flag(help: "Let anyone create an account and workspace with POST /console/api/register (RELAY_ALLOW_REGISTER).")
+    var allowRegister = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (RELAY_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
+        let app = try await buildApplication(configuration)
+        try await app.runService()
+    }
+
+    func makeConfiguration(environment: [String: String]) throws -> RelayConfiguration {
+        var configuration = RelayConfiguration()
+        configuration.host = host ?? environment["RELAY_HOST"] ?? configuration.host
+        if let port = try port ?? environment["RELAY_PORT"].map({ try Self.integer($0, name: "RELAY_PORT") }) {
+            guard (0...65535).contains(port) else { throw ValidationError("The port must be from 0 to 65535") }
+            configuration.port = port
+        }
+        if let directory = dataDir ?? environment["RELAY_DATA_DIR"] {
+            configuration.dataDirectory = URL(fileURLWithPath: directory)
+        }
+        configuration.secretKey = secretKey ?? environment["RELAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = configuration.secretKey, secret.utf8.count < 32 {
+            throw ValidationError("The secret key must be at least 32 bytes long")
+        }
+        configuration.allowsRegistration = try allowRegister || Self.boolean(environment["RELAY_ALLOW_REGISTER"], name: "RELAY_ALLOW_REGISTER")
+        if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }
+            configuration.logLevel = parsed
+        }
+        return configuration
+    }
+
+    static func integer(_ text: String, name: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, not '\(text)'") }
+        return value
+    }
+
+    static func boolean(_ text: String?, name: String) throws -> Bool {
+        switch text?.lowercased() {
+        case nil, "", "0", "false", "no", "off": return false
+        case "1", "true", "yes", "on": return true
+        case let other?: throw ValidationError("\(name) must be true or false, not '\(other)'")
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Core
+import Foundation
+import Tenancy
+
+/// The services of one running server, built once from its configuration and stores.
+struct RelayServices: Sendable {
+    let sessions: SessionService
+    let accounts: AccountService
+    let workspaces: WorkspaceService
+    let members: MemberService
+    let apps: AppService
+    let apiKeys: APIKeyService
+
+    init(_ configuration: RelayConfiguration, stores: RelayStores, secret: String, now: @escaping @Sendable () -> Date) async {
+        let sessions = await SessionService.make(
+            store: stores.sessions, secret: secret, accessTokenLifetime: configuration.accessTokenLifetime, now: now
+        )
+        let apps = AppService(store: stores.apps, now: now)
+        self.sessions = sessions
+        self.accounts = AccountService(
+            accounts: stores.accounts, workspaces: stores.workspaces, sessions: sessions,
+            hasher: PasswordHasher(cost: configuration.passwordHashCost), allowsRegistration: configuration.allowsRegistration,
+            now: now
+        )
+        self.workspaces = WorkspaceService(store: stores.workspaces, sessions: sessions, now: now)
+        self.members = MemberService(store: stores.workspaces, now: now)
+        self.apps = apps
+        self.apiKeys = APIKeyService(store: stores.apiKeys, apps: apps, cacheTTL: configuration.apiKeyCacheTTL, now: now)
+    }
+}

@@ -1,0 +1,40 @@
+import Core
+import Hummingbird
+
+extension Identifier {
+    /// Parses a path or body id, answering 400 `invalid_param` naming `field` when it is not a UUID.
+    static func parse(_ text: String, field: String) throws -> Identifier {
+        guard let id = Identifier(text) else { throw RelayError.invalidParam(field, "\(field) must be a UUID") }
+        return id
+    }
+}
+
+extension RequestContext {
+    /// A UUID path parameter, 400 `invalid_param` when malformed.
+    func id<Entity>(_ name: String, field: String? = nil) throws -> Identifier<Entity> {
+        try Identifier.parse(try parameters.require(name), field: field ?? name)
+    }
+}
+
+extension Request {
+    /// An integer query parameter, `fallback` when absent; 400 `invalid_param` when it is not an integer.
+    func queryInt(_ name: String, default fallback: Int) throws -> Int {
+        guard let text = queryString(name), !text.isEmpty else { return fallback }
+        guard let value = Int(text) else { throw RelayError.invalidParam(name, "\(name) must be an integer") }
+        return value
+    }
+
+    func queryString(_ name: String) -> String? {
+        uri.queryParameters[Substring(name)].map(String.init)
+    }
+}
+
+/// Parses a wire enum by raw value, listing the accepted values when it is not one of them.
+func parseEnum<Value: RawRepresentable & CaseIterable>(_ raw: String, field: String) throws -> Value
+where Value.RawValue == String {
+    guard let value = Value(rawValue: raw) else {
+        let accepted = Value.allCases.map(\.rawValue).joined(separator: ", ")
+        throw RelayError.invalidParam(field, "\(field) must be one of \(accepted)", type: "enum")
+    }
+    return value
+}

@@ -1,0 +1,17 @@
+public import Core
+
+/// What a Public API bearer key resolves to: the key and the app it acts for, in the key's workspace.
+public struct PublicGrant: Sendable {
+    public let key: APIKey
+    public let app: App
+
+    public var workspaceID: WorkspaceID { key.workspaceID }
+
+    /// Throws 403 `access_denied` unless the key may make calls of this kind. App keys may make every call of their app.
+    public func require(_ permission: APIKey.Permission) throws {
+        guard key.kind == .workspace else { return }
+        guard key.permissions.contains(permission) else {
+            throw RelayError.accessDenied("This API key does not have the '\(permission.rawValue)' permission")
+        }
+    }
+}
