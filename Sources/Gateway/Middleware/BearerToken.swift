@@ -9,10 +9,10 @@ enum BearerToken {
             throw RelayError.unauthorized("Authorization header is missing; send 'Authorization: Bearer <token>'")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard parts.first?.lowercased() == "bearer" else {
             throw RelayError.unauthorized("Authorization scheme must be Bearer")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         guard !token.isEmpty else { throw RelayError.unauthorized("Bearer token is empty") }
         return token
     }

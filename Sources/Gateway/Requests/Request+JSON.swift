@@ -39,7 +39,9 @@ extension RelayError {
             self = .required(path(context.codingPath + [key]))
         case .valueNotFound(_, let context):
             let field = path(context.codingPath)
-            self = .invalidParam(field, "Parameter '\(field)' must not be null", type: "required")
+            self = field.isEmpty
+                ? .invalidParam("body", "The request body must be a JSON object", type: "type")
+                : .invalidParam(field, "Parameter '\(field)' must not be null", type: "required")
         case .typeMismatch(let type, let context):
             let field = path(context.codingPath)
             if field.isEmpty {
@@ -52,7 +54,7 @@ extension RelayError {
             if field.isEmpty {
                 self = .invalidParam("body", "The request body is not valid JSON", type: "malformed")
             } else {
-                self = .invalidParam(field, "Parameter '\(field)' has an invalid value")
+                self = .invalidParam(field, "Parameter '\(field)' has an invalid value: \(context.debugDescription)")
             }
         @unknown default:
             self = .invalidParam("body", "The request body could not be read", type: "malformed")

@@ -23,8 +23,8 @@ struct AppsController {
         let icon_background: String?
         let enable_site: Bool?
         let enable_api: Bool?
-        let api_rpm: Int?
-        let api_rph: Int?
+        let api_rpm: JSONInteger?
+        let api_rph: JSONInteger?
     }
 
     /// An app as the seed shapes it.
@@ -104,7 +104,7 @@ struct AppsController {
             let body = try await request.decodeJSON(as: UpdateRequest.self)
             let changes = AppChanges(
                 name: body.name, description: body.description, icon: body.icon, iconBackground: body.icon_background,
-                enableSite: body.enable_site, enableAPI: body.enable_api, apiRPM: body.api_rpm, apiRPH: body.api_rph
+                enableSite: body.enable_site, enableAPI: body.enable_api, apiRPM: body.api_rpm?.value, apiRPH: body.api_rph?.value
             )
             let app = try await apps.update(id, with: changes, in: context.scope)
             apiKeys.forgetCachedGrants()

@@ -1,0 +1,47 @@
+import Core
+import Foundation
+import Testing
+
+@Suite("The uniform error body")
+struct ErrorTests {
+    @Test("malformed, empty, non-object and oversized bodies are client errors, never 500")
+    func badBodies() async throws {
+        try await withRelay { client in
+            let owner = try await client.setUpOwner()
+            for raw in ["{", "", "[1,2]", "\"text\"", "null", "{\"name\": \"A\", \"mode\": \"chat\"", "{\"name\": \"A\" \"mode\": 1}"] {
+                let reply = try await client.send(.post, "/console/api/apps", token: owner.token, raw: raw)
+                expectError(reply, .badRequest, "invalid_param", field: "body")
+            }
+            expectError(
+                try await client.send(.post, "/console/api/apps", token: owner.token, json: ["name": nil, "mode": "chat"]),
+                .badRequest, "invalid_param", field: "name"
+            )
+            let huge = String(repeating: "x", count: 2 << 20)
+            let tooLarge = try await client.send(.post, "/console/api/apps", token: owner.token, json: ["name": .string(huge), "mode": "chat"])
+            expectError(tooLarge, .contentTooLarge, "payload_too_large")
+            #expect(try await client.get("/console/api/apps", token: owner.token).json["total"].int == 0)
+        }
+    }
+
+    @Test("unknown routes get the uniform 404, with a request id")
+    func unknownRoutes() async throws {
+        try await withRelay { client in
+            for path in ["/nothing", "/console/api/nothing", "/v1/nothing", "/console/api/apps/x/y/z"] {
+                let reply = try await client.get(path)
+                #expect(reply.status == .notFound || reply.status == .unauthorized, "\(path): \(reply.json)")
+                #expect(reply.code != nil)
+                #expect(reply.header("X-Request-Id")?.isEmpty == false)
+            }
+            expectError(try await client.get("/nothing"), .notFound, "not_found")
+        }
+    }
+
+    @Test("health answers without authentication")
+    func health() async throws {
+        try await withRelay { client in
+            let reply = try await client.get("/health")
+            #expect(reply.json["status"].string == "ok")
+            #expect(reply.json["version"].string?.isEmpty == false)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Core
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Workspace isolation")
+struct IsolationTests {
+    @Test("every route answers 404 to another workspace's ids and changes nothing of it")
+    func otherWorkspaceIDs() async throws {
+        try await withRelay(configure: { $0.allowsRegistration = true }) { client in
+            let alice = try await client.setUpOwner("alice@example.com")
+            let bob = try await client.register("bob@example.com")
+            let aliceApp = try await client.createApp("Alice's app", as: alice)
+            let aliceKey = try await client.issueKey(for: aliceApp, as: alice)
+            let aliceWorkspaceKey = try await client.post(
+                "/console/api/api-keys", token: alice.token, json: ["name": "A", "permissions": ["chat"]]
+            )
+            let aliceWorkspaceKeyID = try #require(aliceWorkspaceKey.json["id"].string)
+            let aliceMembers = try await client.get("/console/api/workspaces/current/members", token: alice.token).json["accounts"].array
+            let aliceID = try #require(aliceMembers.first?["id"].string)
+            let bobApp = try await client.createApp("Bob's app", as: bob)
+            let bobWorkspaceKey = try await client.post(
+                "/console/api/api-keys", token: bob.token, json: ["name": "B", "permissions": ["chat"]]
+            )
+            let bobWorkspaceSecret = try #require(bobWorkspaceKey.json["token"].string)
+
+            let attempts: [(HTTPRequest.Method, String, JSONValue?)] = [
+                (.get, "/console/api/apps/\(aliceApp)", nil),
+                (.put, "/console/api/apps/\(aliceApp)", ["name": "Taken over", "enable_api": false]),
+                (.delete, "/console/api/apps/\(aliceApp)", nil),
+                (.get, "/console/api/apps/\(aliceApp)/api-keys", nil),
+                (.post, "/console/api/apps/\(aliceApp)/api-keys", nil),
+                (.delete, "/console/api/apps/\(aliceApp)/api-keys/\(aliceKey.id)", nil),
+                (.delete, "/console/api/apps/\(bobApp)/api-keys/\(aliceKey.id)", nil),
+                (.delete, "/console/api/api-keys/\(aliceWorkspaceKeyID)", nil),
+                (.put, "/console/api/workspaces/current/members/\(aliceID)/update-role", ["role": "normal"]),
+                (.delete, "/console/api/workspaces/current/members/\(aliceID)", nil),
+                (.post, "/console/api/workspaces/switch", ["tenant_id": .string(alice.workspaceID)]),
+            ]
+            for (method, path, body) in attempts {
+                let reply = try await client.send(method, path, token: bob.token, json: body)
+                expectError(reply, .notFound, "not_found")
+                #expect(!"\(reply.json)".contains("Alice"), "\(path) leaked: \(reply.json)")
+            }
+            // Bob's workspace key cannot reach Alice's app by naming it.
+            expectError(try await client.get("/v1/info", token: bobWorkspaceSecret, headers: ["X-App-Id": aliceApp]), .notFound, "not_found")
+            // Bob's lists hold only Bob's things.
+            #expect(try await client.get("/console/api/apps", token: bob.token).json["data"].array.compactMap { $0["name"].string } == ["Bob's app"])
+            #expect(try await client.get("/console/api/api-keys", token: bob.token).json["data"].array.count == 1)
+            #expect(try await client.get("/console/api/workspaces/current/members", token: bob.token).json["accounts"].array.count == 1)
+
+            // Alice's things are exactly as they were.
+            let app = try await client.get("/console/api/apps/\(aliceApp)", token: alice.token).json
+            #expect(app["name"].string == "Alice's app" && app["enable_api"].bool == true)
+            #expect(try await client.get("/console/api/apps/\(aliceApp)/api-keys", token: alice.token).json["data"].array.count == 1)
+            #expect(try await client.get("/v1/info", token: aliceKey.secret).status == .ok)
+            let members = try await client.get("/console/api/workspaces/current/members", token: alice.token).json["accounts"].array
+            #expect(members.count == 1 && members[0]["role"].string == "owner")
+            #expect(try await client.get("/console/api/api-keys", token: alice.token).json["data"].array.count == 1)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Core
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A fresh data directory for one test, removed afterwards.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-test-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory)
+}
+
+extension RelayConfiguration {
+    static func testing(dataDirectory: URL) -> RelayConfiguration {
+        var configuration = RelayConfiguration()
+        configuration.dataDirectory = dataDirectory
+        configuration.port = 0
+        configuration.passwordHashCost = 4
+        configuration.logLevel = .warning
+        return configuration
+    }
+}
+
+/// Runs the whole server (real SQLite file, real HTTP on a loopback port) for the duration of `body`.
+func withRelay<T: Sendable>(
+    clock: TestClock = TestClock(),
+    dataDirectory: URL? = nil,
+    configure: (inout RelayConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (RelayClient) async throws -> T
+) async throws -> T {
+    if let dataDirectory {
+        return try await runRelay(clock: clock, dataDirectory: dataDirectory, configure: configure, body)
+    }
+    return try await withTemporaryDirectory { directory in
+        try await runRelay(clock: clock, dataDirectory: directory, configure: configure, body)
+    }
+}
+
+private func runRelay<T: Sendable>(
+    clock: TestClock, dataDirectory: URL, configure: (inout RelayConfiguration) -> Void,
+    _ body: @escaping @Sendable (RelayClient) async throws -> T
+) async throws -> T {
+    var configuration = RelayConfiguration.testing(dataDirectory: dataDirectory)
+    configure(&configuration)
+    let app = try await buildApplication(configuration, now: { clock.now })
+    return try await app.test(.live) { client in try await body(RelayClient(client: client, clock: clock)) }
+}
+
+/// A response with its body parsed as JSON when it is JSON.
+struct Reply: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let body: ByteBuffer
+    let json: JSONValue
+
+    var code: String? { json["code"].string }
+    var message: String? { json["message"].string }
+
+    func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+}
+
+/// Speaks JSON to the server under test, as a client of the API would.
+struct RelayClient: Sendable {
+    let client: any TestClientProtocol
+    let clock: TestClock
+
+    @discardableResult
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil, raw: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> Reply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(bytes: try JSONEncoder().encode(json))
+            headers[.contentType] = "application/json"
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            headers[.contentType] = "application/json"
+        }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
+        let data = Data(buffer: response.body)
+        let parsed = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null
+        return Reply(status: response.status, headers: response.headers, body: response.body, json: parsed)
+    }
+
+    func get(_ path: String, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.get, path, token: token, headers: headers)
+    }
+
+    func post(_ path: String, token: String? = nil, json: JSONValue? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.post, path, token: token, json: json, headers: headers)
+    }
+}
