@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+/// Stores opened on a fresh SQLite file for one test.
+func withStores<T>(_ body: (RelayStores, URL) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-core-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("relay.sqlite")
+    return try await body(try RelayStores.openSQLite(at: file), file)
+}
+
+let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+func makeWorkspace(_ stores: RelayStores, owner email: String) async throws -> (AccountID, WorkspaceID) {
+    let account = NewAccount(email: email, name: email, passwordHash: "x")
+    let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: epoch)
+    try await stores.accounts.register(account, workspace: workspace, at: epoch)
+    return (account.id, workspace.id)
+}
+
+func makeApp(in workspace: WorkspaceID, name: String = "App") -> App {
+    App(
+        id: AppID(), workspaceID: workspace, name: name, mode: .chat, icon: "🤖", iconBackground: "#FFEAD5", description: "",
+        enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: epoch, updatedAt: epoch
+    )
+}
+
+@Suite("SQLite stores")
+struct StoreTests {
+    @Test("migrations run once: reopening the file keeps every row")
+    func reopenKeepsData() async throws {
+        try await withStores { stores, file in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let app = makeApp(in: workspace)
+            try await stores.apps.insert(app)
+            let reopened = try RelayStores.openSQLite(at: file)
+            #expect(try await reopened.apps.app(app.id, in: workspace) == app)
+        }
+    }
+
+    @Test("an app is invisible and untouchable through another workspace's id")
+    func appScoping() async throws {
+        try await withStores { stores, _ in
+            let (_, mine) = try await makeWorkspace(stores, owner: "a@example.com")
+            let (_, theirs) = try await makeWorkspace(stores, owner: "b@example.com")
+            let app = makeApp(in: mine)
+            try await stores.apps.insert(app)
+            #expect(try await stores.apps.app(app.id, in: theirs) == nil)
+            #expect(try await stores.apps.apps(in: theirs, matching: AppQuery()).total == 0)
+            let hijacked = App(
+                id: app.id, workspaceID: theirs, name: "Mine now", mode: .chat, icon: "x", iconBackground: "#000", description: "",
+                enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: epoch, updatedAt: epoch
+            )
+            #expect(try await stores.apps.update(hijacked) == false)
+            #expect(try await stores.apps.delete(app.id, in: theirs) == false)
+            #expect(try await stores.apps.app(app.id, in: mine)?.name == "App")
+            // The same name is free in another workspace.
+            try await stores.apps.insert(makeApp(in: theirs, name: "App"))
+        }
+    }
+
+    @Test("concurrent key issuance never exceeds the limit")
+    func keyLimitUnderConcurrency() async throws {
+        try await withStores { stores, _ in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let app = makeApp(in: workspace)
+            try await stores.apps.insert(app)
+            let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let key = APIKey(
+                            id: APIKeyID(), workspaceID: workspace, appID: app.id, kind: .app, name: "", permissions: [], hint: "h",
+                            createdAt: epoch
+                        )
+                        return try await stores.apiKeys.insert(key, secretHash: "hash-\(index)", limit: 10)
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(admitted == 10)
+            #expect(try await stores.apiKeys.appKeys(of: app.id, in: workspace).count == 10)
+        }
+    }
+
+    @Test("two owners demoting each other at once still leave one owner")
+    func lastOwnerUnderConcurrency() async throws {
+        try await withStores { stores, _ in
+            let (first, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let outcome = try await stores.workspaces.invite(
+                email: "b@example.com", role: .admin, to: workspace, invitationTokenHash: "t", expiresAt: epoch + 60, at: epoch
+            )
+            guard case .invited(let second) = outcome else { Issue.record("unexpected \(outcome)"); return }
+            #expect(try await stores.workspaces.changeRole(of: second.id, to: .owner, in: workspace) == .done)
+            async let one = stores.workspaces.changeRole(of: first, to: .normal, in: workspace)
+            async let two = stores.workspaces.changeRole(of: second.id, to: .normal, in: workspace)
+            let results = try await [one, two]
+            #expect(results.filter { $0 == .done }.count == 1)
+            #expect(results.filter { $0 == .lastOwner }.count == 1)
+            let owners = try await stores.workspaces.members(of: workspace).filter { $0.role == .owner }
+            #expect(owners.count == 1)
+        }
+    }
+
+    @Test("a refresh token used concurrently rotates once; every other use counts as reuse and revokes the session")
+    func refreshTokenRace() async throws {
+        try await withStores { stores, _ in
+            let (account, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let session = Session(id: SessionID(), accountID: account, workspaceID: workspace, refreshTokenLifetime: 3600)
+            try await stores.sessions.createSession(session, refreshTokenHash: "first", at: epoch)
+            let uses = try await withThrowingTaskGroup(of: RefreshTokenUse.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await stores.sessions.useRefreshToken(hash: "first", successorHash: "next-\(index)", at: epoch) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(uses.filter { $0 == .rotated(session) }.count == 1)
+            #expect(uses.filter { $0 == .reused }.count == 7)
+            #expect(try await stores.sessions.consoleGrant(account: account, session: session.id, workspace: workspace) == nil)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+@Suite("The relay command line")
+struct CommandLineTests {
+    @Test("relay serve starts from the environment, answers health, and stops cleanly on SIGTERM and SIGINT", arguments: [SIGTERM, SIGINT])
+    func serveAndStop(signal: Int32) async throws {
+        try await withTemporaryDirectory { directory in
+            let relay = try RelayProcess(arguments: ["serve"], environment: ["RELAY_DATA_DIR": directory.path, "RELAY_PORT": "0"])
+            let port = try await relay.listeningPort()
+            let health = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try await client.get("/health")
+            }
+            #expect(health.status == .ok)
+            #expect(String(buffer: health.body ?? .init()).contains("\"status\":\"ok\""))
+            let secret = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("secret_key").path)
+            #expect((secret[.posixPermissions] as? Int) == 0o600)
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("relay.sqlite").path))
+            kill(relay.process.processIdentifier, signal)
+            #expect(try await relay.exitStatus() == 0)
+        }
+    }
+
+    @Test("flags win over environment variables, which win over defaults")
+    func configurationPrecedence() throws {
+        let defaults = try ServeCommand.parse([]).makeConfiguration(environment: [:])
+        #expect(defaults.host == "127.0.0.1" && defaults.port == 5001 && defaults.dataDirectory.lastPathComponent == "storage")
+        #expect(defaults.allowsRegistration == false && defaults.secretKey == nil && defaults.passwordHashCost == 12)
+
+        let environment = [
+            "RELAY_HOST": "0.0.0.0", "RELAY_PORT": "6000", "RELAY_DATA_DIR": "/tmp/env-dir", "RELAY_ALLOW_REGISTER": "true",
+            "RELAY_SECRET_KEY": String(repeating: "e", count: 32),
+        ]
+        let fromEnvironment = try ServeCommand.parse([]).makeConfiguration(environment: environment)
+        #expect(fromEnvironment.host == "0.0.0.0" && fromEnvironment.port == 6000 && fromEnvironment.dataDirectory.path == "/tmp/env-dir")
+        #expect(fromEnvironment.allowsRegistration && fromEnvironment.secretKey == String(repeating: "e", count: 32))
+
+        let flags = try ServeCommand.parse(["--host", "127.0.0.2", "--port", "7000", "--data-dir", "/tmp/flag-dir", "--secret-key", String(repeating: "f", count: 40)])
+            .makeConfiguration(environment: environment)
+        #expect(flags.host == "127.0.0.2" && flags.port == 7000 && flags.dataDirectory.path == "/tmp/flag-dir")
+        #expect(flags.secretKey == String(repeating: "f", count: 40))
+        #expect(try ServeCommand.parse(["--allow-register"]).makeConfiguration(environment: [:]).allowsRegistration)
+    }
+
+    @Test(
+        "bad settings stop relay before it serves, saying what is wrong",
+        arguments: [
+            (["serve", "--port", "70000"], [:], "port"),
+            (["serve"], ["RELAY_PORT": "http"], "RELAY_PORT"),
+            (["serve", "--secret-key", "short"], [:], "32 bytes"),
+            (["serve"], ["RELAY_ALLOW_REGISTER": "maybe"], "RELAY_ALLOW_REGISTER"),
+            (["serve", "--log-level", "loud"], [:], "log level"),
+        ] as [([String], [String: String], String)]
+    )
+    func badSettings(arguments: [String], environment: [String: String], mention: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let relay = try RelayProcess(arguments: arguments + ["--data-dir", directory.path], environment: environment)
+            #expect(try await relay.exitStatus() != 0)
+            #expect(relay.log.contains(mention), "\(relay.log)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Core
+import Foundation
+import Testing
+
+@testable import Tenancy
+
+@Suite("Tenancy building blocks")
+struct TenancyTests {
+    @Test("the login throttle allows until the limit and then names the wait until the oldest failure leaves the window")
+    func throttle() {
+        let throttle = LoginThrottle(maxFailures: 5, window: 900)
+        let start = Date(timeIntervalSince1970: 0)
+        let failures = (0..<5).map { start + Double($0) * 60 }
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(4)), now: start + 300) == nil)
+        #expect(throttle.retryAfter(failures: failures, now: start + 300) == 600)
+        #expect(throttle.retryAfter(failures: failures + [start + 320], now: start + 330) == 630)
+    }
+
+    @Test("secrets are long, drawn from [A-Za-z0-9], distinct, and hashed to 64 hex digits")
+    func secrets() {
+        let secrets = (0..<1000).map { _ in SecretToken.random(count: 24) }
+        #expect(Set(secrets).count == 1000)
+        #expect(secrets.allSatisfy { $0.count == 24 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+        // Every character of the alphabet turns up: the draw covers it.
+        #expect(Set(secrets.joined()).count == 62)
+        let hash = SecretToken.hash("app-abc")
+        #expect(hash.count == 64 && hash == SecretToken.hash("app-abc") && hash != SecretToken.hash("app-abd"))
+    }
+
+    @Test("e-mail addresses are normalised; malformed ones are refused")
+    func emails() throws {
+        #expect(try AccountRules.email("  Ada@Example.COM ") == "ada@example.com")
+        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@@example.com", "ada@.com"] {
+            #expect(throws: RelayError.self) { try AccountRules.email(bad) }
+        }
+    }
+
+    @Test("passwords need 8 characters with letters and digits, and fit bcrypt's 72 bytes")
+    func passwords() throws {
+        #expect(try AccountRules.password("abcdefg1") == "abcdefg1")
+        for bad in ["abc1", "abcdefgh", "12345678", String(repeating: "a1", count: 37)] {
+            #expect(throws: RelayError.self) { try AccountRules.password(bad) }
+        }
+    }
+
+    @Test("bcrypt hashes verify only their own password")
+    func hashing() async throws {
+        let hasher = PasswordHasher(cost: 4)
+        let hash = try await hasher.hash("secret-1")
+        #expect(try await hasher.verify("secret-1", against: hash))
+        #expect(try await !hasher.verify("secret-2", against: hash))
+        #expect(PasswordHasher().cost == 12)
+    }
+
+    @Test("access tokens name their signing key, which changes with the secret")
+    func keyIDs() async throws {
+        func kid(_ secret: String) async throws -> String {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-tenancy-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
+            let service = await SessionService.make(store: stores.sessions, secret: secret, now: Date.init)
+            let token = try await service.accessToken(for: AccountID(), in: WorkspaceID(), session: SessionID())
+            let header = try #require(token.split(separator: ".").first)
+            var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while base64.count % 4 != 0 { base64 += "=" }
+            let json = try JSONDecoder().decode([String: String].self, from: try #require(Data(base64Encoded: base64)))
+            #expect(json["alg"] == "HS256")
+            return try #require(json["kid"])
+        }
+        let first = try await kid(String(repeating: "a", count: 32))
+        #expect(try await kid(String(repeating: "a", count: 32)) == first)
+        #expect(try await kid(String(repeating: "b", count: 32)) != first)
+    }
+}
