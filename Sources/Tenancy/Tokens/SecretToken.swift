@@ -12,7 +12,20 @@ public enum SecretToken {
     }
 
     /// Hex SHA-256. Our secrets carry ≥ 143 bits of entropy, so a fast hash is safe where passwords need bcrypt.
+    ///
+    /// On every Public API request: hex is built by table, as `String(format:)` per byte cost more than the hash.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

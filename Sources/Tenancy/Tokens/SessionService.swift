@@ -34,7 +34,7 @@ public struct SessionService: Sendable {
         let signingKey = Data(
             HMAC<SHA256>.authenticationCode(for: Data("relay access tokens v1".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         )
-        let kid = JWKIdentifier(string: SHA256.hash(data: signingKey).prefix(8).map { String(format: "%02x", $0) }.joined())
+        let kid = JWKIdentifier(string: SecretToken.hex(SHA256.hash(data: signingKey).prefix(8)))
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: signingKey), digestAlgorithm: .sha256, kid: kid)
         return SessionService(store: store, keys: keys, kid: kid, accessTokenLifetime: accessTokenLifetime, now: now)
