@@ -10,6 +10,7 @@ struct APIKeyTests {
             let owner = try await client.setUpOwner()
             let app = try await client.createApp("Bot", as: owner)
             let first = try await client.issueKey(for: app, as: owner)
+            client.clock.advance(by: 1)
             let second = try await client.issueKey(for: app, as: owner)
             for secret in [first.secret, second.secret] {
                 #expect(secret.hasPrefix("app-") && secret.count == 28)

@@ -70,10 +70,7 @@ public struct AppService: Sendable {
     static func notFound(_ id: AppID) -> RelayError { .notFound("App \(id) not found") }
 
     static func validName(_ name: String) throws -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw RelayError.invalidParam("name", "name must not be empty", type: "required") }
-        guard trimmed.count <= 40 else { throw RelayError.invalidParam("name", "name must be at most 40 characters", type: "too_long") }
-        return trimmed
+        try TextRules.required(name, field: "name", maxLength: 40)
     }
 
     static func validDescription(_ description: String) throws -> String {

@@ -21,6 +21,8 @@ extension RelayError {
                 self = RelayError(Code(name: "invalid_request", status: Int(error.status.code)), error.body ?? "The request was refused")
             default: self = .internalError(error)
             }
+        case is CancellationError:
+            self = RelayError(.serviceUnavailable, "The request was cancelled", underlying: error)
         case is NIOTooManyBytesError:
             self = RelayError(.payloadTooLarge, "The request body is too large")
         default:

@@ -55,9 +55,7 @@ public struct APIKeyService: Sendable {
         -> IssuedAPIKey
     {
         try scope.require(\.canManageAPIKeys, "Only owners and admins can create API keys")
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw RelayError.invalidParam("name", "name must not be empty", type: "required") }
-        guard name.count <= 100 else { throw RelayError.invalidParam("name", "name must be at most 100 characters", type: "too_long") }
+        let name = try TextRules.required(name, field: "name", maxLength: 100)
         guard !permissions.isEmpty else {
             throw RelayError.invalidParam("permissions", "permissions must name at least one of chat, completion, workflow, dataset", type: "required")
         }

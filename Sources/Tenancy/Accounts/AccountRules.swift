@@ -16,10 +16,7 @@ enum AccountRules {
     }
 
     static func name(_ raw: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw RelayError.invalidParam("name", "name must not be empty", type: "required") }
-        guard name.count <= 100 else { throw RelayError.invalidParam("name", "name must be at most 100 characters", type: "too_long") }
-        return name
+        try TextRules.required(raw, field: "name", maxLength: 100)
     }
 
     /// At least 8 characters with a letter and a digit; at most 72 bytes, all of which bcrypt reads.

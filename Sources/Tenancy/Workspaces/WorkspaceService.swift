@@ -26,9 +26,7 @@ public struct WorkspaceService: Sendable {
 
     /// Creates a workspace owned by `account`.
     public func create(named name: String, by account: AccountID) async throws -> WorkspaceMembership {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw RelayError.invalidParam("name", "name must not be empty", type: "required") }
-        guard name.count <= 100 else { throw RelayError.invalidParam("name", "name must be at most 100 characters", type: "too_long") }
+        let name = try TextRules.required(name, field: "name", maxLength: 100)
         let workspace = Workspace(id: WorkspaceID(), name: name, createdAt: now())
         try await store.createWorkspace(workspace, owner: account)
         return WorkspaceMembership(workspace: workspace, role: .owner)
