@@ -71,13 +71,14 @@ struct SQLiteAPIKeyStore: APIKeyStore {
         let found = try await writer.read { db -> (APIKeyLookup, needsTouch: Bool)? in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__"))
-                        FROM api_key k
-                        LEFT JOIN app a ON a.id = COALESCE(k.app_id, ?) AND a.workspace_id = k.workspace_id
-                        WHERE k.secret_hash = ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__"))
+                            FROM api_key k
+                            LEFT JOIN app a ON a.id = COALESCE(k.app_id, ?) AND a.workspace_id = k.workspace_id
+                            WHERE k.secret_hash = ?
+                            """
+                    ),
                     arguments: [requestedApp?.description, secretHash]
                 )
             else { return nil }

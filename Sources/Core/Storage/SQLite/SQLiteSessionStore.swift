@@ -77,14 +77,16 @@ struct SQLiteSessionStore: SessionStore {
 
     func consoleGrant(account: AccountID, session: SessionID, workspace: WorkspaceID) async throws -> ConsoleGrant? {
         try await writer.read { db in
+            // Runs on every console request: the statement is prepared once per connection.
             try Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(
+                    sql: """
                     SELECT \(AccountColumns.select("a")), m.role
                     FROM session s JOIN account a ON a.id = s.account_id
                     LEFT JOIN membership m ON m.workspace_id = ? AND m.account_id = s.account_id
                     WHERE s.id = ? AND s.account_id = ? AND s.revoked_at IS NULL AND a.status = 'active'
-                    """,
+                    """
+                ),
                 arguments: [workspace.description, session.description, account.description]
             ).map { row in
                 ConsoleGrant(
