@@ -46,10 +46,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RateLimit", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(
+            name: "RateLimit",
+            dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "PluginHost", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(
             name: "Gateway",
@@ -62,6 +67,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Executable"],
             swiftSettings: swiftSettings

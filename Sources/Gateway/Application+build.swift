@@ -15,13 +15,15 @@ public func buildApplication(
         at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
     )
     let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
-    let stores = try RelayStores.openSQLite(at: configuration.databaseFile)
-    let services = await RelayServices(configuration, stores: stores, secret: secret, now: now)
-    return Application(
+    let stores = try RelayStores.openSQLite(at: configuration.databaseFile, busyTimeout: configuration.databaseBusyTimeout)
+    let services = await RelayServices(configuration, stores: stores, secret: secret, logger: logger, now: now)
+    var app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Relay"),
         logger: logger
     )
+    app.addServices(services.usage)
+    return app
 }
 
 func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
@@ -35,7 +37,14 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
     auth.addPublicRoutes(to: console)
-    let signedIn = console.group().add(middleware: ConsoleAuthMiddleware(sessions: services.sessions))
+    let signedIn = console.group()
+        .add(middleware: ConsoleAuthMiddleware(sessions: services.sessions))
+        .add(
+            middleware: ConsoleWriteLimitMiddleware(
+                limiter: services.limiter, perMinute: services.configuration.consoleWritesPerMinute,
+                perHour: services.configuration.consoleWritesPerHour, now: services.now
+            )
+        )
     let account = signedIn.group(context: AccountContext.self)
     auth.addAccountRoutes(to: account)
     let workspacesController = WorkspacesController(workspaces: services.workspaces)
@@ -45,10 +54,20 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys).addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
+    UsageController(services: services).addRoutes(to: workspace)
+
+    let operatorAPI = router.group("admin/api").add(middleware: OperatorAuthMiddleware(adminKey: services.configuration.adminKey))
+    OperatorController(services: services).addRoutes(to: operatorAPI)
 
     // Dify's SDKs call `/v1`; the seed documents `/api`. The same handlers serve both.
     for prefix in ["v1", "api"] {
-        let api = router.group(RouterPath(prefix)).add(middleware: APIKeyAuthMiddleware(apiKeys: services.apiKeys))
+        let api = router.group(RouterPath(prefix))
+            .add(middleware: APIKeyAuthMiddleware(apiKeys: services.apiKeys))
+            .add(
+                middleware: PublicRateLimitMiddleware(
+                    limiter: services.limiter, activeRequests: services.activeRequests, usage: services.usage, now: services.now
+                )
+            )
             .group(context: PublicContext.self)
         AppInfoController(apps: services.apps).addRoutes(to: api)
     }

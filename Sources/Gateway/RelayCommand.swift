@@ -2,13 +2,14 @@ public import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import RateLimit
 
 /// `relay`: the gateway's command line.
 public struct RelayCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "relay",
         abstract: "A multi-tenant gateway for LLM applications, serving the Dify API.",
-        subcommands: [ServeCommand.self]
+        subcommands: [ServeCommand.self, AdminCommand.self]
     )
 
     public init() {}
@@ -36,6 +37,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (RELAY_LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(help: "Key for the operator API under /admin/api (RELAY_ADMIN_KEY); the operator API is off without one.")
+    var adminKey: String?
+
+    @Option(help: "memory (this process) or database (shared by every relay on the data) (RELAY_RATE_LIMIT_STORE, default memory).")
+    var rateLimitStore: String?
+
+    @Option(help: "When the shared rate-limit store fails: open (use this process's counters) or closed (503) (RELAY_RATE_LIMIT_FAILURE, default open).")
+    var rateLimitFailure: String?
+
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         let app = try await buildApplication(configuration)
@@ -57,11 +67,29 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("The secret key must be at least 32 bytes long")
         }
         configuration.allowsRegistration = try allowRegister || Self.boolean(environment["RELAY_ALLOW_REGISTER"], name: "RELAY_ALLOW_REGISTER")
+        configuration.adminKey = adminKey ?? environment["RELAY_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let key = configuration.adminKey, key.utf8.count < 16 {
+            throw ValidationError("The admin key must be at least 16 characters long")
+        }
+        if let store = rateLimitStore ?? environment["RELAY_RATE_LIMIT_STORE"] {
+            configuration.rateLimitStore = try Self.choice(store, name: "rate limit store")
+        }
+        if let failure = rateLimitFailure ?? environment["RELAY_RATE_LIMIT_FAILURE"] {
+            configuration.rateLimitFailure = try Self.choice(failure, name: "rate limit failure policy")
+        }
         if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }
             configuration.logLevel = parsed
         }
         return configuration
+    }
+
+    static func choice<Value: RawRepresentable & CaseIterable>(_ text: String, name: String) throws -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: text) else {
+            throw ValidationError("Unknown \(name) '\(text)'; use one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     static func integer(_ text: String, name: String) throws -> Int {

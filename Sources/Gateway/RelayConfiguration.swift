@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import RateLimit
 
 /// Everything an operator can set, filled by the CLI (flags and environment) and constructed directly by tests.
 public struct RelayConfiguration: Sendable {
@@ -16,6 +17,22 @@ public struct RelayConfiguration: Sendable {
     /// bcrypt cost. Tests lower it to stay fast; the CLI never does.
     public var passwordHashCost: UInt8 = 12
     public var logLevel: Logger.Level = .info
+    /// Guards the operator API (`/admin/api`); the operator API is off without one.
+    public var adminKey: String?
+    /// Where rate-limit counters live: this process only, or the database shared by every instance on it.
+    public var rateLimitStore: RateLimitStoreKind = .memory
+    /// What the shared store's failure does: fall back to in-process counters (open) or refuse with 503 (closed).
+    public var rateLimitFailure: RateLimitFailurePolicy = .open
+    /// Per-account budgets for console calls that change things (0 disables).
+    public var consoleWritesPerMinute: Int = 60
+    public var consoleWritesPerHour: Int = 1_000
+    /// How long a write waits for another process's write on the same database before failing.
+    public var databaseBusyTimeout: TimeInterval = 5
+
+    public enum RateLimitStoreKind: String, Sendable, CaseIterable {
+        case memory
+        case database
+    }
 
     public init() {}
 

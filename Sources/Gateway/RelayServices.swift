@@ -1,21 +1,32 @@
 import Core
 import Foundation
+import Logging
+import RateLimit
 import Tenancy
 
 /// The services of one running server, built once from its configuration and stores.
 struct RelayServices: Sendable {
+    let configuration: RelayConfiguration
     let sessions: SessionService
     let accounts: AccountService
     let workspaces: WorkspaceService
     let members: MemberService
     let apps: AppService
     let apiKeys: APIKeyService
+    let plans: PlanService
+    let usage: UsageRecorder
+    let limiter: RateLimiter
+    let activeRequests: ActiveRequestLimiter
+    let now: @Sendable () -> Date
 
-    init(_ configuration: RelayConfiguration, stores: RelayStores, secret: String, now: @escaping @Sendable () -> Date) async {
+    init(
+        _ configuration: RelayConfiguration, stores: RelayStores, secret: String, logger: Logger, now: @escaping @Sendable () -> Date
+    ) async {
         let sessions = await SessionService.make(
             store: stores.sessions, secret: secret, accessTokenLifetime: configuration.accessTokenLifetime, now: now
         )
         let apps = AppService(store: stores.apps, now: now)
+        self.configuration = configuration
         self.sessions = sessions
         self.accounts = AccountService(
             accounts: stores.accounts, workspaces: stores.workspaces, sessions: sessions,
@@ -26,5 +37,17 @@ struct RelayServices: Sendable {
         self.members = MemberService(store: stores.workspaces, now: now)
         self.apps = apps
         self.apiKeys = APIKeyService(store: stores.apiKeys, apps: apps, cacheTTL: configuration.apiKeyCacheTTL, now: now)
+        self.plans = PlanService(store: stores.plans)
+        self.usage = UsageRecorder(store: stores.usage, logger: logger)
+        switch configuration.rateLimitStore {
+        case .memory:
+            self.limiter = RateLimiter(store: InProcessRateLimitStore())
+        case .database:
+            self.limiter = RateLimiter(
+                store: FailoverRateLimitStore(shared: stores.rateLimits, policy: configuration.rateLimitFailure, logger: logger)
+            )
+        }
+        self.activeRequests = ActiveRequestLimiter()
+        self.now = now
     }
 }

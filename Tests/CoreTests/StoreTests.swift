@@ -89,6 +89,7 @@ struct StoreTests {
     func lastOwnerUnderConcurrency() async throws {
         try await withStores { stores, _ in
             let (first, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            try await stores.plans.assign("team", overrides: [:], to: workspace)
             let outcome = try await stores.workspaces.invite(
                 email: "b@example.com", role: .admin, to: workspace, invitationTokenHash: "t", expiresAt: epoch + 60, at: epoch
             )

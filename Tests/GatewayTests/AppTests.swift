@@ -75,6 +75,7 @@ struct AppTests {
     func listAndPaging() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("professional", for: owner)
             for index in 1...5 {
                 _ = try await client.createApp("App \(index)", mode: index % 2 == 0 ? "workflow" : "chat", as: owner)
                 client.clock.advance(by: 1)

@@ -8,6 +8,7 @@ struct MemberTests {
     func inviteAndActivate() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let invite = try await client.post(
                 "/console/api/workspaces/current/members/invite-email", token: owner.token,
                 json: ["emails": ["new@example.com"], "role": "editor"]
@@ -49,6 +50,7 @@ struct MemberTests {
     func inviteExistingAccount() async throws {
         try await withRelay(configure: { $0.allowsRegistration = true }) { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let bob = try await client.register("bob@example.com")
             let invite = try await client.post(
                 "/console/api/workspaces/current/members/invite-email", token: owner.token,
@@ -67,6 +69,7 @@ struct MemberTests {
     func inviteValidation() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let path = "/console/api/workspaces/current/members/invite-email"
             expectError(
                 try await client.post(path, token: owner.token, json: ["emails": ["a@example.com"], "role": "owner"]),
@@ -95,6 +98,7 @@ struct MemberTests {
     func rolePermissions() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let admin = try await client.addMember("admin@example.com", role: "admin", to: owner)
             let editor = try await client.addMember("editor@example.com", role: "editor", to: owner)
             let normal = try await client.addMember("normal@example.com", role: "normal", to: owner)
@@ -151,6 +155,7 @@ struct MemberTests {
     func lastOwner() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let members = try await client.get("/console/api/workspaces/current/members", token: owner.token).json["accounts"].array
             let ownerID = try #require(members.first?["id"].string)
             let demote = "/console/api/workspaces/current/members/\(ownerID)/update-role"
@@ -175,6 +180,7 @@ struct MemberTests {
     func removeMember() async throws {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
+            try await client.setPlan("team", for: owner)
             let member = try await client.addMember("member@example.com", role: "editor", to: owner)
             let members = try await client.get("/console/api/workspaces/current/members", token: owner.token).json["accounts"].array
             let memberID = try #require(members.first { $0["email"].string == "member@example.com" }?["id"].string)

@@ -18,6 +18,7 @@ struct SecretStorageTests {
         try await withTemporaryDirectory { directory in
             let secrets = try await withRelay(dataDirectory: directory, configure: { $0.passwordHashCost = 12 }) { client in
                 let owner = try await client.setUpOwner()
+                try await client.setPlan("team", for: owner)
                 let app = try await client.createApp("Bot", as: owner)
                 let key = try await client.issueKey(for: app, as: owner)
                 let workspaceKey = try await client.post("/console/api/api-keys", token: owner.token, json: ["name": "W", "permissions": ["chat"]])

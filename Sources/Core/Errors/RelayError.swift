@@ -6,7 +6,7 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let details: JSONValue?
     /// Extra response header fields, e.g. `WWW-Authenticate` or `Retry-After`.
-    public let headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)]
     public let underlying: (any Error)?
 
     public init(

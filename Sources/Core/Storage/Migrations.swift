@@ -102,6 +102,44 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v2 plans, rate limits and usage") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan (
+                        name TEXT PRIMARY KEY,
+                        rpm INTEGER NOT NULL,
+                        rph INTEGER NOT NULL,
+                        rpd INTEGER NOT NULL,
+                        members INTEGER NOT NULL,
+                        apps INTEGER NOT NULL,
+                        documents INTEGER NOT NULL,
+                        vector_space BIGINT NOT NULL,
+                        message_credits INTEGER NOT NULL,
+                        max_active_requests INTEGER NOT NULL
+                    );
+                    INSERT INTO plan VALUES
+                        ('sandbox', 60, 1000, 10000, 1, 5, 50, 52428800, 200, 10),
+                        ('professional', 300, 10000, 100000, 3, 50, 500, 5368709120, 5000, 50),
+                        ('team', 600, 30000, 300000, 50, 200, 1000, 21474836480, 10000, 100),
+                        ('enterprise', 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                    ALTER TABLE workspace ADD COLUMN plan_overrides TEXT NOT NULL DEFAULT '{}';
+                    CREATE TABLE rate_limit_counter (
+                        counter_key TEXT NOT NULL,
+                        window_start BIGINT NOT NULL,
+                        hits INTEGER NOT NULL,
+                        PRIMARY KEY (counter_key, window_start)
+                    );
+                    CREATE TABLE usage_counter (
+                        workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                        app_id TEXT NOT NULL,
+                        api_key_id TEXT NOT NULL,
+                        day INTEGER NOT NULL,
+                        requests INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, app_id, api_key_id, day)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -8,6 +8,10 @@ public struct RelayStores: Sendable {
     public let sessions: any SessionStore
     public let apps: any AppStore
     public let apiKeys: any APIKeyStore
+    public let plans: any PlanStore
+    public let usage: any UsageStore
+    /// Rate-limit counters shared by every process on this database.
+    public let rateLimits: any RateLimitStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -23,7 +27,10 @@ public struct RelayStores: Sendable {
             workspaces: SQLiteWorkspaceStore(writer: pool),
             sessions: SQLiteSessionStore(writer: pool),
             apps: SQLiteAppStore(writer: pool),
-            apiKeys: SQLiteAPIKeyStore(writer: pool)
+            apiKeys: SQLiteAPIKeyStore(writer: pool),
+            plans: SQLitePlanStore(writer: pool),
+            usage: SQLiteUsageStore(writer: pool),
+            rateLimits: SQLiteRateLimitStore(writer: pool)
         )
     }
 }

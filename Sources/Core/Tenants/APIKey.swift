@@ -49,10 +49,13 @@ public struct APIKeyLookup: Sendable {
     public let isRevoked: Bool
     /// The key's app (app keys) or the app named by `X-App-Id` when it belongs to the key's workspace.
     public let app: App?
+    /// The key's workspace's plan, read together with the key so that limits need no further read.
+    public let plan: WorkspacePlan
 
-    public init(key: APIKey, isRevoked: Bool, app: App?) {
+    public init(key: APIKey, isRevoked: Bool, app: App?, plan: WorkspacePlan) {
         self.key = key
         self.isRevoked = isRevoked
         self.app = app
+        self.plan = plan
     }
 }

@@ -12,9 +12,7 @@ extension RelayError: HTTPResponseError {
         let data = try RelayJSON.encoder.encode(ErrorBody(code: code.name, message: message, status: code.status, details: details))
         var fields = HTTPFields()
         fields[.contentType] = "application/json; charset=utf-8"
-        for header in headers {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-        }
+        fields.append(headers)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -100,10 +100,10 @@ public struct APIKeyService: Sendable {
         guard !lookup.isRevoked else { throw RelayError.unauthorized("This API key has been revoked") }
         guard let app = lookup.app else { throw RelayError.notFound("App \(appID?.description ?? "") not found") }
         guard app.enableAPI else { throw RelayError(.appAPIDisabled, "The API of this app is disabled") }
-        return PublicGrant(key: lookup.key, app: app)
+        return PublicGrant(key: lookup.key, app: app, plan: lookup.plan)
     }
 
-    /// Drops cached grants at once, e.g. after an app was changed or deleted; other instances catch up within the TTL.
+    /// Drops cached grants at once, e.g. after an app or a plan was changed; other instances catch up within the TTL.
     public func forgetCachedGrants() {
         cache.removeAll()
     }

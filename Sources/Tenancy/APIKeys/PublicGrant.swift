@@ -4,6 +4,8 @@ public import Core
 public struct PublicGrant: Sendable {
     public let key: APIKey
     public let app: App
+    /// The workspace's plan as of the key lookup (cached like the key, so plan changes apply within its TTL).
+    public let plan: WorkspacePlan
 
     public var workspaceID: WorkspaceID { key.workspaceID }
 

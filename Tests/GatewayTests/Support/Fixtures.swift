@@ -13,6 +13,18 @@ struct Owner: Sendable {
 
 extension RelayClient {
     static let password = "correct horse 1"
+    static let adminKey = "operator-key-for-tests"
+
+    /// Puts the owner's workspace on `plan` through the operator API, with optional overrides.
+    @discardableResult
+    func setPlan(_ plan: String, overrides: JSONValue = [:], for owner: Owner) async throws -> Reply {
+        let reply = try await send(
+            .put, "/admin/api/workspace/plan", token: Self.adminKey, json: ["plan": .string(plan), "overrides": overrides],
+            headers: ["X-WORKSPACE-ID": owner.workspaceID]
+        )
+        try #require(reply.status == .ok, "set plan: \(reply.json)")
+        return reply
+    }
 
     /// Runs first-run setup and signs its owner in.
     func setUpOwner(_ email: String = "owner@example.com", name: String = "Owner") async throws -> Owner {

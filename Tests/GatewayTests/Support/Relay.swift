@@ -21,6 +21,7 @@ extension RelayConfiguration {
         configuration.port = 0
         configuration.passwordHashCost = 4
         configuration.logLevel = .warning
+        configuration.adminKey = RelayClient.adminKey
         return configuration
     }
 }

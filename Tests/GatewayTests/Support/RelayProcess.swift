@@ -5,6 +5,7 @@ import Testing
 /// The built `relay` executable run as a child process, as an operator runs it.
 final class RelayProcess: Sendable {
     let process: Process
+    private let pipe: Pipe
     private let output: OutputBuffer
 
     /// `relay` sits beside the test bundle in the build folder.
@@ -20,6 +21,7 @@ final class RelayProcess: Sendable {
         let output = OutputBuffer()
         self.output = output
         let pipe = Pipe()
+        self.pipe = pipe
         process.standardOutput = pipe
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
@@ -52,6 +54,9 @@ final class RelayProcess: Sendable {
             Issue.record("relay did not exit within \(seconds) s; log:\n\(log)")
         }
         process.waitUntilExit()
+        // What the child wrote last may not have reached the handler yet.
+        pipe.fileHandleForReading.readabilityHandler = nil
+        output.append(pipe.fileHandleForReading.readDataToEndOfFile())
         return process.terminationStatus
     }
 }

@@ -73,8 +73,11 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                 let row = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__"))
+                            SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__")),
+                            w.plan_overrides, \(PlanColumns.select("p"))
                             FROM api_key k
+                            JOIN workspace w ON w.id = k.workspace_id
+                            JOIN plan p ON p.name = w.plan
                             LEFT JOIN app a ON a.id = COALESCE(k.app_id, ?) AND a.workspace_id = k.workspace_id
                             WHERE k.secret_hash = ?
                             """
@@ -84,7 +87,10 @@ struct SQLiteAPIKeyStore: APIKeyStore {
             else { return nil }
             let key = APIKey(row: row)
             let app = (row["app__id"] as String?) == nil ? nil : App(row: row, prefix: "app__")
-            let lookup = APIKeyLookup(key: key, isRevoked: (row["revoked_at"] as Double?) != nil, app: app)
+            let lookup = APIKeyLookup(
+                key: key, isRevoked: (row["revoked_at"] as Double?) != nil, app: app,
+                plan: WorkspacePlan(row: row, workspace: key.workspaceID)
+            )
             let stale = key.lastUsedAt.map { date.timeIntervalSince($0) >= Self.lastUsedResolution } ?? true
             return (lookup, !lookup.isRevoked && stale)
         }

@@ -37,6 +37,9 @@ struct SQLiteAppStore: AppStore {
     func insert(_ app: App) async throws {
         try await Self.naming(app.name) {
             try await writer.write { db in
+                try SQLitePlanStore.requireRoom(
+                    for: "apps", \.apps, in: app.workspaceID, counting: { try SQLitePlanStore.appCount(app.workspaceID, $0) }, db
+                )
                 let placeholders = Array(repeating: "?", count: AppColumns.names.count).joined(separator: ", ")
                 try db.execute(
                     sql: "INSERT INTO app (\(AppColumns.names.joined(separator: ", "))) VALUES (\(placeholders))",

@@ -70,6 +70,9 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
                 account = pending
             }
             guard let account else { return .alreadyMember }
+            try SQLitePlanStore.requireRoom(
+                for: "members", \.members, in: workspace, counting: { try SQLitePlanStore.memberCount(workspace, $0) }, db
+            )
             try db.execute(
                 sql: "INSERT INTO membership (workspace_id, account_id, role, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [workspace.description, account.id.description, role.rawValue, date.storedValue]

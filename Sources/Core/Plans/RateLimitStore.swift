@@ -1,0 +1,23 @@
+/// One counter of one calendar window: `key` (whose budget, e.g. a workspace) and the window's first second.
+public struct RateCounter: Sendable, Hashable {
+    public let key: String
+    /// Seconds since 1970 at which the window began.
+    public let windowStart: Int64
+    /// The most hits the window admits; always positive (unlimited windows have no counter).
+    public let limit: Int
+
+    public init(key: String, windowStart: Int64, limit: Int) {
+        self.key = key
+        self.windowStart = windowStart
+        self.limit = limit
+    }
+}
+
+/// Where rate-limit counters live: in this process, or in the database so that several instances share one budget.
+public protocol RateLimitStore: Sendable {
+    /// In one atomic step: when every counter is below its limit, adds one hit to each and admits; otherwise changes
+    /// nothing. Returns the decision and each counter's hits after it, in the order given.
+    func hit(_ counters: [RateCounter]) async throws -> (admitted: Bool, hits: [Int])
+    /// Each counter's hits, without changing any.
+    func hits(_ counters: [RateCounter]) async throws -> [Int]
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+struct SQLiteUsageStore: UsageStore {
+    let writer: any DatabaseWriter
+
+    func add(_ requests: [UsageIncrement: Int]) async throws {
+        guard !requests.isEmpty else { return }
+        try await writer.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (workspace_id, app_id, api_key_id, day) DO UPDATE SET requests = requests + excluded.requests
+                    """
+            )
+            for (increment, count) in requests {
+                try statement.execute(arguments: [
+                    increment.workspaceID.description, increment.appID.description, increment.apiKeyID.description, increment.day, count,
+                ])
+            }
+        }
+    }
+
+    func totals(of workspace: WorkspaceID, fromDay: Int) async throws
+        -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
+    {
+        try await writer.read { db in
+            var total = UsageTotals()
+            var apps: [AppID: UsageTotals] = [:]
+            var keys: [APIKeyID: UsageTotals] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT app_id, api_key_id, requests FROM usage_counter WHERE workspace_id = ? AND day >= ?",
+                arguments: [workspace.description, fromDay]
+            )
+            for row in rows {
+                let requests: Int = row["requests"]
+                total.requests += requests
+                if let app: AppID = row.optionalIdentifier("app_id") { apps[app, default: UsageTotals()].requests += requests }
+                if let key: APIKeyID = row.optionalIdentifier("api_key_id") { keys[key, default: UsageTotals()].requests += requests }
+            }
+            return (total, apps, keys)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Core
+import Foundation
+import Tenancy
+
+/// `relay admin`: operator tasks run directly on a data directory, while the server runs or not.
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Manage plans and workspaces on a data directory.",
+        subcommands: [PlansCommand.self, WorkspacesCommand.self]
+    )
+}
+
+/// The data directory an admin command works on.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(help: "The server's data directory (RELAY_DATA_DIR, default ./storage).")
+    var dataDir: String?
+
+    func plans() throws -> PlanService {
+        var configuration = RelayConfiguration()
+        if let directory = dataDir ?? ProcessInfo.processInfo.environment["RELAY_DATA_DIR"] {
+            configuration.dataDirectory = URL(fileURLWithPath: directory)
+        }
+        guard FileManager.default.fileExists(atPath: configuration.databaseFile.path) else {
+            throw ValidationError("No Relay database at \(configuration.databaseFile.path); start relay on that data directory first")
+        }
+        return PlanService(store: try RelayStores.openSQLite(at: configuration.databaseFile).plans)
+    }
+}
+
+/// Parses `KEY=VALUE` limit assignments.
+func parseLimits(_ assignments: [String]) throws -> [String: Int] {
+    var limits: [String: Int] = [:]
+    for assignment in assignments {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let value = Int(parts[1]) else {
+            throw ValidationError("'\(assignment)' is not KEY=VALUE with an integer value")
+        }
+        limits[parts[0]] = value
+    }
+    return limits
+}
+
+func describe(_ limits: PlanLimits) -> String {
+    PlanLimits.keys.map { "\($0.name)=\(limits[keyPath: $0.path])" }.joined(separator: " ")
+}
+
+struct PlansCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plans", abstract: "List or define plans. Limits: \(PlanLimits.keys.map(\.name).joined(separator: ", ")); 0 means unlimited.",
+        subcommands: [List.self, Set.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the plans and their limits.")
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() async throws {
+            for plan in try await data.plans().plans() { print("\(plan.name)\t\(describe(plan.limits))") }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a plan or change some of its limits, e.g. `set pro rpm=120 apps=20`.")
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "The plan's name.") var name: String
+        @Argument(help: "Limits as KEY=VALUE.") var limits: [String] = []
+
+        func run() async throws {
+            do {
+                let plan = try await data.plans().define(name, limits: try parseLimits(limits))
+                print("\(plan.name)\t\(describe(plan.limits))")
+            } catch let error as RelayError {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+}
+
+struct WorkspacesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workspaces", abstract: "Manage workspaces.", subcommands: [SetPlan.self]
+    )
+
+    struct SetPlan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-plan", abstract: "Put a workspace on a plan, with optional per-workspace overrides."
+        )
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "The workspace's id.") var workspace: String
+        @Argument(help: "The plan's name.") var plan: String
+        @Option(name: .customLong("override"), help: "A limit for this workspace only, as KEY=VALUE; repeatable.")
+        var overrides: [String] = []
+
+        func run() async throws {
+            guard let id = WorkspaceID(workspace) else { throw ValidationError("'\(workspace)' is not a workspace id (a UUID)") }
+            do {
+                let assigned = try await data.plans().assign(plan, overrides: try parseLimits(overrides), to: id)
+                print("\(id)\t\(assigned.plan.name)\t\(describe(assigned.limits))")
+            } catch let error as RelayError {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+}
