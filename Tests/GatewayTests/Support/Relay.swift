@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Testing
 
 /// A fresh data directory for one test, removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
@@ -97,5 +98,39 @@ struct RelayClient: Sendable {
 
     func post(_ path: String, token: String? = nil, json: JSONValue? = nil, headers: [String: String] = [:]) async throws -> Reply {
         try await send(.post, path, token: token, json: json, headers: headers)
+    }
+}
+
+extension RelayClient {
+    /// Sends `count` requests at once, each on its own connection, and returns their replies.
+    func concurrently(_ count: Int, _ method: HTTPRequest.Method = .get, _ path: String, token: String?, json: JSONValue? = nil) async throws
+        -> [Reply]
+    {
+        let port = try #require(client.port)
+        return try await Self.concurrently(count, method, path, port: port, token: token, json: json)
+    }
+
+    /// The same against any relay listening on `port`.
+    static func concurrently(
+        _ count: Int, _ method: HTTPRequest.Method = .get, _ path: String, port: Int, token: String?, json: JSONValue? = nil
+    ) async throws -> [Reply] {
+        var fields = HTTPFields()
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        fields[.contentType] = "application/json"
+        let headers = fields
+        let body = try json.map { ByteBuffer(bytes: try JSONEncoder().encode($0)) }
+        return try await withThrowingTaskGroup(of: Reply.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                        let response = try await client.execute(.init(path, method: method, headers: headers, body: body))
+                        let buffer = response.body ?? ByteBuffer()
+                        let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))) ?? .null
+                        return Reply(status: response.status, headers: response.headers, body: buffer, json: parsed)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
     }
 }

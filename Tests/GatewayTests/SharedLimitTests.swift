@@ -1,0 +1,112 @@
+import Core
+import Foundation
+import GRDB
+import HTTPTypes
+import Testing
+
+@Suite("Rate limits shared through the database")
+struct SharedLimitTests {
+    @Test(
+        "when the shared store fails, requests fall back to in-process counters (open) or get 503 (closed), and recover",
+        arguments: ["open", "closed"]
+    )
+    func failurePolicy(policy: String) async throws {
+        try await withTemporaryDirectory { directory in
+            try await withRelay(
+                dataDirectory: directory,
+                configure: {
+                    $0.rateLimitStore = .database
+                    $0.rateLimitFailure = policy == "open" ? .open : .closed
+                    $0.databaseBusyTimeout = 0.2
+                }
+            ) { client in
+                let tenant = try await client.tenant(overrides: ["rpm": 3])
+                #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
+
+                // Another connection takes the database's write lock, so the shared store cannot count.
+                let blocker = try DatabaseQueue(path: directory.appendingPathComponent("relay.sqlite").path)
+                let locked = DispatchSemaphore(value: 0)
+                let release = DispatchSemaphore(value: 0)
+                let holder = Task.detached {
+                    try await blocker.writeWithoutTransaction { db in
+                        try db.execute(sql: "BEGIN IMMEDIATE")
+                        locked.signal()
+                        release.wait()
+                        try db.execute(sql: "ROLLBACK")
+                    }
+                }
+                await Task.detached { locked.wait() }.value
+                let started = Date()
+                let during = try await client.get("/v1/info", token: tenant.key)
+                #expect(Date().timeIntervalSince(started) < 3, "a failing store must fail fast")
+                if policy == "open" {
+                    #expect(during.status == .ok)
+                    #expect(during.header("X-RateLimit-Limit-Minute") == "3")
+                } else {
+                    expectError(during, .serviceUnavailable, "service_unavailable")
+                }
+                release.signal()
+                try await holder.value
+
+                // The shared count resumes where it was: one admitted before the outage.
+                let after = try await client.get("/v1/info", token: tenant.key)
+                #expect(after.status == .ok)
+                #expect(after.header("X-RateLimit-Remaining-Minute") == "1")
+            }
+        }
+    }
+
+    @Test("two relay processes on one data directory share one budget exactly")
+    func twoProcesses() async throws {
+        try await withTemporaryDirectory { directory in
+            let arguments = ["serve", "--port", "0", "--data-dir", directory.path, "--rate-limit-store", "database"]
+            let environment = ["RELAY_ADMIN_KEY": RelayClient.adminKey]
+            let first = try RelayProcess(arguments: arguments, environment: environment)
+            let firstPort = try await first.listeningPort()
+            let second = try RelayProcess(arguments: arguments, environment: environment)
+            let secondPort = try await second.listeningPort()
+            defer {
+                kill(first.process.processIdentifier, SIGTERM)
+                kill(second.process.processIdentifier, SIGTERM)
+            }
+
+            func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil) async throws -> Reply {
+                try await RelayClient.concurrently(1, method, path, port: firstPort, token: token, json: json)[0]
+            }
+            _ = try await call(.post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": "password123"])
+            let login = try await call(.post, "/console/api/login", json: ["email": "ops@example.com", "password": "password123"])
+            let token = try #require(login.json["data"]["access_token"].string)
+            let workspace = try #require(try await call(.get, "/console/api/workspaces/current", token: token).json["id"].string)
+            let app = try #require(try await call(.post, "/console/api/apps", token: token, json: ["name": "Shared", "mode": "chat"]).json["id"].string)
+            let key = try #require(try await call(.post, "/console/api/apps/\(app)/api-keys", token: token).json["token"].string)
+
+            // The operator sets the budget with the CLI, on the same data directory, while both servers run.
+            let admin = try RelayProcess(
+                arguments: [
+                    "admin", "workspaces", "set-plan", workspace, "sandbox", "--data-dir", directory.path,
+                    "--override", "rpm=0", "--override", "rph=0", "--override", "rpd=40", "--override", "max_active_requests=0",
+                ]
+            )
+            #expect(try await admin.exitStatus() == 0, "\(admin.log)")
+            #expect(admin.log.contains("rpd=40"))
+
+            async let fromFirst = RelayClient.concurrently(30, .get, "/v1/info", port: firstPort, token: key)
+            async let fromSecond = RelayClient.concurrently(30, .get, "/v1/info", port: secondPort, token: key)
+            let replies = try await fromFirst + fromSecond
+            #expect(replies.filter { $0.status == .ok }.count == 40)
+            #expect(replies.filter { $0.code == "rate_limit_exceeded" }.count == 20)
+            let last = try await RelayClient.concurrently(1, .get, "/v1/info", port: secondPort, token: key)[0]
+            #expect(last.status == .tooManyRequests && last.header("X-RateLimit-Remaining-Day") == "0")
+
+            let listing = try RelayProcess(arguments: ["admin", "plans", "list", "--data-dir", directory.path])
+            #expect(try await listing.exitStatus() == 0)
+            #expect(listing.log.contains("sandbox\trpm=60 rph=1000 rpd=10000 members=1 apps=5"))
+            let defining = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "rpm=90", "--data-dir", directory.path])
+            #expect(try await defining.exitStatus() == 0)
+            #expect(defining.log.contains("startup\trpm=90 rph=0"))
+            let wrong = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "speed=9", "--data-dir", directory.path])
+            #expect(try await wrong.exitStatus() != 0)
+            #expect(wrong.log.contains("Unknown limit 'speed'"))
+        }
+    }
+}
