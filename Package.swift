@@ -89,9 +89,14 @@ let package = Package(
             swiftSettings: testSwiftSettings
         ),
         .testTarget(
+            name: "RateLimitTests",
+            dependencies: ["RateLimit", "Core"],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Core", "Tenancy", "RelayExecutable",
+                "Gateway", "Core", "Tenancy", "RateLimit", "RelayExecutable",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
