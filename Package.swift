@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .executable(name: "relay", targets: ["RelayExecutable"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "RateLimit", targets: ["RateLimit"]),
+        .library(name: "Core", targets: ["Core"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

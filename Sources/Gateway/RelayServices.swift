@@ -15,6 +15,7 @@ struct RelayServices: Sendable {
     let apiKeys: APIKeyService
     let plans: PlanService
     let usage: UsageRecorder
+    let credits: CreditLedger
     let limiter: RateLimiter
     let activeRequests: ActiveRequestLimiter
     let now: @Sendable () -> Date
@@ -39,6 +40,7 @@ struct RelayServices: Sendable {
         self.apiKeys = APIKeyService(store: stores.apiKeys, apps: apps, cacheTTL: configuration.apiKeyCacheTTL, now: now)
         self.plans = PlanService(store: stores.plans)
         self.usage = UsageRecorder(store: stores.usage, logger: logger)
+        self.credits = CreditLedger(store: stores.credits)
         switch configuration.rateLimitStore {
         case .memory:
             self.limiter = RateLimiter(store: InProcessRateLimitStore())

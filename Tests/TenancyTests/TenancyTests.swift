@@ -73,3 +73,37 @@ struct TenancyTests {
         #expect(try await kid(String(repeating: "b", count: 32)) != first)
     }
 }
+
+@Suite("Message credits")
+struct CreditLedgerTests {
+    @Test("200 concurrent reservations against 10 remaining credits admit exactly 10; settling frees what was not spent")
+    func reserveAndSettle() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-credits-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
+        let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
+        try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
+        let ledger = CreditLedger(store: stores.credits)
+        let limits = PlanLimits(messageCreditsPerMonth: 10)
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+
+        let reservations = await withTaskGroup(of: CreditLedger.Reservation?.self) { group in
+            for _ in 0..<200 { group.addTask { try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date) } }
+            var admitted: [CreditLedger.Reservation] = []
+            for await reservation in group { if let reservation { admitted.append(reservation) } }
+            return admitted
+        }
+        #expect(reservations.count == 10)
+        await #expect(throws: RelayError.self) { try await ledger.reserve(1, for: workspace.id, limits: limits, at: date) }
+
+        // Half the work spent its credit; the other half gives it back.
+        for (index, reservation) in reservations.enumerated() { try await ledger.settle(reservation, used: index % 2) }
+        #expect(try await ledger.used(by: workspace.id, at: date) == 5)
+        var more = 0
+        while (try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date)) != nil { more += 1 }
+        #expect(more == 5)
+        // A new month starts afresh.
+        #expect((try? await ledger.reserve(10, for: workspace.id, limits: limits, at: date + 31 * 86_400)) != nil)
+    }
+}

@@ -10,6 +10,8 @@ extension RelayError {
         }
 
         public static let invalidParam = Code(name: "invalid_param", status: 400)
+        /// The workspace has spent its message credits (Dify's code for a provider quota).
+        public static let providerQuotaExceeded = Code(name: "provider_quota_exceeded", status: 400)
         public static let unauthorized = Code(name: "unauthorized", status: 401)
         public static let accessDenied = Code(name: "access_denied", status: 403)
         /// `POST /console/api/setup` after setup finished (Dify's `already_setup`).

@@ -140,6 +140,19 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v3 message credits") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_credit (
+                        workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                        month INTEGER NOT NULL,
+                        used INTEGER NOT NULL,
+                        reserved INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, month)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

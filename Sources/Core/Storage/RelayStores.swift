@@ -12,6 +12,7 @@ public struct RelayStores: Sendable {
     public let usage: any UsageStore
     /// Rate-limit counters shared by every process on this database.
     public let rateLimits: any RateLimitStore
+    public let credits: any CreditStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -30,7 +31,8 @@ public struct RelayStores: Sendable {
             apiKeys: SQLiteAPIKeyStore(writer: pool),
             plans: SQLitePlanStore(writer: pool),
             usage: SQLiteUsageStore(writer: pool),
-            rateLimits: SQLiteRateLimitStore(writer: pool)
+            rateLimits: SQLiteRateLimitStore(writer: pool),
+            credits: SQLiteCreditStore(writer: pool)
         )
     }
 }

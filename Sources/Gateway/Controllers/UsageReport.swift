@@ -65,7 +65,7 @@ struct UsageReport: ResponseCodableBody {
             limits: Dictionary(uniqueKeysWithValues: PlanLimits.keys.map { ($0.name, limits[keyPath: $0.path]) }),
             requests: requests, members: Quota(limit: limits.members, used: counts.members),
             apps: Quota(limit: limits.apps, used: counts.apps),
-            message_credits: Quota(limit: limits.messageCreditsPerMonth, used: 0),
+            message_credits: Quota(limit: limits.messageCreditsPerMonth, used: try await services.credits.used(by: workspace, at: date)),
             message_credits_reset_in: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
             usage: Totals(
                 requests_today: day.workspace.requests, requests_this_month: month.workspace.requests,

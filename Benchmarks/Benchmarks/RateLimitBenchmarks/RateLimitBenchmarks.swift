@@ -1,0 +1,62 @@
+import Benchmark
+import Core
+import Foundation
+import RateLimit
+
+/// Rate-limit decisions per second: the store's atomic check-and-count alone, and the whole `RateLimiter.admit`
+/// the middleware calls (counter keys built per request), on one hot key and spread over 10,000 keys; in-process
+/// and shared through a SQLite file.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3))
+    let now = Date()
+    let windows: [RateWindow] = [.minute, .hour, .day]
+
+    func counters(_ key: String) -> [RateCounter] {
+        windows.map { RateCounter(key: "\(key)/\($0.rawValue)", windowStart: $0.start(containing: now), limit: .max) }
+    }
+    func rules(_ key: String) -> [RateLimitRule] {
+        windows.map { RateLimitRule(holder: "workspace", key: key, window: $0, limit: .max) }
+    }
+    let manyKeys = (0..<10_000).map { "ws:\(UUID())" }
+
+    Benchmark("in-process store, one hot key (3 windows)", configuration: .init(scalingFactor: .mega)) { benchmark in
+        let store = InProcessRateLimitStore()
+        let hot = counters("ws:hot")
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(store.hitNow(hot)) }
+    }
+
+    Benchmark("in-process store, 10,000 keys (3 windows)", configuration: .init(scalingFactor: .mega)) { benchmark in
+        let store = InProcessRateLimitStore()
+        let spread = manyKeys.map(counters)
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations { blackHole(store.hitNow(spread[index % spread.count])) }
+    }
+
+    Benchmark("RateLimiter.admit in-process, one hot key", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let limiter = RateLimiter(store: InProcessRateLimitStore())
+        let hot = rules("ws:hot")
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try await limiter.admit(hot, at: now)) }
+    }
+
+    Benchmark("RateLimiter.admit in-process, 10,000 keys", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let limiter = RateLimiter(store: InProcessRateLimitStore())
+        let spread = manyKeys.map(rules)
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations { blackHole(try await limiter.admit(spread[index % spread.count], at: now)) }
+    }
+
+    for (name, keys) in [("one hot key", ["ws:hot"]), ("10,000 keys", manyKeys)] {
+        Benchmark("database store (SQLite, shared), \(name)", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))) {
+            benchmark in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-bench-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite")).rateLimits
+            let spread = keys.map(counters)
+            benchmark.startMeasurement()
+            for index in benchmark.scaledIterations { blackHole(try await store.hit(spread[index % spread.count])) }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+// swift-tools-version:6.2
+// Benchmarks live in their own package so that building and testing Relay does not build the benchmark harness.
+// Run: cd Benchmarks && swift package benchmark --target RateLimitBenchmarks
+import PackageDescription
+
+let package = Package(
+    name: "relay-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "relay", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "RateLimitBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RateLimit", package: "relay"),
+                .product(name: "Core", package: "relay"),
+            ],
+            path: "Benchmarks/RateLimitBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
