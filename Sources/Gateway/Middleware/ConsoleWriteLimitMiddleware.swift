@@ -20,14 +20,6 @@ struct ConsoleWriteLimitMiddleware: RouterMiddleware {
         let rules = [RateLimitRule].consoleWrites(account: grant.account.id, perMinute: perMinute, perHour: perHour)
         let decision = try await limiter.admit(rules, at: now())
         guard decision.isAdmitted else { throw RelayError(.rateLimitExceeded, decision.refusal, headers: decision.headers) }
-        do {
-            var response = try await next(request, context)
-            response.headers.append(decision.headers)
-            return response
-        } catch {
-            var refused = RelayError(mapping: error, request: request)
-            refused.headers += decision.headers
-            throw refused
-        }
+        return try await respond(request, announcing: decision.headers) { try await next(request, context) }
     }
 }

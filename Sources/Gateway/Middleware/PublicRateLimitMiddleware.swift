@@ -43,14 +43,11 @@ struct PublicRateLimitMiddleware: RouterMiddleware {
         usage.record(grant, at: date)
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await respond(request, announcing: decision.headers) { try await next(request, context) }
         } catch {
             slot.release()
-            var refused = RelayError(mapping: error, request: request)
-            refused.headers += decision.headers
-            throw refused
+            throw error
         }
-        response.headers.append(decision.headers)
         response.holding(slot)
         return response
     }
