@@ -25,11 +25,9 @@ public struct RateLimiter: Sendable {
         return RateLimitDecision(isAdmitted: admitted, states: zip(rules, hits).map { .init(rule: $0, hits: $1) }, at: date)
     }
 
-    /// A counter per rule. Its key names the window: at an hour boundary the minute and the hour start on the
-    /// same second, and must still count apart.
     private func counters(_ rules: [RateLimitRule], at date: Date) -> [RateCounter] {
         rules.map {
-            RateCounter(key: "\($0.key)/\($0.window.rawValue)", windowStart: $0.window.start(containing: date), limit: $0.limit)
+            RateCounter(key: $0.key, windowLength: $0.window.seconds, windowStart: $0.window.start(containing: date), limit: $0.limit)
         }
     }
 }

@@ -58,7 +58,7 @@ struct RateLimitUnitTests {
     @Test("the in-process store admits exactly the limit under contention from many threads")
     func inProcessExactness() async {
         let store = InProcessRateLimitStore()
-        let counter = [RateCounter(key: "hot", windowStart: 0, limit: 1_000)]
+        let counter = [RateCounter(key: "hot", windowLength: 60, windowStart: 0, limit: 1_000)]
         let admitted = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {
                 group.addTask { (0..<500).reduce(0) { count, _ in count + (store.hitNow(counter).admitted ? 1 : 0) } }

@@ -12,12 +12,12 @@ let benchmarks: @Sendable () -> Void = {
     let windows: [RateWindow] = [.minute, .hour, .day]
 
     func counters(_ key: String) -> [RateCounter] {
-        windows.map { RateCounter(key: "\(key)/\($0.rawValue)", windowStart: $0.start(containing: now), limit: .max) }
+        windows.map { RateCounter(key: key, windowLength: $0.seconds, windowStart: $0.start(containing: now), limit: .max) }
     }
     func rules(_ key: String) -> [RateLimitRule] {
         windows.map { RateLimitRule(holder: "workspace", key: key, window: $0, limit: .max) }
     }
-    let manyKeys = (0..<10_000).map { "ws:\(UUID())" }
+    let manyKeys = (0..<10_000).map { _ in "ws:\(UUID())" }
 
     Benchmark("in-process store, one hot key (3 windows)", configuration: .init(scalingFactor: .mega)) { benchmark in
         let store = InProcessRateLimitStore()

@@ -1,13 +1,17 @@
-/// One counter of one calendar window: `key` (whose budget, e.g. a workspace) and the window's first second.
+/// One counter of one calendar window: `key` (whose budget, e.g. a workspace), the window's length and first second.
 public struct RateCounter: Sendable, Hashable {
     public let key: String
+    /// Seconds the window lasts. Part of the counter's identity: at an hour boundary the minute and the hour start on
+    /// the same second, and must still count apart.
+    public let windowLength: Int64
     /// Seconds since 1970 at which the window began.
     public let windowStart: Int64
     /// The most hits the window admits; always positive (unlimited windows have no counter).
     public let limit: Int
 
-    public init(key: String, windowStart: Int64, limit: Int) {
+    public init(key: String, windowLength: Int64, windowStart: Int64, limit: Int) {
         self.key = key
+        self.windowLength = windowLength
         self.windowStart = windowStart
         self.limit = limit
     }

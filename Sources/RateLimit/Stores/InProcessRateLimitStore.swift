@@ -6,7 +6,14 @@ import Synchronization
 public final class InProcessRateLimitStore: RateLimitStore, Sendable {
     struct CounterID: Hashable {
         let key: String
+        let windowLength: Int64
         let windowStart: Int64
+
+        init(_ counter: RateCounter) {
+            key = counter.key
+            windowLength = counter.windowLength
+            windowStart = counter.windowStart
+        }
     }
 
     struct State {
@@ -24,7 +31,7 @@ public final class InProcessRateLimitStore: RateLimitStore, Sendable {
     }
 
     public func hits(_ counters: [RateCounter]) async throws -> [Int] {
-        state.withLock { state in counters.map { state.hits[CounterID(key: $0.key, windowStart: $0.windowStart)] ?? 0 } }
+        state.withLock { state in counters.map { state.hits[CounterID($0)] ?? 0 } }
     }
 
     /// The decision itself, synchronous: check every counter, then count all or none, under one lock.
@@ -34,13 +41,13 @@ public final class InProcessRateLimitStore: RateLimitStore, Sendable {
             current.reserveCapacity(counters.count)
             var admitted = true
             for counter in counters {
-                let hits = state.hits[CounterID(key: counter.key, windowStart: counter.windowStart)] ?? 0
+                let hits = state.hits[CounterID(counter)] ?? 0
                 current.append(hits)
                 if hits >= counter.limit { admitted = false }
             }
             guard admitted else { return (false, current) }
             for (index, counter) in counters.enumerated() {
-                state.hits[CounterID(key: counter.key, windowStart: counter.windowStart)] = current[index] + 1
+                state.hits[CounterID(counter)] = current[index] + 1
                 current[index] += 1
                 state.newestStart = max(state.newestStart, counter.windowStart)
             }

@@ -16,7 +16,7 @@ struct SQLiteRateLimitStore: RateLimitStore {
                     ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = hits + 1
                     """
             )
-            for counter in counters { try increment.execute(arguments: [counter.key, counter.windowStart]) }
+            for counter in counters { try increment.execute(arguments: [counter.storedKey, counter.windowStart]) }
             // Rows of windows that ended over a day ago are dead weight; dropping them now and then keeps the table small.
             if Int.random(in: 0..<1024) == 0, let newest = counters.map(\.windowStart).max() {
                 try db.execute(sql: "DELETE FROM rate_limit_counter WHERE window_start < ?", arguments: [newest - 2 * 86_400])
@@ -31,6 +31,11 @@ struct SQLiteRateLimitStore: RateLimitStore {
 
     private static func hits(_ counters: [RateCounter], _ db: Database) throws -> [Int] {
         let select = try db.cachedStatement(sql: "SELECT hits FROM rate_limit_counter WHERE counter_key = ? AND window_start = ?")
-        return try counters.map { try Int.fetchOne(select, arguments: [$0.key, $0.windowStart]) ?? 0 }
+        return try counters.map { try Int.fetchOne(select, arguments: [$0.storedKey, $0.windowStart]) ?? 0 }
     }
+}
+
+extension RateCounter {
+    /// One text key per budget and window length, e.g. `ws:<id>/60`.
+    var storedKey: String { "\(key)/\(windowLength)" }
 }
