@@ -28,3 +28,18 @@ struct AppServiceTests {
         #expect(!Page<Int>(items: [], total: 0, page: 1, limit: 30).hasMore)
     }
 }
+
+@Suite("Identifiers")
+struct IdentifierTests {
+    @Test("ids print as lower-case canonical UUIDs and parse back; anything else is not an id")
+    func roundTrip() throws {
+        for _ in 0..<1000 {
+            let uuid = UUID()
+            let id = AppID(uuid)
+            #expect(id.description == uuid.uuidString.lowercased())
+            #expect(AppID(id.description) == id)
+        }
+        #expect(AppID("not-a-uuid") == nil)
+        #expect(AppID("") == nil)
+    }
+}
