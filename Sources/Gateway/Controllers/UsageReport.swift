@@ -56,7 +56,7 @@ struct UsageReport: ResponseCodableBody {
                 limit: state.rule.limit, used: state.hits, remaining: state.remaining, reset_in: standing.secondsUntilReset(window)
             )
         }
-        let (monthStart, nextMonth) = Self.month(containing: date)
+        let (monthStart, nextMonth) = UTCMonth.bounds(containing: date)
         let today = UsageRecorder.day(of: date)
         let month = try await services.usage.totals(of: workspace, fromDay: UsageRecorder.day(of: monthStart))
         let day = try await services.usage.totals(of: workspace, fromDay: today)
@@ -73,14 +73,6 @@ struct UsageReport: ResponseCodableBody {
                 api_keys: month.keys.map { Count(id: $0.key.description, requests: $0.value.requests) }.sorted { $0.id < $1.id }
             )
         )
-    }
-
-    /// The UTC calendar month containing `date`: its first instant and the next month's.
-    static func month(containing date: Date) -> (start: Date, next: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let start = calendar.date(from: calendar.dateComponents([.year, .month], from: date))!
-        return (start, calendar.date(byAdding: .month, value: 1, to: start)!)
     }
 }
 

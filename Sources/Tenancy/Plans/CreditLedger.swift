@@ -20,7 +20,7 @@ public struct CreditLedger: Sendable {
 
     /// Reserves `amount` credits of the workspace's monthly allowance; 400 `provider_quota_exceeded` when they are gone.
     public func reserve(_ amount: Int, for workspace: WorkspaceID, limits: PlanLimits, at date: Date) async throws -> Reservation {
-        let month = Self.month(of: date)
+        let month = UTCMonth.number(containing: date)
         guard try await store.reserve(amount, for: workspace, month: month, limit: limits.messageCreditsPerMonth) else {
             throw RelayError(
                 .providerQuotaExceeded,
@@ -39,14 +39,6 @@ public struct CreditLedger: Sendable {
     }
 
     public func used(by workspace: WorkspaceID, at date: Date) async throws -> Int {
-        try await store.balance(of: workspace, month: Self.month(of: date)).used
-    }
-
-    /// The UTC month of `date` as `yyyymm`.
-    static func month(of date: Date) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month], from: date)
-        return parts.year! * 100 + parts.month!
+        try await store.balance(of: workspace, month: UTCMonth.number(containing: date)).used
     }
 }
