@@ -79,6 +79,18 @@ struct AuthTests {
         }
     }
 
+    @Test("parallel guesses get no more than five tries")
+    func loginThrottleUnderConcurrency() async throws {
+        try await withRelay { client in
+            _ = try await client.setUpOwner("owner@example.com")
+            let replies = try await client.concurrently(
+                12, .post, "/console/api/login", token: nil, json: ["email": "owner@example.com", "password": "wrong-pass1"]
+            )
+            #expect(replies.filter { $0.status == .unauthorized }.count == 5)
+            #expect(replies.filter { $0.code == "rate_limit_exceeded" }.count == 7)
+        }
+    }
+
     @Test("refresh tokens rotate; presenting a spent one revokes the whole session")
     func refreshRotationAndReuse() async throws {
         try await withRelay { client in

@@ -27,9 +27,10 @@ public protocol AccountStore: Sendable {
     func credential(email: String) async throws -> AccountCredential?
     func recordLogin(_ account: AccountID, at date: Date) async throws
 
-    func recordLoginFailure(email: String, at date: Date) async throws
-    /// Failed sign-ins for this address at or after `date`, oldest first.
-    func loginFailures(email: String, since date: Date) async throws -> [Date]
+    /// Claims a sign-in attempt, counted as failed until `clearLoginFailures` says it succeeded. Atomically: when fewer
+    /// than `limit` failures are recorded at or after `since`, records one at `date` and returns `nil`; otherwise records
+    /// nothing and returns those failures, oldest first. So parallel guesses cannot get past the limit.
+    func claimLoginAttempt(email: String, since: Date, limit: Int, at date: Date) async throws -> [Date]?
     func clearLoginFailures(email: String) async throws
 
     /// Sets the password and name of the pending account invited with this token and spends the token.

@@ -56,8 +56,10 @@ public struct AccountService: Sendable {
     public func login(email rawEmail: String, password: String, rememberMe: Bool) async throws -> TokenPair {
         let email = try AccountRules.email(rawEmail)
         let date = now()
-        let failures = try await accounts.loginFailures(email: email, since: date - throttle.window)
-        if let wait = throttle.retryAfter(failures: failures, now: date) {
+        // The attempt is recorded as failed before the password is checked, and cleared if it matches.
+        if let failures = try await accounts.claimLoginAttempt(
+            email: email, since: date - throttle.window, limit: throttle.maxFailures, at: date
+        ), let wait = throttle.retryAfter(failures: failures, now: date) {
             let seconds = Int(wait.rounded(.up))
             throw RelayError(
                 .rateLimitExceeded, "Too many failed sign-ins for this account; try again in \(seconds) seconds",
@@ -69,7 +71,6 @@ public struct AccountService: Sendable {
         let comparedHash = if let hash { hash } else { try await decoyHash.value(hasher) }
         let matches = try await hasher.verify(password, against: comparedHash)
         guard matches, hash != nil, let credential, credential.account.status == .active else {
-            try await accounts.recordLoginFailure(email: email, at: date)
             throw RelayError.unauthorized("Invalid email or password")
         }
         try await accounts.clearLoginFailures(email: email)

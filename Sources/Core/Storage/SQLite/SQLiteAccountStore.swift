@@ -43,20 +43,17 @@ struct SQLiteAccountStore: AccountStore {
         }
     }
 
-    func recordLoginFailure(email: String, at date: Date) async throws {
+    func claimLoginAttempt(email: String, since: Date, limit: Int, at date: Date) async throws -> [Date]? {
         try await writer.write { db in
+            let failures = try Double.fetchAll(
+                db, sql: "SELECT failed_at FROM login_failure WHERE email = ? AND failed_at >= ? ORDER BY failed_at",
+                arguments: [email, since.storedValue]
+            ).map(Date.init(timeIntervalSince1970:))
+            guard failures.count < limit else { return failures }
             try db.execute(
                 sql: "INSERT INTO login_failure (email, failed_at) VALUES (?, ?)", arguments: [email, date.storedValue]
             )
-        }
-    }
-
-    func loginFailures(email: String, since date: Date) async throws -> [Date] {
-        try await writer.read { db in
-            try Double.fetchAll(
-                db, sql: "SELECT failed_at FROM login_failure WHERE email = ? AND failed_at >= ? ORDER BY failed_at",
-                arguments: [email, date.storedValue]
-            ).map(Date.init(timeIntervalSince1970:))
+            return nil
         }
     }
 
