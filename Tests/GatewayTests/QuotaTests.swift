@@ -26,6 +26,26 @@ struct QuotaTests {
         }
     }
 
+    @Test("a plan limit met part-way through an invitation keeps the tokens of those already invited")
+    func invitationsPastTheLimit() async throws {
+        try await withRelay { client in
+            let owner = try await client.setUpOwner()
+            try await client.setPlan("sandbox", overrides: ["members": 3], for: owner)
+            let invite = try await client.post(
+                "/console/api/workspaces/current/members/invite-email", token: owner.token,
+                json: ["emails": ["a@example.com", "b@example.com", "c@example.com"], "role": "normal"]
+            )
+            #expect(invite.status == .ok)
+            let results = invite.json["invitation_results"].array
+            #expect(results.map { $0["status"].string } == ["success", "success", "failed"])
+            #expect(results[2]["message"].string?.contains("3 members") == true)
+            let token = try #require(results[1]["token"].string)
+            let activated = try await client.post("/console/api/activate", json: ["token": .string(token), "name": "B", "password": "password123"])
+            #expect(activated.status == .ok)
+            #expect(try await client.get("/console/api/workspaces/current/members", token: owner.token).json["accounts"].array.count == 3)
+        }
+    }
+
     @Test("concurrent creates cannot overshoot a quota")
     func concurrentCreates() async throws {
         try await withRelay { client in

@@ -42,10 +42,19 @@ public struct MemberService: Sendable {
         var results: [InvitationResult] = []
         for email in addresses {
             let token = SecretToken.random(count: 40)
-            let outcome = try await store.invite(
-                email: email, role: role, to: scope.workspaceID, invitationTokenHash: SecretToken.hash(token),
-                expiresAt: now() + Self.invitationLifetime, at: now()
-            )
+            let outcome: InvitationOutcome
+            do {
+                outcome = try await store.invite(
+                    email: email, role: role, to: scope.workspaceID, invitationTokenHash: SecretToken.hash(token),
+                    expiresAt: now() + Self.invitationLifetime, at: now()
+                )
+            } catch let refusal as RelayError where refusal.code == .forbidden {
+                // Each address is its own transaction: once one is stored, its token must reach the caller, so a plan
+                // limit met part-way fails the rest address by address instead of the whole request.
+                guard results.contains(where: { $0.status == .success }) else { throw refusal }
+                results.append(InvitationResult(email: email, status: .failed, activationToken: nil, message: refusal.message))
+                continue
+            }
             switch outcome {
             case .added:
                 results.append(InvitationResult(email: email, status: .success, activationToken: nil, message: nil))
