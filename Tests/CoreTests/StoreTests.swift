@@ -50,15 +50,28 @@ struct StoreTests {
             try await stores.apps.insert(app)
             #expect(try await stores.apps.app(app.id, in: theirs) == nil)
             #expect(try await stores.apps.apps(in: theirs, matching: AppQuery()).total == 0)
-            let hijacked = App(
-                id: app.id, workspaceID: theirs, name: "Mine now", mode: .chat, icon: "x", iconBackground: "#000", description: "",
-                enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: epoch, updatedAt: epoch
-            )
-            #expect(try await stores.apps.update(hijacked) == false)
+            #expect(try await stores.apps.update(app.id, in: theirs) { $0.name = "Mine now" } == nil)
             #expect(try await stores.apps.delete(app.id, in: theirs) == false)
             #expect(try await stores.apps.app(app.id, in: mine)?.name == "App")
             // The same name is free in another workspace.
             try await stores.apps.insert(makeApp(in: theirs, name: "App"))
+        }
+    }
+
+    @Test("concurrent changes of different fields of one app both stand")
+    func noLostUpdates() async throws {
+        try await withStores { stores, _ in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let app = makeApp(in: workspace)
+            try await stores.apps.insert(app)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for rpm in 1...20 { group.addTask { _ = try await stores.apps.update(app.id, in: workspace) { $0.apiRPM = rpm } } }
+                for rph in 1...20 { group.addTask { _ = try await stores.apps.update(app.id, in: workspace) { $0.apiRPH = rph * 100 } } }
+                group.addTask { _ = try await stores.apps.update(app.id, in: workspace) { $0.description = "kept" } }
+                try await group.waitForAll()
+            }
+            let stored = try #require(try await stores.apps.app(app.id, in: workspace))
+            #expect(stored.description == "kept" && stored.apiRPM > 0 && stored.apiRPH > 0)
         }
     }
 

@@ -44,18 +44,27 @@ public struct AppService: Sendable {
 
     public func update(_ id: AppID, with changes: AppChanges, in scope: WorkspaceScope) async throws -> App {
         try scope.require(\.canEditApps, "Only editors, admins and owners can change apps")
-        var app = try await find(id, in: scope)
-        if let name = changes.name { app.name = try Self.validName(name) }
-        if let description = changes.description { app.description = try Self.validDescription(description) }
-        if let icon = changes.icon { app.icon = try Self.validIcon(icon) }
-        if let color = changes.iconBackground { app.iconBackground = try Self.validColor(color) }
-        if let enableSite = changes.enableSite { app.enableSite = enableSite }
-        if let enableAPI = changes.enableAPI { app.enableAPI = enableAPI }
-        if let rpm = changes.apiRPM { app.apiRPM = try Self.validRate(rpm, field: "api_rpm") }
-        if let rph = changes.apiRPH { app.apiRPH = try Self.validRate(rph, field: "api_rph") }
-        app.updatedAt = now()
-        guard try await store.update(app) else { throw Self.notFound(id) }
-        return app
+        // Every rule holds for a field on its own, so the changes are checked first and applied to the stored row.
+        let name = try changes.name.map(Self.validName)
+        let description = try changes.description.map(Self.validDescription)
+        let icon = try changes.icon.map(Self.validIcon)
+        let color = try changes.iconBackground.map(Self.validColor)
+        let rpm = try changes.apiRPM.map { try Self.validRate($0, field: "api_rpm") }
+        let rph = try changes.apiRPH.map { try Self.validRate($0, field: "api_rph") }
+        let (enableSite, enableAPI, date) = (changes.enableSite, changes.enableAPI, now())
+        let changed = try await store.update(id, in: scope.workspaceID) { app in
+            if let name { app.name = name }
+            if let description { app.description = description }
+            if let icon { app.icon = icon }
+            if let color { app.iconBackground = color }
+            if let enableSite { app.enableSite = enableSite }
+            if let enableAPI { app.enableAPI = enableAPI }
+            if let rpm { app.apiRPM = rpm }
+            if let rph { app.apiRPH = rph }
+            app.updatedAt = date
+        }
+        guard let changed else { throw Self.notFound(id) }
+        return changed
     }
 
     public func delete(_ id: AppID, in scope: WorkspaceScope) async throws {

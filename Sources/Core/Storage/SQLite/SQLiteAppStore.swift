@@ -35,30 +35,32 @@ struct SQLiteAppStore: AppStore {
     }
 
     func insert(_ app: App) async throws {
-        try await Self.naming(app.name) {
-            try await writer.write { db in
-                try SQLitePlanStore.requireRoom(
-                    for: "apps", \.apps, in: app.workspaceID, counting: { try SQLitePlanStore.appCount(app.workspaceID, $0) }, db
-                )
-                let placeholders = Array(repeating: "?", count: AppColumns.names.count).joined(separator: ", ")
-                try db.execute(
-                    sql: "INSERT INTO app (\(AppColumns.names.joined(separator: ", "))) VALUES (\(placeholders))",
-                    arguments: app.storedArguments
-                )
-            }
+        try await writer.write { db in
+            try SQLitePlanStore.requireRoom(
+                for: "apps", \.apps, in: app.workspaceID, counting: { try SQLitePlanStore.appCount(app.workspaceID, $0) }, db
+            )
+            let placeholders = Array(repeating: "?", count: AppColumns.names.count).joined(separator: ", ")
+            try Self.execute(
+                "INSERT INTO app (\(AppColumns.names.joined(separator: ", "))) VALUES (\(placeholders))", app.storedArguments,
+                naming: app.name, db
+            )
         }
     }
 
-    func update(_ app: App) async throws -> Bool {
-        try await Self.naming(app.name) {
-            try await writer.write { db in
-                let assignments = AppColumns.names.map { "\($0) = ?" }.joined(separator: ", ")
-                try db.execute(
-                    sql: "UPDATE app SET \(assignments) WHERE id = ? AND workspace_id = ?",
-                    arguments: app.storedArguments + [app.id.description, app.workspaceID.description]
-                )
-                return db.changesCount > 0
-            }
+    func update(_ id: AppID, in workspace: WorkspaceID, _ change: @escaping @Sendable (inout App) -> Void) async throws -> App? {
+        try await writer.write { db in
+            guard
+                var app = try Row.fetchOne(
+                    db, sql: "SELECT * FROM app WHERE id = ? AND workspace_id = ?", arguments: [id.description, workspace.description]
+                ).map({ App(row: $0) })
+            else { return nil }
+            change(&app)
+            let assignments = AppColumns.names.map { "\($0) = ?" }.joined(separator: ", ")
+            try Self.execute(
+                "UPDATE app SET \(assignments) WHERE id = ? AND workspace_id = ?",
+                app.storedArguments + [app.id.description, app.workspaceID.description], naming: app.name, db
+            )
+            return app
         }
     }
 
@@ -76,10 +78,11 @@ struct SQLiteAppStore: AppStore {
         }
     }
 
-    /// Turns the unique (workspace, name) constraint into the API's answer for a duplicate name.
-    private static func naming<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+    /// Runs a statement that writes an app's name, turning the unique (workspace, name) constraint into the API's
+    /// answer for a duplicate name; the throw rolls the transaction back.
+    private static func execute(_ sql: String, _ arguments: StatementArguments, naming name: String, _ db: Database) throws {
         do {
-            return try await body()
+            try db.execute(sql: sql, arguments: arguments)
         } catch let error as DatabaseError where error.isUniqueViolation {
             throw RelayError.invalidParam("name", "An app named '\(name)' already exists in this workspace", type: "duplicate")
         }
