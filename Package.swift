@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenancyTests",
-            dependencies: ["Tenancy", "Core"],
+            dependencies: ["Tenancy", "Core", .product(name: "Logging", package: "swift-log")],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

@@ -1,5 +1,7 @@
 import Core
 import Foundation
+import Logging
+import Synchronization
 import Testing
 
 @testable import Tenancy
@@ -106,4 +108,55 @@ struct CreditLedgerTests {
         // A new month starts afresh.
         #expect((try? await ledger.reserve(10, for: workspace.id, limits: limits, at: date + 31 * 86_400)) != nil)
     }
+}
+
+@Suite("Usage recording")
+struct UsageRecorderTests {
+    @Test("reads during flushes neither miss nor double what was recorded")
+    func readsDuringFlushes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-usage-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
+        let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
+        try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
+        let recorder = UsageRecorder(store: stores.usage, logger: Logger(label: "test"))
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        let app = App(
+            id: AppID(), workspaceID: workspace.id, name: "A", mode: .chat, icon: "x", iconBackground: "#000", description: "",
+            enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: date, updatedAt: date
+        )
+        let key = APIKey(id: APIKeyID(), workspaceID: workspace.id, appID: app.id, kind: .app, name: "", permissions: [], hint: "h", createdAt: date)
+        let grant = PublicGrant(key: key, app: app, plan: WorkspacePlan(workspaceID: workspace.id, plan: Plan(name: "p", limits: PlanLimits()), overrides: [:]))
+        let day = UsageRecorder.day(of: date)
+        let recorded = RecordedCount()
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for round in 0..<400 {
+                    recorder.record(grant, at: date)
+                    recorded.count.withLock { $0 += 1 }
+                    if round % 7 == 0 { await recorder.flush() }
+                }
+            }
+            group.addTask {
+                var last = 0
+                for _ in 0..<200 {
+                    let seenBefore = recorded.count.withLock { $0 }
+                    let total = try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests
+                    let seenAfter = recorded.count.withLock { $0 }
+                    #expect(total >= last && total >= seenBefore && total <= seenAfter)
+                    last = total
+                }
+            }
+            try await group.waitForAll()
+        }
+        await recorder.flush()
+        #expect(try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
+        #expect(try await stores.usage.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
+    }
+}
+
+final class RecordedCount: Sendable {
+    let count = Mutex(0)
 }

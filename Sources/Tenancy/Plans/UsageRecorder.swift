@@ -10,7 +10,17 @@ public final class UsageRecorder: Service, Sendable {
     let store: any UsageStore
     let interval: Duration
     let logger: Logger
-    private let pending = Mutex<[UsageIncrement: Int]>([:])
+    private let state = Mutex(State())
+
+    struct State {
+        /// Counted, not yet being written.
+        var pending: [UsageIncrement: Int] = [:]
+        /// Being written by the flush under way.
+        var writing: [UsageIncrement: Int] = [:]
+        /// How many flushes have begun: a read that saw none under way and none begin since saw a consistent total.
+        var flushesBegun = 0
+        var isFlushing = false
+    }
 
     public init(store: any UsageStore, interval: Duration = .seconds(1), logger: Logger) {
         self.store = store
@@ -22,35 +32,51 @@ public final class UsageRecorder: Service, Sendable {
         let increment = UsageIncrement(
             workspaceID: grant.workspaceID, appID: grant.app.id, apiKeyID: grant.key.id, day: Self.day(of: date)
         )
-        pending.withLock { $0[increment, default: 0] += 1 }
+        state.withLock { $0.pending[increment, default: 0] += 1 }
     }
 
-    /// Writes what has gathered; on failure keeps it for the next attempt.
+    /// Writes what has gathered; on failure keeps it for the next attempt. Flushes run one at a time.
     public func flush() async {
-        let batch = pending.withLock { pending in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+        let batch: [UsageIncrement: Int]? = state.withLock { state in
+            guard !state.isFlushing, !state.pending.isEmpty else { return nil }
+            state.isFlushing = true
+            state.flushesBegun += 1
+            swap(&state.writing, &state.pending)
+            return state.writing
         }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.add(batch)
-        } catch {
-            pending.withLock { pending in pending.merge(batch, uniquingKeysWith: +) }
-            logger.warning("Usage could not be written; will retry", metadata: ["error": "\(error)"])
+        guard let batch else { return }
+        var failure: (any Error)?
+        do { try await store.add(batch) } catch { failure = error }
+        state.withLock { state in
+            if failure != nil { state.pending.merge(state.writing, uniquingKeysWith: +) }
+            state.writing.removeAll(keepingCapacity: true)
+            state.isFlushing = false
         }
+        if let failure { logger.warning("Usage could not be written; will retry", metadata: ["error": "\(failure)"]) }
     }
 
     /// Requests of a workspace from `fromDay` on: written totals plus this instance's unwritten counts.
+    ///
+    /// A flush moves counts from memory to the database; a read that overlapped one could miss or double them, so it
+    /// reads again until it did not.
     public func totals(of workspace: WorkspaceID, fromDay: Int) async throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
     {
-        var (total, apps, keys) = try await store.totals(of: workspace, fromDay: fromDay)
-        for (increment, count) in pending.withLock({ $0 }) where increment.workspaceID == workspace && increment.day >= fromDay {
-            total.requests += count
-            apps[increment.appID, default: UsageTotals()].requests += count
-            keys[increment.apiKeyID, default: UsageTotals()].requests += count
+        while true {
+            let (unwritten, begun, isFlushing) = state.withLock { ($0.pending, $0.flushesBegun, $0.isFlushing) }
+            if isFlushing {
+                try await Task.sleep(for: .milliseconds(2))
+                continue
+            }
+            var (total, apps, keys) = try await store.totals(of: workspace, fromDay: fromDay)
+            guard state.withLock({ $0.flushesBegun == begun }) else { continue }
+            for (increment, count) in unwritten where increment.workspaceID == workspace && increment.day >= fromDay {
+                total.requests += count
+                apps[increment.appID, default: UsageTotals()].requests += count
+                keys[increment.apiKeyID, default: UsageTotals()].requests += count
+            }
+            return (total, apps, keys)
         }
-        return (total, apps, keys)
     }
 
     /// Flushes every `interval` until shutdown begins, then once more so nothing counted is lost.
