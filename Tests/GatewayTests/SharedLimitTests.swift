@@ -24,34 +24,41 @@ struct SharedLimitTests {
                 #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
 
                 // Another connection takes the database's write lock, so the shared store cannot count.
-                let blocker = try DatabaseQueue(path: directory.appendingPathComponent("relay.sqlite").path)
-                let locked = DispatchSemaphore(value: 0)
-                let release = DispatchSemaphore(value: 0)
-                let holder = Task.detached {
-                    try await blocker.writeWithoutTransaction { db in
-                        try db.execute(sql: "BEGIN IMMEDIATE")
-                        locked.signal()
-                        release.wait()
-                        try db.execute(sql: "ROLLBACK")
-                    }
+                let during = try await withDatabaseLocked(directory) {
+                    let started = Date()
+                    let reply = try await client.get("/v1/info", token: tenant.key)
+                    #expect(Date().timeIntervalSince(started) < 3, "a failing store must fail fast")
+                    return reply
                 }
-                await Task.detached { locked.wait() }.value
-                let started = Date()
-                let during = try await client.get("/v1/info", token: tenant.key)
-                #expect(Date().timeIntervalSince(started) < 3, "a failing store must fail fast")
                 if policy == "open" {
                     #expect(during.status == .ok)
                     #expect(during.header("X-RateLimit-Limit-Minute") == "3")
                 } else {
                     expectError(during, .serviceUnavailable, "service_unavailable")
                 }
-                release.signal()
-                try await holder.value
 
                 // The shared count resumes where it was: one admitted before the outage.
                 let after = try await client.get("/v1/info", token: tenant.key)
                 #expect(after.status == .ok)
                 #expect(after.header("X-RateLimit-Remaining-Minute") == "1")
+            }
+        }
+    }
+
+    @Test("a database busy with another process's write answers 503 to writes, and still authenticates keys")
+    func busyDatabase() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withRelay(dataDirectory: directory, configure: { $0.databaseBusyTimeout = 0.2 }) { client in
+                let tenant = try await client.tenant(overrides: ["rpm": 100])
+                let (created, info) = try await withDatabaseLocked(directory) {
+                    let created = try await client.post("/console/api/apps", token: tenant.owner.token, json: ["name": "Blocked", "mode": "chat"])
+                    // A key not yet in the cache is read (reads go on beside a writer) and its last-use stamp waits.
+                    let info = try await client.get("/v1/info", token: tenant.key)
+                    return (created, info)
+                }
+                expectError(created, .serviceUnavailable, "service_unavailable")
+                #expect(info.status == .ok)
+                #expect(try await client.post("/console/api/apps", token: tenant.owner.token, json: ["name": "Blocked", "mode": "chat"]).status == .created)
             }
         }
     }
@@ -109,4 +116,26 @@ struct SharedLimitTests {
             #expect(wrong.log.contains("Unknown limit 'speed'"))
         }
     }
+}
+
+/// Runs `body` while another connection holds the write lock of the relay database in `directory`.
+func withDatabaseLocked<T: Sendable>(_ directory: URL, _ body: () async throws -> T) async throws -> T {
+    let blocker = try DatabaseQueue(path: directory.appendingPathComponent("relay.sqlite").path)
+    let locked = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+    // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access.
+    let holder = Task.detached {
+        try await blocker.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            locked.signal()
+            release.wait()
+            try db.execute(sql: "ROLLBACK")
+        }
+    }
+    await Task.detached { locked.wait() }.value
+    let result: Result<T, any Error>
+    do { result = .success(try await body()) } catch { result = .failure(error) }
+    release.signal()
+    try await holder.value
+    return try result.get()
 }

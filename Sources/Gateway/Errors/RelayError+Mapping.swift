@@ -26,7 +26,7 @@ extension RelayError {
         case is NIOTooManyBytesError:
             self = RelayError(.payloadTooLarge, "The request body is too large")
         default:
-            self = .internalError(error)
+            self = RelayError(storage: error) ?? .internalError(error)
         }
     }
 }

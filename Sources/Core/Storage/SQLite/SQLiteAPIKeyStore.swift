@@ -96,7 +96,8 @@ struct SQLiteAPIKeyStore: APIKeyStore {
         }
         guard let (lookup, needsTouch) = found else { return nil }
         if needsTouch {
-            try await writer.write { db in
+            // Bookkeeping: a database busy with another process's writes must not fail the request it describes.
+            try? await writer.write { db in
                 try db.execute(
                     sql: "UPDATE api_key SET last_used_at = ? WHERE id = ?", arguments: [date.storedValue, lookup.key.id.description]
                 )
