@@ -37,8 +37,11 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
     auth.addPublicRoutes(to: console)
-    let signedIn = console.group()
-        .add(middleware: ConsoleAuthMiddleware(sessions: services.sessions))
+    let authenticated = console.group().add(middleware: ConsoleAuthMiddleware(sessions: services.sessions))
+    let workspacesController = WorkspacesController(workspaces: services.workspaces)
+    // Reads stay outside the write budget, including the one Dify sends as POST.
+    workspacesController.addWorkspaceRoutes(to: authenticated.group(context: WorkspaceContext.self))
+    let signedIn = authenticated.group()
         .add(
             middleware: ConsoleWriteLimitMiddleware(
                 limiter: services.limiter, perMinute: services.configuration.consoleWritesPerMinute,
@@ -47,10 +50,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         )
     let account = signedIn.group(context: AccountContext.self)
     auth.addAccountRoutes(to: account)
-    let workspacesController = WorkspacesController(workspaces: services.workspaces)
     workspacesController.addAccountRoutes(to: account)
     let workspace = signedIn.group(context: WorkspaceContext.self)
-    workspacesController.addWorkspaceRoutes(to: workspace)
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys).addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)

@@ -116,6 +116,24 @@ struct RateLimitTests {
         }
     }
 
+    @Test("requests refused or failed give their place in flight back")
+    func slotsComeBack() async throws {
+        try await withRelay { client in
+            let tenant = try await client.tenant(overrides: ["rpm": 2, "max_active_requests": 1])
+            #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
+            let workspaceKey = try await client.post(
+                "/console/api/api-keys", token: tenant.owner.token, json: ["name": "w", "permissions": ["completion"]]
+            )
+            let denied = try await client.get("/v1/info", token: try #require(workspaceKey.json["token"].string), headers: ["X-App-Id": tenant.app])
+            expectError(denied, .forbidden, "access_denied")
+            for _ in 0..<5 {
+                expectError(try await client.get("/v1/info", token: tenant.key), .tooManyRequests, "rate_limit_exceeded")
+            }
+            client.clock.advance(by: 60)
+            #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
+        }
+    }
+
     @Test("a plan change takes effect at once, without a restart")
     func planChange() async throws {
         try await withRelay { client in
@@ -155,6 +173,9 @@ struct RateLimitTests {
             expectError(refused, .tooManyRequests, "rate_limit_exceeded")
             #expect(refused.header("Retry-After") != nil)
             #expect(try await client.get("/console/api/apps", token: owner.token).json["total"].int == 2)
+            // Dify reads the current workspace with POST: a read, not a change, so it is not refused or counted.
+            let current = try await client.post("/console/api/workspaces/current", token: owner.token)
+            #expect(current.status == .ok && current.header("X-RateLimit-Limit") == nil)
         }
     }
 }
