@@ -29,25 +29,11 @@ struct PublicRateLimitMiddleware: RouterMiddleware {
                 headers: standing.headersWithoutRetry
             )
         }
-        let decision: RateLimitDecision
-        do {
-            decision = try await limiter.admit(rules, at: date)
-        } catch {
-            slot.release()
-            throw error
-        }
-        guard decision.isAdmitted else {
-            slot.release()
-            throw RelayError(.rateLimitExceeded, decision.refusal, headers: decision.headers)
-        }
+        // From here the slot is released when it is dropped: at once on any throw, or by the body once written.
+        let decision = try await limiter.admit(rules, at: date)
+        guard decision.isAdmitted else { throw RelayError(.rateLimitExceeded, decision.refusal, headers: decision.headers) }
         usage.record(grant, at: date)
-        var response: Response
-        do {
-            response = try await respond(request, announcing: decision.headers) { try await next(request, context) }
-        } catch {
-            slot.release()
-            throw error
-        }
+        var response = try await respond(request, announcing: decision.headers) { try await next(request, context) }
         response.holding(slot)
         return response
     }
