@@ -89,8 +89,9 @@ public struct WorkspacePlan: Sendable, Equatable {
 /// Storage of plans and of which plan each workspace is on.
 public protocol PlanStore: Sendable {
     func plans() async throws -> [Plan]
-    /// Creates or replaces a plan.
-    func save(_ plan: Plan) async throws
+    /// Creates a plan or sets some of its limits (by key name), in one transaction so concurrent changes of different
+    /// limits both stand; limits not named keep their value (0 for a new plan). Returns the plan as stored.
+    func define(_ name: String, limits changes: [String: Int]) async throws -> Plan
     /// `nil` when there is no such workspace.
     func workspacePlan(_ workspace: WorkspaceID) async throws -> WorkspacePlan?
     /// Puts a workspace on a plan with these overrides. Throws `not_found` for an unknown plan or workspace.

@@ -20,10 +20,7 @@ public struct PlanService: Sendable {
             throw RelayError.invalidParam("name", "A plan name may hold letters, digits, '-' and '_' only")
         }
         try PlanLimits.validate(changes, field: "limits")
-        let existing = try await store.plans().first { $0.name == name }
-        let plan = Plan(name: name, limits: (existing?.limits ?? PlanLimits()).applying(changes))
-        try await store.save(plan)
-        return plan
+        return try await store.define(name, limits: changes)
     }
 
     /// Puts a workspace on a plan, replacing its overrides. Takes effect without a restart.

@@ -11,8 +11,10 @@ struct SQLitePlanStore: PlanStore {
         }
     }
 
-    func save(_ plan: Plan) async throws {
+    func define(_ name: String, limits changes: [String: Int]) async throws -> Plan {
         try await writer.write { db in
+            let existing = try Row.fetchOne(db, sql: "SELECT \(PlanColumns.select("p")) FROM plan p WHERE p.name = ?", arguments: [name])
+            let plan = Plan(name: name, limits: (existing.map { Plan(row: $0).limits } ?? PlanLimits()).applying(changes))
             let names = PlanLimits.keys.map(\.name)
             let values: [any DatabaseValueConvertible] = [plan.name] + PlanLimits.keys.map { plan.limits[keyPath: $0.path] }
             try db.execute(
@@ -22,6 +24,7 @@ struct SQLitePlanStore: PlanStore {
                     """,
                 arguments: StatementArguments(values)
             )
+            return plan
         }
     }
 
