@@ -52,15 +52,16 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
         email: String, role: Role, to workspace: WorkspaceID, invitationTokenHash: String, expiresAt: Date, at date: Date
     ) async throws -> InvitationOutcome {
         try await writer.write { db in
-            var account = try Row.fetchOne(
+            let account: Account
+            if let existing = try Row.fetchOne(
                 db, sql: "SELECT \(AccountColumns.select("a")) FROM account a WHERE a.email = ?", arguments: [email]
-            ).map { Account(row: $0) }
-            if let existing = account {
+            ).map({ Account(row: $0) }) {
                 let isMember = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM membership WHERE workspace_id = ? AND account_id = ?",
                     arguments: [workspace.description, existing.id.description]
                 ) ?? 0
                 if isMember > 0 { return .alreadyMember }
+                account = existing
             } else {
                 let pending = Account(id: AccountID(), email: email, name: "", status: .pending, createdAt: date)
                 try db.execute(
@@ -69,7 +70,6 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
                 )
                 account = pending
             }
-            guard let account else { return .alreadyMember }
             try SQLitePlanStore.requireRoom(
                 for: "members", \.members, in: workspace, counting: { try SQLitePlanStore.memberCount(workspace, $0) }, db
             )
