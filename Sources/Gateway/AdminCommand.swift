@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Logging
 import Tenancy
 
 /// `relay admin`: operator tasks run directly on a data directory, while the server runs or not.
@@ -11,20 +12,38 @@ struct AdminCommand: AsyncParsableCommand {
     )
 }
 
-/// The data directory an admin command works on.
-struct DataDirectoryOption: ParsableArguments {
+/// The database an admin command works on: the data directory's SQLite file, or `--database-url`.
+struct DatabaseOptions: ParsableArguments {
     @Option(help: "The server's data directory (RELAY_DATA_DIR, default ./storage).")
     var dataDir: String?
 
-    func plans() throws -> PlanService {
+    @Option(help: "The server's database, when not the data directory's SQLite file (RELAY_DATABASE_URL).")
+    var databaseURL: String?
+
+    /// The location as the server would resolve it from the same flags and environment.
+    func location(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseLocation {
         var configuration = RelayConfiguration()
-        if let directory = dataDir ?? ProcessInfo.processInfo.environment["RELAY_DATA_DIR"] {
+        if let directory = dataDir ?? environment["RELAY_DATA_DIR"] {
             configuration.dataDirectory = URL(fileURLWithPath: directory)
         }
-        guard FileManager.default.fileExists(atPath: configuration.databaseFile.path) else {
-            throw ValidationError("No Relay database at \(configuration.databaseFile.path); start relay on that data directory first")
+        if let url = databaseURL ?? environment["RELAY_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                configuration.database = try DatabaseLocation(url: url)
+            } catch let error as DatabaseLocationError {
+                throw ValidationError(error.description)
+            }
         }
-        return PlanService(store: try RelayStores.openSQLite(at: configuration.databaseFile).plans)
+        let location = configuration.databaseLocation
+        if case .sqlite(let file) = location, !FileManager.default.fileExists(atPath: file.path) {
+            throw ValidationError("No Relay database at \(file.path); start relay on that data directory first")
+        }
+        return location
+    }
+
+    /// Runs `body` with the plans of the database, ready.
+    func withPlans<T: Sendable>(_ body: @Sendable (PlanService) async throws -> T) async throws -> T {
+        let database = try RelayDatabase.open(try location(), logger: Logger(label: "relay.admin"))
+        return try await database.withReady { stores in try await body(PlanService(store: stores.plans)) }
     }
 }
 
@@ -53,22 +72,23 @@ struct PlansCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the plans and their limits.")
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: DatabaseOptions
 
         func run() async throws {
-            for plan in try await data.plans().plans() { print("\(plan.name)\t\(describe(plan.limits))") }
+            for plan in try await data.withPlans({ try await $0.plans() }) { print("\(plan.name)\t\(describe(plan.limits))") }
         }
     }
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a plan or change some of its limits, e.g. `set pro rpm=120 apps=20`.")
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: DatabaseOptions
         @Argument(help: "The plan's name.") var name: String
         @Argument(help: "Limits as KEY=VALUE.") var limits: [String] = []
 
         func run() async throws {
             do {
-                let plan = try await data.plans().define(name, limits: try parseLimits(limits))
+                let limits = try parseLimits(limits)
+                let plan = try await data.withPlans { [name] in try await $0.define(name, limits: limits) }
                 print("\(plan.name)\t\(describe(plan.limits))")
             } catch let error as RelayError {
                 throw ValidationError(error.message)
@@ -86,7 +106,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-plan", abstract: "Put a workspace on a plan, with optional per-workspace overrides."
         )
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: DatabaseOptions
         @Argument(help: "The workspace's id.") var workspace: String
         @Argument(help: "The plan's name.") var plan: String
         @Option(name: .customLong("override"), help: "A limit for this workspace only, as KEY=VALUE; repeatable.")
@@ -95,7 +115,8 @@ struct WorkspacesCommand: AsyncParsableCommand {
         func run() async throws {
             guard let id = WorkspaceID(workspace) else { throw ValidationError("'\(workspace)' is not a workspace id (a UUID)") }
             do {
-                let assigned = try await data.plans().assign(plan, overrides: try parseLimits(overrides), to: id)
+                let overrides = try parseLimits(overrides)
+                let assigned = try await data.withPlans { [plan] in try await $0.assign(plan, overrides: overrides, to: id) }
                 print("\(id)\t\(assigned.plan.name)\t\(describe(assigned.limits))")
             } catch let error as RelayError {
                 throw ValidationError(error.message)

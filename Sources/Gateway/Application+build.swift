@@ -15,14 +15,17 @@ public func buildApplication(
         at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
     )
     let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
-    let stores = try RelayStores.openSQLite(at: configuration.databaseFile, busyTimeout: configuration.databaseBusyTimeout)
-    let services = await RelayServices(configuration, stores: stores, secret: secret, logger: logger, now: now)
+    let database = try RelayDatabase.open(configuration.databaseLocation, busyTimeout: configuration.databaseBusyTimeout, logger: logger)
+    let services = await RelayServices(configuration, stores: database.stores, secret: secret, logger: logger, now: now)
     var app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Relay"),
         logger: logger
     )
+    if let pool = database.service { app.addServices(pool) }
     app.addServices(services.usage)
+    // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
+    app.beforeServerStarts { try await database.migrate() }
     return app
 }
 

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Core
 import Foundation
 import Hummingbird
 import Logging
@@ -27,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Directory for the SQLite file, the generated secret key and uploads (RELAY_DATA_DIR, default ./storage).")
     var dataDir: String?
+
+    @Option(help: "postgres://USER:PASSWORD@HOST:PORT/DATABASE to share one PostgreSQL among several instances; sqlite://PATH for another SQLite file (RELAY_DATABASE_URL, default the data directory's relay.sqlite).")
+    var databaseURL: String?
 
     @Option(help: "Secret that signs tokens (RELAY_SECRET_KEY); generated into the data directory when absent.")
     var secretKey: String?
@@ -62,9 +66,21 @@ struct ServeCommand: AsyncParsableCommand {
         if let directory = dataDir ?? environment["RELAY_DATA_DIR"] {
             configuration.dataDirectory = URL(fileURLWithPath: directory)
         }
+        if let url = databaseURL ?? environment["RELAY_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                configuration.database = try DatabaseLocation(url: url)
+            } catch let error as DatabaseLocationError {
+                throw ValidationError(error.description)
+            }
+        }
         configuration.secretKey = secretKey ?? environment["RELAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let secret = configuration.secretKey, secret.utf8.count < 32 {
             throw ValidationError("The secret key must be at least 32 bytes long")
+        }
+        if case .postgres = configuration.databaseLocation, configuration.secretKey == nil {
+            throw ValidationError(
+                "Instances sharing PostgreSQL must share one secret key: pass --secret-key or RELAY_SECRET_KEY (at least 32 bytes)"
+            )
         }
         configuration.allowsRegistration = try allowRegister || Self.boolean(environment["RELAY_ALLOW_REGISTER"], name: "RELAY_ALLOW_REGISTER")
         configuration.adminKey = adminKey ?? environment["RELAY_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,3 +1,4 @@
+public import Core
 public import Foundation
 public import Logging
 public import RateLimit
@@ -8,6 +9,8 @@ public struct RelayConfiguration: Sendable {
     public var port: Int = 5001
     /// Holds the SQLite file, the generated secret key and, later, uploaded files.
     public var dataDirectory: URL = URL(fileURLWithPath: "storage")
+    /// The database: `nil` for the SQLite file in the data directory, or a PostgreSQL server shared by several instances.
+    public var database: DatabaseLocation?
     /// Signs access tokens. When `nil`, one is generated on first start and kept in the data directory.
     public var secretKey: String?
     public var allowsRegistration: Bool = false
@@ -37,5 +40,6 @@ public struct RelayConfiguration: Sendable {
     public init() {}
 
     public var databaseFile: URL { dataDirectory.appendingPathComponent("relay.sqlite") }
+    public var databaseLocation: DatabaseLocation { database ?? .sqlite(databaseFile) }
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret_key") }
 }

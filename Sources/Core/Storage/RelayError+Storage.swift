@@ -1,12 +1,36 @@
 import GRDB
+import PostgresNIO
 
 extension RelayError {
-    /// The API's answer to a storage failure the client did not cause and may retry: another process holds the
-    /// database (busy or locked) is 503 `service_unavailable`. `nil` for anything else, which stays an internal error.
+    /// The API's answer to a storage failure the client did not cause and may retry: 503 `service_unavailable` when
+    /// another process holds the SQLite file, or PostgreSQL is unreachable, shutting down, out of connections, timed out
+    /// or chose this transaction to fail a conflict. `nil` for anything else, which stays an internal error.
     public init?(storage error: any Error) {
-        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED else {
-            return nil
+        guard Self.isTransient(error) else { return nil }
+        self.init(.serviceUnavailable, "The database is unavailable or busy; try again shortly", underlying: error)
+    }
+
+    private static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case let error as DatabaseError:
+            return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        case let error as PSQLError:
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+                .queryCancelled:
+                return true
+            case .server:
+                // Connection (08), resources (53), operator intervention incl. timeouts (57), lock not available,
+                // serialization failure and deadlock.
+                let state = error.sqlState ?? ""
+                return ["08", "53", "57"].contains(String(state.prefix(2))) || ["55P03", "40001", "40P01"].contains(state)
+            default:
+                return false
+            }
+        case is PostgresUnavailable:
+            return true
+        default:
+            return false
         }
-        self.init(.serviceUnavailable, "The database is busy; try again shortly", underlying: error)
     }
 }

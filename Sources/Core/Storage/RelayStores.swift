@@ -35,4 +35,18 @@ public struct RelayStores: Sendable {
             credits: SQLiteCreditStore(writer: pool)
         )
     }
+
+    static func postgres(_ database: PostgresDatabase) -> RelayStores {
+        RelayStores(
+            accounts: PostgresAccountStore(database: database),
+            workspaces: PostgresWorkspaceStore(database: database),
+            sessions: PostgresSessionStore(database: database),
+            apps: PostgresAppStore(database: database),
+            apiKeys: PostgresAPIKeyStore(database: database),
+            plans: PostgresPlanStore(database: database),
+            usage: PostgresUsageStore(database: database),
+            rateLimits: PostgresRateLimitStore(database: database),
+            credits: PostgresCreditStore(database: database)
+        )
+    }
 }

@@ -3,8 +3,6 @@ import GRDB
 
 struct SQLiteAPIKeyStore: APIKeyStore {
     let writer: any DatabaseWriter
-    /// How stale `last_used_at` may get before a lookup writes it again: one write a minute per key at most.
-    static let lastUsedResolution: TimeInterval = 60
 
     func appKeys(of app: AppID, in workspace: WorkspaceID) async throws -> [APIKey] {
         try await writer.read { db in
@@ -15,7 +13,7 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                     WHERE k.workspace_id = ? AND k.app_id = ? AND k.revoked_at IS NULL ORDER BY k.created_at, k.id
                     """,
                 arguments: [workspace.description, app.description]
-            ).map(APIKey.init(row:))
+            ).map { try APIKey(row: $0) }
         }
     }
 
@@ -28,7 +26,7 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                     WHERE k.workspace_id = ? AND k.kind = 'workspace' AND k.revoked_at IS NULL ORDER BY k.created_at, k.id
                     """,
                 arguments: [workspace.description]
-            ).map(APIKey.init(row:))
+            ).map { try APIKey(row: $0) }
         }
     }
 
@@ -48,7 +46,7 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                     INSERT INTO api_key (id, workspace_id, app_id, kind, name, permissions, secret_hash, hint, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [key.id.description, key.workspaceID.description, key.appID?.description, key.kind.rawValue, key.name, key.permissions.map(\.rawValue).joined(separator: ", "), secretHash, key.hint, key.createdAt.storedValue, ]
+                arguments: [key.id.description, key.workspaceID.description, key.appID?.description, key.kind.rawValue, key.name, key.storedPermissions, secretHash, key.hint, key.createdAt.storedValue, ]
             )
             return true
         }
@@ -85,13 +83,8 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                     arguments: [requestedApp?.description, secretHash]
                 )
             else { return nil }
-            let key = APIKey(row: row)
-            let app = (row["app__id"] as String?) == nil ? nil : App(row: row, prefix: "app__")
-            let lookup = APIKeyLookup(
-                key: key, isRevoked: (row["revoked_at"] as Double?) != nil, app: app,
-                plan: WorkspacePlan(row: row, workspace: key.workspaceID)
-            )
-            let stale = key.lastUsedAt.map { date.timeIntervalSince($0) >= Self.lastUsedResolution } ?? true
+            let lookup = try APIKeyLookup(row: row)
+            let stale = lookup.key.lastUsedAt.map { date.timeIntervalSince($0) >= APIKeyLastUse.resolution } ?? true
             return (lookup, !lookup.isRevoked && stale)
         }
         guard let (lookup, needsTouch) = found else { return nil }

@@ -28,12 +28,7 @@ struct SQLiteAccountStore: AccountStore {
             try Row.fetchOne(
                 db, sql: "SELECT \(AccountColumns.select("a")), a.password_hash, a.last_workspace_id FROM account a WHERE a.email = ?",
                 arguments: [email]
-            ).map {
-                AccountCredential(
-                    account: Account(row: $0), passwordHash: $0["password_hash"],
-                    lastWorkspaceID: $0.optionalIdentifier("last_workspace_id")
-                )
-            }
+            ).map { try AccountCredential(row: $0) }
         }
     }
 
@@ -77,8 +72,8 @@ struct SQLiteAccountStore: AccountStore {
                     arguments: [invitationTokenHash, date.storedValue]
                 )
             else { return nil }
-            let accountID: AccountID = invitation.identifier("account_id")
-            let workspaceID: WorkspaceID = invitation.identifier("workspace_id")
+            let accountID: AccountID = try invitation.identifier("account_id")
+            let workspaceID: WorkspaceID = try invitation.identifier("workspace_id")
             try db.execute(
                 sql: """
                     UPDATE account SET name = ?, password_hash = ?, status = 'active', last_workspace_id = ?,
@@ -90,7 +85,7 @@ struct SQLiteAccountStore: AccountStore {
             try db.execute(sql: "DELETE FROM invitation WHERE account_id = ?", arguments: [accountID.description])
             let account = try Row.fetchOne(
                 db, sql: "SELECT \(AccountColumns.select("a")) FROM account a WHERE a.id = ?", arguments: [accountID.description]
-            ).map { Account(row: $0) }
+            ).map { try Account(row: $0) }
             return account.map { ($0, workspaceID) }
         }
     }
@@ -105,7 +100,7 @@ struct SQLiteAccountStore: AccountStore {
                 arguments: [owner.id.description, owner.email, owner.name, owner.passwordHash, workspace.id.description, date.storedValue]
             )
         } catch let error as DatabaseError where error.isUniqueViolation {
-            throw RelayError.invalidParam("email", "An account with this e-mail address already exists", type: "duplicate")
+            throw RelayError.duplicateEmail
         }
         try SQLiteWorkspaceStore.insert(workspace, owner: owner.id, in: db)
     }

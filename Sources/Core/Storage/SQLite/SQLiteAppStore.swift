@@ -23,14 +23,14 @@ struct SQLiteAppStore: AppStore {
                 sql: "SELECT * FROM app WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
                 arguments: values + [query.limit, (query.page - 1) * query.limit]
             )
-            return Page(items: rows.map { App(row: $0) }, total: total, page: query.page, limit: query.limit)
+            return Page(items: try rows.map { try App(row: $0) }, total: total, page: query.page, limit: query.limit)
         }
     }
 
     func app(_ id: AppID, in workspace: WorkspaceID) async throws -> App? {
         try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM app WHERE id = ? AND workspace_id = ?", arguments: [id.description, workspace.description])
-                .map { App(row: $0) }
+                .map { try App(row: $0) }
         }
     }
 
@@ -48,11 +48,11 @@ struct SQLiteAppStore: AppStore {
     }
 
     func update(_ id: AppID, in workspace: WorkspaceID, _ change: @escaping @Sendable (inout App) -> Void) async throws -> App? {
-        try await writer.write { db in
+        try await writer.write { db -> App? in
             guard
                 var app = try Row.fetchOne(
                     db, sql: "SELECT * FROM app WHERE id = ? AND workspace_id = ?", arguments: [id.description, workspace.description]
-                ).map({ App(row: $0) })
+                ).map({ try App(row: $0) })
             else { return nil }
             change(&app)
             let assignments = AppColumns.names.map { "\($0) = ?" }.joined(separator: ", ")
@@ -84,12 +84,8 @@ struct SQLiteAppStore: AppStore {
         do {
             try db.execute(sql: sql, arguments: arguments)
         } catch let error as DatabaseError where error.isUniqueViolation {
-            throw RelayError.invalidParam("name", "An app named '\(name)' already exists in this workspace", type: "duplicate")
+            throw RelayError.duplicateAppName(name)
         }
     }
 
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-    }
 }

@@ -7,14 +7,14 @@ struct SQLitePlanStore: PlanStore {
     func plans() async throws -> [Plan] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT \(PlanColumns.select("p")) FROM plan p ORDER BY p.rpm = 0, p.rpm, p.name")
-                .map { Plan(row: $0) }
+                .map { try Plan(row: $0) }
         }
     }
 
     func define(_ name: String, limits changes: [String: Int]) async throws -> Plan {
         try await writer.write { db in
             let existing = try Row.fetchOne(db, sql: "SELECT \(PlanColumns.select("p")) FROM plan p WHERE p.name = ?", arguments: [name])
-            let plan = Plan(name: name, limits: (existing.map { Plan(row: $0).limits } ?? PlanLimits()).applying(changes))
+            let plan = Plan(name: name, limits: (try existing.map { try Plan(row: $0).limits } ?? PlanLimits()).applying(changes))
             let names = PlanLimits.keys.map(\.name)
             let values: [any DatabaseValueConvertible] = [plan.name] + PlanLimits.keys.map { plan.limits[keyPath: $0.path] }
             try db.execute(
@@ -33,7 +33,7 @@ struct SQLitePlanStore: PlanStore {
     }
 
     func assign(_ plan: String, overrides: [String: Int], to workspace: WorkspaceID) async throws {
-        let encoded = String(decoding: try JSONEncoder().encode(overrides), as: UTF8.self)
+        let encoded = try WorkspacePlan.encodedOverrides(overrides)
         try await writer.write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan WHERE name = ?", arguments: [plan]) == 1 else {
                 throw RelayError.notFound("Plan '\(plan)' not found")
@@ -57,7 +57,7 @@ struct SQLitePlanStore: PlanStore {
                 sql: "SELECT w.plan_overrides, \(PlanColumns.select("p")) FROM workspace w JOIN plan p ON p.name = w.plan WHERE w.id = ?"
             ),
             arguments: [workspace.description]
-        ).map { WorkspacePlan(row: $0, workspace: workspace) }
+        ).map { try WorkspacePlan(row: $0, workspace: workspace) }
     }
 
     static func memberCount(_ workspace: WorkspaceID, _ db: Database) throws -> Int {
@@ -77,30 +77,6 @@ struct SQLitePlanStore: PlanStore {
         guard let plan = try workspacePlan(workspace, db) else { return }
         let allowed = plan.limits[keyPath: limit]
         guard allowed > 0, try count(db) >= allowed else { return }
-        throw RelayError(
-            .forbidden, "The '\(plan.plan.name)' plan of this workspace allows \(allowed) \(resource); remove one or change plans",
-            details: ["limit": .string(resource), "plan": .string(plan.plan.name), "allowed": .number(Double(allowed))]
-        )
-    }
-}
-
-enum PlanColumns {
-    static func select(_ alias: String) -> String {
-        (["name"] + PlanLimits.keys.map(\.name)).map { "\(alias).\($0) AS plan__\($0)" }.joined(separator: ", ")
-    }
-}
-
-extension Plan {
-    init(row: Row) {
-        var limits = PlanLimits()
-        for (name, path) in PlanLimits.keys { limits[keyPath: path] = row["plan__" + name] }
-        self.init(name: row["plan__name"], limits: limits)
-    }
-}
-
-extension WorkspacePlan {
-    init(row: Row, workspace: WorkspaceID) {
-        let overrides = (try? JSONDecoder().decode([String: Int].self, from: Data((row["plan_overrides"] as String).utf8))) ?? [:]
-        self.init(workspaceID: workspace, plan: Plan(row: row), overrides: overrides)
+        throw RelayError.planLimit(resource, allowed: allowed, plan: plan.plan.name)
     }
 }

@@ -33,10 +33,7 @@ struct SQLiteSessionStore: SessionStore {
                     arguments: [hash]
                 )
             else { return .unknown }
-            let session = Session(
-                id: row.identifier("id"), accountID: row.identifier("account_id"),
-                workspaceID: row.identifier("workspace_id"), refreshTokenLifetime: row["refresh_token_lifetime"]
-            )
+            let session = try Session(row: row)
             if (row["spent_at"] as Double?) != nil {
                 try db.execute(
                     sql: "UPDATE session SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
@@ -45,7 +42,7 @@ struct SQLiteSessionStore: SessionStore {
                 return .reused
             }
             if (row["revoked_at"] as Double?) != nil { return .unknown }
-            if row.date("expires_at") <= date { return .expired }
+            if try row.date("expires_at") <= date { return .expired }
             try db.execute(
                 sql: "UPDATE refresh_token SET spent_at = ? WHERE token_hash = ?", arguments: [date.storedValue, hash]
             )
@@ -88,12 +85,7 @@ struct SQLiteSessionStore: SessionStore {
                     """
                 ),
                 arguments: [workspace.description, session.description, account.description]
-            ).map { row in
-                ConsoleGrant(
-                    account: Account(row: row), sessionID: session, workspaceID: workspace,
-                    role: (row["role"] as String?).flatMap(Role.init(rawValue:))
-                )
-            }
+            ).map { try ConsoleGrant(row: $0, session: session, workspace: workspace) }
         }
     }
 }

@@ -25,20 +25,12 @@ struct SQLiteUsageStore: UsageStore {
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
     {
         try await writer.read { db in
-            var total = UsageTotals()
-            var apps: [AppID: UsageTotals] = [:]
-            var keys: [APIKeyID: UsageTotals] = [:]
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT app_id, api_key_id, requests FROM usage_counter WHERE workspace_id = ? AND day >= ?",
-                arguments: [workspace.description, fromDay]
+            try UsageTotals.summing(
+                Row.fetchAll(
+                    db, sql: "SELECT app_id, api_key_id, requests FROM usage_counter WHERE workspace_id = ? AND day >= ?",
+                    arguments: [workspace.description, fromDay]
+                )
             )
-            for row in rows {
-                let requests: Int = row["requests"]
-                total.requests += requests
-                if let app: AppID = row.optionalIdentifier("app_id") { apps[app, default: UsageTotals()].requests += requests }
-                if let key: APIKeyID = row.optionalIdentifier("api_key_id") { keys[key, default: UsageTotals()].requests += requests }
-            }
-            return (total, apps, keys)
         }
     }
 }

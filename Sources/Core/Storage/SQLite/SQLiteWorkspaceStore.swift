@@ -13,7 +13,7 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
                     WHERE m.account_id = ? ORDER BY w.created_at, w.id
                     """,
                 arguments: [account.description]
-            ).map(Self.membership(row:))
+            ).map { try WorkspaceMembership(row: $0) }
         }
     }
 
@@ -26,7 +26,7 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
                     WHERE m.account_id = ? AND m.workspace_id = ?
                     """,
                 arguments: [account.description, workspace.description]
-            ).map(Self.membership(row:))
+            ).map { try WorkspaceMembership(row: $0) }
         }
     }
 
@@ -44,7 +44,7 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
                     WHERE m.workspace_id = ? ORDER BY m.created_at, a.email
                     """,
                 arguments: [workspace.description]
-            ).map { Member(account: Account(row: $0), role: Role(rawValue: $0["role"]) ?? .normal, joinedAt: $0.date("joined_at")) }
+            ).map { try Member(row: $0) }
         }
     }
 
@@ -55,7 +55,7 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
             let account: Account
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT \(AccountColumns.select("a")) FROM account a WHERE a.email = ?", arguments: [email]
-            ).map({ Account(row: $0) }) {
+            ).map({ try Account(row: $0) }) {
                 let isMember = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM membership WHERE workspace_id = ? AND account_id = ?",
                     arguments: [workspace.description, existing.id.description]
@@ -133,9 +133,5 @@ struct SQLiteWorkspaceStore: WorkspaceStore {
         try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM membership WHERE workspace_id = ? AND role = 'owner'", arguments: [workspace.description]
         ) ?? 0
-    }
-
-    private static func membership(row: Row) -> WorkspaceMembership {
-        WorkspaceMembership(workspace: Workspace(row: row), role: Role(rawValue: row["role"]) ?? .normal)
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Brings a PostgreSQL database up to the shared schema, then adds what only PostgreSQL has: row-level security on
+/// every tenant-owned table and the rate-limit decision as one function.
+///
+/// Instances starting together take turns on an advisory lock; each migration is applied once, in its own name, in
+/// the transaction that records it.
+enum PostgresSchema {
+    /// Any fixed number: the advisory lock all relay instances of a database agree on for migrating.
+    static let migrationLock: Int64 = 0x7265_6c61_7900
+
+    static let migrations: [Schema.Migration] = Schema.migrations + [
+        Schema.Migration(
+            name: "postgres v1 rate-limit decision",
+            sql: """
+                CREATE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits INTEGER[])
+                RETURNS TABLE (admitted BOOLEAN, hits INTEGER[]) LANGUAGE plpgsql AS $$
+                DECLARE
+                    current INTEGER[];
+                    has_room BOOLEAN;
+                BEGIN
+                    INSERT INTO rate_limit_counter (counter_key, window_start, hits)
+                        SELECT t.k, t.w, 0 FROM unnest(keys, windows) AS t(k, w) ORDER BY t.k, t.w
+                        ON CONFLICT (counter_key, window_start) DO NOTHING;
+                    -- Locked in one order, so decisions on overlapping counters queue instead of deadlocking.
+                    PERFORM 1 FROM rate_limit_counter c JOIN unnest(keys, windows) AS t(k, w)
+                        ON c.counter_key = t.k AND c.window_start = t.w
+                        ORDER BY c.counter_key, c.window_start FOR UPDATE OF c;
+                    SELECT array_agg(c.hits ORDER BY t.i), bool_and(c.hits < t.l) INTO current, has_room
+                        FROM unnest(keys, windows, limits) WITH ORDINALITY AS t(k, w, l, i)
+                        JOIN rate_limit_counter c ON c.counter_key = t.k AND c.window_start = t.w;
+                    IF has_room THEN
+                        UPDATE rate_limit_counter c SET hits = c.hits + 1 FROM unnest(keys, windows) AS t(k, w)
+                            WHERE c.counter_key = t.k AND c.window_start = t.w;
+                        RETURN QUERY SELECT true, ARRAY(SELECT h + 1 FROM unnest(current) WITH ORDINALITY AS u(h, i) ORDER BY u.i);
+                    ELSE
+                        RETURN QUERY SELECT false, current;
+                    END IF;
+                END
+                $$;
+                """
+        ),
+        Schema.Migration(
+            name: "postgres v1 workspace visibility",
+            sql: """
+                CREATE FUNCTION relay_may_see(workspace TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+                    SELECT coalesce(current_setting('relay.workspace', true) IN ('*', workspace), false)
+                $$;
+                """
+        ),
+    ]
+
+    static func migrate(_ database: PostgresDatabase) async throws {
+        try await database.client.withTransaction(logger: database.logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS relay_migration (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: database.logger
+            )
+            let applied = Set(
+                try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0.string("name") }
+            )
+            for migration in migrations where !applied.contains(migration.name) {
+                _ = try await connection.simpleQuery(migration.sql).get()
+                try await connection.query(
+                    "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
+                    logger: database.logger
+                )
+                database.logger.info("Applied migration", metadata: ["migration": "\(migration.name)"])
+            }
+            try await secureTenantTables(connection, logger: database.logger)
+        }
+    }
+
+    /// Row-level security on every table that has a `workspace_id` (and on `workspace` itself), forced so that the
+    /// owner the server connects as is held to it too. Checked on every start, so a table added by a later migration
+    /// cannot be forgotten.
+    private static func secureTenantTables(_ connection: PostgresConnection, logger: Logger) async throws {
+        let tables = try await connection.rows(
+            """
+            SELECT c.relname AS table_name,
+                CASE WHEN c.relname = 'workspace' THEN 'id' ELSE 'workspace_id' END AS column_name
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND (
+                c.relname = 'workspace' OR EXISTS (
+                    SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped
+                )
+            ) AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'relay_workspace')
+            """,
+            logger: logger
+        )
+        for table in tables {
+            let name = try table.string("table_name")
+            let column = try table.string("column_name")
+            _ = try await connection.simpleQuery(
+                """
+                ALTER TABLE \(name) ENABLE ROW LEVEL SECURITY;
+                ALTER TABLE \(name) FORCE ROW LEVEL SECURITY;
+                CREATE POLICY relay_workspace ON \(name) USING (relay_may_see(\(column))) WITH CHECK (relay_may_see(\(column)));
+                """
+            ).get()
+        }
+    }
+
+    /// Whether the role the server connects as skips row-level security (a superuser or `BYPASSRLS`).
+    static func roleBypassesRowSecurity(_ database: PostgresDatabase) async throws -> Bool {
+        let rows = try await database.rows("SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user")
+        return try rows.first?.bool("bypasses") ?? false
+    }
+}

@@ -1,0 +1,54 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+import PostgresNIO
+
+/// An open database, SQLite or PostgreSQL, with its stores.
+///
+/// PostgreSQL's connection pool must run while the stores are used: `service` goes to the application's services and
+/// `migrate()` runs before serving; `withReady(_:)` does both for a command or a test.
+public struct RelayDatabase: Sendable {
+    public let location: DatabaseLocation
+    public let stores: RelayStores
+    private let postgres: PostgresDatabase?
+    private let logger: Logger
+
+    /// Opens the database. SQLite is migrated at once; PostgreSQL only connects once `service` runs.
+    public static func open(_ location: DatabaseLocation, busyTimeout: TimeInterval = 5, logger: Logger) throws -> RelayDatabase {
+        switch location {
+        case .sqlite(let file):
+            return RelayDatabase(
+                location: location, stores: try .openSQLite(at: file, busyTimeout: busyTimeout), postgres: nil, logger: logger
+            )
+        case .postgres(let server):
+            let database = PostgresDatabase(server, logger: logger)
+            return RelayDatabase(location: location, stores: .postgres(database), postgres: database, logger: logger)
+        }
+    }
+
+    /// What must run while the stores are used: PostgreSQL's connection pool; `nil` for SQLite.
+    public var service: (any Service)? { postgres?.client }
+
+    /// Brings PostgreSQL's schema up to date, waiting for any other instance migrating the same database; SQLite was
+    /// migrated when it opened. Warns when row-level security cannot apply to the role the server connects as.
+    public func migrate() async throws {
+        guard let postgres else { return }
+        try await PostgresSchema.migrate(postgres)
+        if try await PostgresSchema.roleBypassesRowSecurity(postgres) {
+            logger.warning(
+                "The database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so it applies"
+            )
+        }
+    }
+
+    /// Runs `body` with the database ready: the pool running beside it and the schema migrated.
+    public func withReady<T: Sendable>(_ body: @Sendable (RelayStores) async throws -> T) async throws -> T {
+        guard let client = postgres?.client else { return try await body(stores) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await migrate()
+            return try await body(stores)
+        }
+    }
+}

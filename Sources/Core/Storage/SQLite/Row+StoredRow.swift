@@ -1,0 +1,24 @@
+import GRDB
+
+extension Row: StoredRow {
+    func string(_ column: String) throws -> String { self[column] }
+    func optionalString(_ column: String) throws -> String? { self[column] }
+    func double(_ column: String) throws -> Double { self[column] }
+    func optionalDouble(_ column: String) throws -> Double? { self[column] }
+    func int(_ column: String) throws -> Int { self[column] }
+    func bool(_ column: String) throws -> Bool { self[column] }
+}
+
+extension DatabaseError {
+    var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY }
+}
+
+extension App {
+    /// Values in the order of `AppColumns.names`.
+    var storedArguments: StatementArguments {
+        [
+            id.description, workspaceID.description, name, mode.rawValue, icon, iconBackground, description, enableSite,
+            enableAPI, apiRPM, apiRPH, isDemo, createdBy?.description, createdAt.storedValue, updatedAt.storedValue,
+        ]
+    }
+}

@@ -1,0 +1,158 @@
+/// The schema, one named migration at a time, shared by both engines. Never edit a migration once it has shipped; add
+/// another.
+///
+/// Timestamps are seconds since 1970 as `DOUBLE PRECISION`; ids are lower-case UUID text; tenant-owned tables lead with
+/// `workspace_id`. The SQL is what SQLite and PostgreSQL both accept; what only one engine needs (PostgreSQL's row-level
+/// security and its rate-limit function) is in that engine's own list.
+enum Schema {
+    struct Migration: Sendable {
+        let name: String
+        let sql: String
+    }
+
+    static let migrations: [Migration] = [
+        Migration(
+            name: "v1 tenancy and apps",
+            sql: """
+                CREATE TABLE setup (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    completed_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE TABLE account (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    password_hash TEXT,
+                    status TEXT NOT NULL,
+                    last_workspace_id TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    last_login_at DOUBLE PRECISION
+                );
+                CREATE TABLE workspace (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    plan TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE TABLE membership (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (workspace_id, account_id)
+                );
+                CREATE INDEX membership_by_account ON membership(account_id);
+                CREATE TABLE invitation (
+                    token_hash TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    expires_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX invitation_by_member ON invitation(workspace_id, account_id);
+                CREATE TABLE login_failure (
+                    email TEXT NOT NULL,
+                    failed_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX login_failure_by_email ON login_failure(email, failed_at);
+                CREATE TABLE session (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL,
+                    refresh_token_lifetime DOUBLE PRECISION NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    revoked_at DOUBLE PRECISION
+                );
+                CREATE TABLE refresh_token (
+                    token_hash TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+                    expires_at DOUBLE PRECISION NOT NULL,
+                    spent_at DOUBLE PRECISION
+                );
+                CREATE INDEX refresh_token_by_session ON refresh_token(session_id);
+                CREATE TABLE app (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    icon TEXT NOT NULL,
+                    icon_background TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    enable_site BOOLEAN NOT NULL,
+                    enable_api BOOLEAN NOT NULL,
+                    api_rpm INTEGER NOT NULL,
+                    api_rph INTEGER NOT NULL,
+                    is_demo BOOLEAN NOT NULL,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (workspace_id, name)
+                );
+                CREATE INDEX app_by_workspace_created ON app(workspace_id, created_at);
+                CREATE TABLE api_key (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT REFERENCES app(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    permissions TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    last_used_at DOUBLE PRECISION,
+                    revoked_at DOUBLE PRECISION
+                );
+                CREATE INDEX api_key_by_owner ON api_key(workspace_id, app_id);
+                """
+        ),
+        Migration(
+            name: "v2 plans, rate limits and usage",
+            sql: """
+                CREATE TABLE plan (
+                    name TEXT PRIMARY KEY,
+                    rpm INTEGER NOT NULL,
+                    rph INTEGER NOT NULL,
+                    rpd INTEGER NOT NULL,
+                    members INTEGER NOT NULL,
+                    apps INTEGER NOT NULL,
+                    documents INTEGER NOT NULL,
+                    vector_space BIGINT NOT NULL,
+                    message_credits INTEGER NOT NULL,
+                    max_active_requests INTEGER NOT NULL
+                );
+                INSERT INTO plan VALUES
+                    ('sandbox', 60, 1000, 10000, 1, 5, 50, 52428800, 200, 10),
+                    ('professional', 300, 10000, 100000, 3, 50, 500, 5368709120, 5000, 50),
+                    ('team', 600, 30000, 300000, 50, 200, 1000, 21474836480, 10000, 100),
+                    ('enterprise', 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                ALTER TABLE workspace ADD COLUMN plan_overrides TEXT NOT NULL DEFAULT '{}';
+                CREATE TABLE rate_limit_counter (
+                    counter_key TEXT NOT NULL,
+                    window_start BIGINT NOT NULL,
+                    hits INTEGER NOT NULL,
+                    PRIMARY KEY (counter_key, window_start)
+                );
+                CREATE TABLE usage_counter (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL,
+                    api_key_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    requests INTEGER NOT NULL,
+                    PRIMARY KEY (workspace_id, app_id, api_key_id, day)
+                );
+                """
+        ),
+        Migration(
+            name: "v3 message credits",
+            sql: """
+                CREATE TABLE message_credit (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    month INTEGER NOT NULL,
+                    used INTEGER NOT NULL,
+                    reserved INTEGER NOT NULL,
+                    PRIMARY KEY (workspace_id, month)
+                );
+                """
+        ),
+    ]
+}
