@@ -86,14 +86,25 @@ let package = Package(
             path: "Sources/Gateway/Executable",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RelayTestSupport",
+            dependencies: [
+                "Core",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: testSwiftSettings
+        ),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core"],
+            dependencies: ["Core", "RelayTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(
             name: "TenancyTests",
-            dependencies: ["Tenancy", "Core", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Tenancy", "Core", "RelayTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(
@@ -104,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Core", "Tenancy", "RateLimit", "RelayExecutable",
+                "Gateway", "Core", "Tenancy", "RateLimit", "RelayExecutable", "RelayTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

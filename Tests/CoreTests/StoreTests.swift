@@ -1,15 +1,13 @@
 import Foundation
+import Logging
+import RelayTestSupport
 import Testing
 
 @testable import Core
 
-/// Stores opened on a fresh SQLite file for one test.
-func withStores<T>(_ body: (RelayStores, URL) async throws -> T) async throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-core-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("relay.sqlite")
-    return try await body(try RelayStores.openSQLite(at: file), file)
+/// Stores on a fresh database of the run's engine for one test.
+func withStores<T: Sendable>(_ body: @Sendable (RelayStores, DatabaseLocation) async throws -> T) async throws -> T {
+    try await TestDatabase.withStores(body)
 }
 
 let epoch = Date(timeIntervalSince1970: 1_800_000_000)
@@ -28,16 +26,16 @@ func makeApp(in workspace: WorkspaceID, name: String = "App") -> App {
     )
 }
 
-@Suite("SQLite stores")
+@Suite("Stores")
 struct StoreTests {
-    @Test("migrations run once: reopening the file keeps every row")
+    @Test("migrations run once: reopening the database keeps every row")
     func reopenKeepsData() async throws {
-        try await withStores { stores, file in
+        try await withStores { stores, location in
             let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
             let app = makeApp(in: workspace)
             try await stores.apps.insert(app)
-            let reopened = try RelayStores.openSQLite(at: file)
-            #expect(try await reopened.apps.app(app.id, in: workspace) == app)
+            let reopened = try RelayDatabase.open(location, logger: Logger(label: "test"))
+            #expect(try await reopened.withReady { try await $0.apps.app(app.id, in: workspace) } == app)
         }
     }
 

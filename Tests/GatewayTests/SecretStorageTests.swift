@@ -1,18 +1,10 @@
 import Core
 import Foundation
+import RelayTestSupport
 import Testing
 
 @Suite("Secrets at rest")
 struct SecretStorageTests {
-    /// Every byte the database keeps, main file and write-ahead log alike.
-    static func storedBytes(in directory: URL) throws -> Data {
-        var data = Data()
-        for name in ["relay.sqlite", "relay.sqlite-wal"] {
-            data += (try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data()
-        }
-        return data
-    }
-
     @Test("passwords are bcrypt at cost 12; API keys, refresh and invitation tokens are never stored in the clear")
     func onlyHashesAreStored() async throws {
         try await withTemporaryDirectory { directory in
@@ -31,7 +23,7 @@ struct SecretStorageTests {
                     invite.json["invitation_results"][0]["token"].string ?? "missing",
                 ]
             }
-            let stored = try Self.storedBytes(in: directory)
+            let stored = try await TestDatabase.storedBytes(of: try #require(TestDatabase.database(of: directory)))
             #expect(!stored.isEmpty)
             for secret in secrets {
                 #expect(stored.range(of: Data(secret.utf8)) == nil, "found a secret in the database")
@@ -40,7 +32,7 @@ struct SecretStorageTests {
         }
     }
 
-    @Test("the generated secret key is private to its owner and survives restarts, and so do sessions and data")
+    @Test("the secret key (generated into the data directory for SQLite, private to its owner) survives restarts, and so do sessions and data")
     func secretKeyPersists() async throws {
         try await withTemporaryDirectory { directory in
             let clock = TestClock()
@@ -48,8 +40,11 @@ struct SecretStorageTests {
                 let owner = try await client.setUpOwner()
                 return (owner, try await client.createApp("Kept", as: owner))
             }
-            let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("secret_key").path)
-            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            // Instances sharing PostgreSQL are given their secret; only SQLite's single instance generates one.
+            if !TestDatabase.isPostgres {
+                let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("secret_key").path)
+                #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            }
             try await withRelay(clock: clock, dataDirectory: directory) { client in
                 #expect(try await client.get("/console/api/setup").json["step"].string == "finished")
                 let kept = try await client.get("/console/api/apps/\(app)", token: owner.token)

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import HTTPTypes
+import RelayTestSupport
 import Testing
 
 @Suite("Rate limits shared through the database")
@@ -24,7 +25,7 @@ struct SharedLimitTests {
                 #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
 
                 // Another connection takes the database's write lock, so the shared store cannot count.
-                let during = try await withDatabaseLocked(directory) {
+                let during = try await TestDatabase.withWritesBlocked(client.database, tables: ["rate_limit_counter"]) {
                     let started = Date()
                     let reply = try await client.get("/v1/info", token: tenant.key)
                     #expect(Date().timeIntervalSince(started) < 3, "a failing store must fail fast")
@@ -50,7 +51,7 @@ struct SharedLimitTests {
         try await withTemporaryDirectory { directory in
             try await withRelay(dataDirectory: directory, configure: { $0.databaseBusyTimeout = 0.2 }) { client in
                 let tenant = try await client.tenant(overrides: ["rpm": 100])
-                let (created, info) = try await withDatabaseLocked(directory) {
+                let (created, info) = try await TestDatabase.withWritesBlocked(client.database, tables: ["app"]) {
                     let created = try await client.post("/console/api/apps", token: tenant.owner.token, json: ["name": "Blocked", "mode": "chat"])
                     // A key not yet in the cache is read (reads go on beside a writer) and its last-use stamp waits.
                     let info = try await client.get("/v1/info", token: tenant.key)
@@ -63,14 +64,23 @@ struct SharedLimitTests {
         }
     }
 
-    @Test("two relay processes on one data directory share one budget exactly")
+    @Test("two relay processes on one database share one budget exactly")
     func twoProcesses() async throws {
         try await withTemporaryDirectory { directory in
-            let arguments = ["serve", "--port", "0", "--data-dir", directory.path, "--rate-limit-store", "database"]
-            let environment = ["RELAY_ADMIN_KEY": RelayClient.adminKey]
-            let first = try RelayProcess(arguments: arguments, environment: environment)
+            let database = try #require(TestDatabase.database(of: directory))
+            // On SQLite both use the data directory's file; on PostgreSQL each has a data directory of its own.
+            let databaseArguments = TestDatabase.isPostgres ? ["--database-url", TestDatabase.url(of: database)] : ["--data-dir", directory.path]
+            func serve(_ name: String) throws -> [String] {
+                let serve = ["serve", "--port", "0", "--rate-limit-store", "database"]
+                guard TestDatabase.isPostgres else { return serve + databaseArguments }
+                let own = directory.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+                return serve + ["--data-dir", own.path] + databaseArguments
+            }
+            let environment = ["RELAY_ADMIN_KEY": RelayClient.adminKey, "RELAY_SECRET_KEY": TestDatabase.secretKey]
+            let first = try RelayProcess(arguments: try serve("first"), environment: environment)
             let firstPort = try await first.listeningPort()
-            let second = try RelayProcess(arguments: arguments, environment: environment)
+            let second = try RelayProcess(arguments: try serve("second"), environment: environment)
             let secondPort = try await second.listeningPort()
             defer {
                 kill(first.process.processIdentifier, SIGTERM)
@@ -87,12 +97,12 @@ struct SharedLimitTests {
             let app = try #require(try await call(.post, "/console/api/apps", token: token, json: ["name": "Shared", "mode": "chat"]).json["id"].string)
             let key = try #require(try await call(.post, "/console/api/apps/\(app)/api-keys", token: token).json["token"].string)
 
-            // The operator sets the budget with the CLI, on the same data directory, while both servers run.
+            // The operator sets the budget with the CLI, on the same database, while both servers run.
             let admin = try RelayProcess(
                 arguments: [
-                    "admin", "workspaces", "set-plan", workspace, "sandbox", "--data-dir", directory.path,
+                    "admin", "workspaces", "set-plan", workspace, "sandbox",
                     "--override", "rpm=0", "--override", "rph=0", "--override", "rpd=40", "--override", "max_active_requests=0",
-                ]
+                ] + databaseArguments
             )
             #expect(try await admin.exitStatus() == 0, "\(admin.log)")
             #expect(admin.log.contains("rpd=40"))
@@ -105,37 +115,15 @@ struct SharedLimitTests {
             let last = try await RelayClient.concurrently(1, .get, "/v1/info", port: secondPort, token: key)[0]
             #expect(last.status == .tooManyRequests && last.header("X-RateLimit-Remaining-Day") == "0")
 
-            let listing = try RelayProcess(arguments: ["admin", "plans", "list", "--data-dir", directory.path])
+            let listing = try RelayProcess(arguments: ["admin", "plans", "list"] + databaseArguments)
             #expect(try await listing.exitStatus() == 0)
             #expect(listing.log.contains("sandbox\trpm=60 rph=1000 rpd=10000 members=1 apps=5"))
-            let defining = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "rpm=90", "--data-dir", directory.path])
+            let defining = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "rpm=90"] + databaseArguments)
             #expect(try await defining.exitStatus() == 0)
             #expect(defining.log.contains("startup\trpm=90 rph=0"))
-            let wrong = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "speed=9", "--data-dir", directory.path])
+            let wrong = try RelayProcess(arguments: ["admin", "plans", "set", "startup", "speed=9"] + databaseArguments)
             #expect(try await wrong.exitStatus() != 0)
             #expect(wrong.log.contains("Unknown limit 'speed'"))
         }
     }
-}
-
-/// Runs `body` while another connection holds the write lock of the relay database in `directory`.
-func withDatabaseLocked<T: Sendable>(_ directory: URL, _ body: () async throws -> T) async throws -> T {
-    let blocker = try DatabaseQueue(path: directory.appendingPathComponent("relay.sqlite").path)
-    let locked = DispatchSemaphore(value: 0)
-    let release = DispatchSemaphore(value: 0)
-    // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access.
-    let holder = Task.detached {
-        try await blocker.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            locked.signal()
-            release.wait()
-            try db.execute(sql: "ROLLBACK")
-        }
-    }
-    await Task.detached { locked.wait() }.value
-    let result: Result<T, any Error>
-    do { result = .success(try await body()) } catch { result = .failure(error) }
-    release.signal()
-    try await holder.value
-    return try result.get()
 }

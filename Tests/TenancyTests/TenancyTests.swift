@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import Synchronization
+import RelayTestSupport
 import Testing
 
 @testable import Tenancy
@@ -57,18 +58,16 @@ struct TenancyTests {
     @Test("access tokens name their signing key, which changes with the secret")
     func keyIDs() async throws {
         func kid(_ secret: String) async throws -> String {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-tenancy-\(UUID())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
-            let service = await SessionService.make(store: stores.sessions, secret: secret, now: Date.init)
-            let token = try await service.accessToken(for: AccountID(), in: WorkspaceID(), session: SessionID())
-            let header = try #require(token.split(separator: ".").first)
-            var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            while base64.count % 4 != 0 { base64 += "=" }
-            let json = try JSONDecoder().decode([String: String].self, from: try #require(Data(base64Encoded: base64)))
-            #expect(json["alg"] == "HS256")
-            return try #require(json["kid"])
+            try await TestDatabase.withStores { stores, _ in
+                let service = await SessionService.make(store: stores.sessions, secret: secret, now: Date.init)
+                let token = try await service.accessToken(for: AccountID(), in: WorkspaceID(), session: SessionID())
+                let header = try #require(token.split(separator: ".").first)
+                var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                while base64.count % 4 != 0 { base64 += "=" }
+                let json = try JSONDecoder().decode([String: String].self, from: try #require(Data(base64Encoded: base64)))
+                #expect(json["alg"] == "HS256")
+                return try #require(json["kid"])
+            }
         }
         let first = try await kid(String(repeating: "a", count: 32))
         #expect(try await kid(String(repeating: "a", count: 32)) == first)
@@ -80,33 +79,31 @@ struct TenancyTests {
 struct CreditLedgerTests {
     @Test("200 concurrent reservations against 10 remaining credits admit exactly 10; settling frees what was not spent")
     func reserveAndSettle() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-credits-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
-        let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
-        try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
-        let ledger = CreditLedger(store: stores.credits)
-        let limits = PlanLimits(messageCreditsPerMonth: 10)
-        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        try await TestDatabase.withStores { stores, _ in
+            let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
+            try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
+            let ledger = CreditLedger(store: stores.credits)
+            let limits = PlanLimits(messageCreditsPerMonth: 10)
+            let date = Date(timeIntervalSince1970: 1_800_000_000)
 
-        let reservations = await withTaskGroup(of: CreditLedger.Reservation?.self) { group in
-            for _ in 0..<200 { group.addTask { try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date) } }
-            var admitted: [CreditLedger.Reservation] = []
-            for await reservation in group { if let reservation { admitted.append(reservation) } }
-            return admitted
+            let reservations = await withTaskGroup(of: CreditLedger.Reservation?.self) { group in
+                for _ in 0..<200 { group.addTask { try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date) } }
+                var admitted: [CreditLedger.Reservation] = []
+                for await reservation in group { if let reservation { admitted.append(reservation) } }
+                return admitted
+            }
+            #expect(reservations.count == 10)
+            await #expect(throws: RelayError.self) { try await ledger.reserve(1, for: workspace.id, limits: limits, at: date) }
+
+            // Half the work spent its credit; the other half gives it back.
+            for (index, reservation) in reservations.enumerated() { try await ledger.settle(reservation, used: index % 2) }
+            #expect(try await ledger.used(by: workspace.id, at: date) == 5)
+            var more = 0
+            while (try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date)) != nil { more += 1 }
+            #expect(more == 5)
+            // A new month starts afresh.
+            #expect((try? await ledger.reserve(10, for: workspace.id, limits: limits, at: date + 31 * 86_400)) != nil)
         }
-        #expect(reservations.count == 10)
-        await #expect(throws: RelayError.self) { try await ledger.reserve(1, for: workspace.id, limits: limits, at: date) }
-
-        // Half the work spent its credit; the other half gives it back.
-        for (index, reservation) in reservations.enumerated() { try await ledger.settle(reservation, used: index % 2) }
-        #expect(try await ledger.used(by: workspace.id, at: date) == 5)
-        var more = 0
-        while (try? await ledger.reserve(1, for: workspace.id, limits: limits, at: date)) != nil { more += 1 }
-        #expect(more == 5)
-        // A new month starts afresh.
-        #expect((try? await ledger.reserve(10, for: workspace.id, limits: limits, at: date + 31 * 86_400)) != nil)
     }
 }
 
@@ -114,46 +111,44 @@ struct CreditLedgerTests {
 struct UsageRecorderTests {
     @Test("reads during flushes neither miss nor double what was recorded")
     func readsDuringFlushes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-usage-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let stores = try RelayStores.openSQLite(at: directory.appendingPathComponent("relay.sqlite"))
-        let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
-        try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
-        let recorder = UsageRecorder(store: stores.usage, logger: Logger(label: "test"))
-        let date = Date(timeIntervalSince1970: 1_800_000_000)
-        let app = App(
-            id: AppID(), workspaceID: workspace.id, name: "A", mode: .chat, icon: "x", iconBackground: "#000", description: "",
-            enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: date, updatedAt: date
-        )
-        let key = APIKey(id: APIKeyID(), workspaceID: workspace.id, appID: app.id, kind: .app, name: "", permissions: [], hint: "h", createdAt: date)
-        let grant = PublicGrant(key: key, app: app, plan: WorkspacePlan(workspaceID: workspace.id, plan: Plan(name: "p", limits: PlanLimits()), overrides: [:]))
-        let day = UsageRecorder.day(of: date)
-        let recorded = RecordedCount()
+        try await TestDatabase.withStores { stores, _ in
+            let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
+            try await stores.accounts.register(NewAccount(email: "a@example.com", name: "A", passwordHash: "x"), workspace: workspace, at: Date())
+            let recorder = UsageRecorder(store: stores.usage, logger: Logger(label: "test"))
+            let date = Date(timeIntervalSince1970: 1_800_000_000)
+            let app = App(
+                id: AppID(), workspaceID: workspace.id, name: "A", mode: .chat, icon: "x", iconBackground: "#000", description: "",
+                enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: date, updatedAt: date
+            )
+            let key = APIKey(id: APIKeyID(), workspaceID: workspace.id, appID: app.id, kind: .app, name: "", permissions: [], hint: "h", createdAt: date)
+            let grant = PublicGrant(key: key, app: app, plan: WorkspacePlan(workspaceID: workspace.id, plan: Plan(name: "p", limits: PlanLimits()), overrides: [:]))
+            let day = UsageRecorder.day(of: date)
+            let recorded = RecordedCount()
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for round in 0..<400 {
-                    recorder.record(grant, at: date)
-                    recorded.count.withLock { $0 += 1 }
-                    if round % 7 == 0 { await recorder.flush() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for round in 0..<400 {
+                        recorder.record(grant, at: date)
+                        recorded.count.withLock { $0 += 1 }
+                        if round % 7 == 0 { await recorder.flush() }
+                    }
                 }
-            }
-            group.addTask {
-                var last = 0
-                for _ in 0..<200 {
-                    let seenBefore = recorded.count.withLock { $0 }
-                    let total = try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests
-                    let seenAfter = recorded.count.withLock { $0 }
-                    #expect(total >= last && total >= seenBefore && total <= seenAfter)
-                    last = total
+                group.addTask {
+                    var last = 0
+                    for _ in 0..<200 {
+                        let seenBefore = recorded.count.withLock { $0 }
+                        let total = try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests
+                        let seenAfter = recorded.count.withLock { $0 }
+                        #expect(total >= last && total >= seenBefore && total <= seenAfter)
+                        last = total
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            await recorder.flush()
+            #expect(try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
+            #expect(try await stores.usage.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
         }
-        await recorder.flush()
-        #expect(try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
-        #expect(try await stores.usage.totals(of: workspace.id, fromDay: day).workspace.requests == 400)
     }
 }
 

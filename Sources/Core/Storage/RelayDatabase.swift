@@ -14,6 +14,8 @@ public struct RelayDatabase: Sendable {
     private let logger: Logger
 
     /// Opens the database. SQLite is migrated at once; PostgreSQL only connects once `service` runs.
+    ///
+    /// `busyTimeout`: how long a write waits for another's lock (SQLite's file lock, PostgreSQL's row and table locks).
     public static func open(_ location: DatabaseLocation, busyTimeout: TimeInterval = 5, logger: Logger) throws -> RelayDatabase {
         switch location {
         case .sqlite(let file):
@@ -21,7 +23,7 @@ public struct RelayDatabase: Sendable {
                 location: location, stores: try .openSQLite(at: file, busyTimeout: busyTimeout), postgres: nil, logger: logger
             )
         case .postgres(let server):
-            let database = PostgresDatabase(server, logger: logger)
+            let database = PostgresDatabase(server, lockTimeout: busyTimeout, logger: logger)
             return RelayDatabase(location: location, stores: .postgres(database), postgres: database, logger: logger)
         }
     }

@@ -34,3 +34,15 @@ extension RelayError {
         }
     }
 }
+
+extension RelayError {
+    /// What to log of an error: PostgreSQL's errors describe themselves generically unless asked for their details
+    /// (the server's message, the statement; bound values stay masked).
+    public static func logDescription(of error: any Error) -> String {
+        switch error {
+        case let error as PSQLError: String(reflecting: error)
+        case let error as PostgresTransactionError: String(reflecting: error)
+        default: "\(error)"
+        }
+    }
+}

@@ -10,7 +10,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let relayError = RelayError(mapping: error, request: request)
             if relayError.code == .internalError {
-                context.logger.error("Unhandled error", metadata: ["error": "\(relayError.underlying ?? error)"])
+                context.logger.error("Unhandled error", metadata: ["error": "\(RelayError.logDescription(of: relayError.underlying ?? error))"])
             } else {
                 context.logger.debug("Request refused", metadata: ["error.code": "\(relayError.code.name)"])
             }

@@ -54,7 +54,7 @@ public final class FailoverRateLimitStore: RateLimitStore, Sendable {
         }
         if shouldLog {
             logger.error(
-                "The shared rate-limit store failed", metadata: ["error": "\(error)", "rate_limit.failure_policy": "\(policy.rawValue)"]
+                "The shared rate-limit store failed", metadata: ["error": "\(RelayError.logDescription(of: error))", "rate_limit.failure_policy": "\(policy.rawValue)"]
             )
         }
         if policy == .closed {

@@ -52,7 +52,7 @@ public final class UsageRecorder: Service, Sendable {
             state.writing.removeAll(keepingCapacity: true)
             state.isFlushing = false
         }
-        if let failure { logger.warning("Usage could not be written; will retry", metadata: ["error": "\(failure)"]) }
+        if let failure { logger.warning("Usage could not be written; will retry", metadata: ["error": "\(RelayError.logDescription(of: failure))"]) }
     }
 
     /// Requests of a workspace from `fromDay` on: written totals plus this instance's unwritten counts.

@@ -5,14 +5,15 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RelayTestSupport
 import Testing
 
-/// A fresh data directory for one test, removed afterwards.
+/// A fresh data directory for one test, with a fresh database of the run's engine, both removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-test-\(UUID())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    return try await body(directory)
+    return try await TestDatabase.withFresh(in: directory) { _ in try await body(directory) }
 }
 
 extension RelayConfiguration {
@@ -23,11 +24,13 @@ extension RelayConfiguration {
         configuration.passwordHashCost = 4
         configuration.logLevel = .warning
         configuration.adminKey = RelayClient.adminKey
+        // Instances sharing PostgreSQL share one secret; on SQLite the generated one is part of what is tested.
+        if TestDatabase.isPostgres { configuration.secretKey = TestDatabase.secretKey }
         return configuration
     }
 }
 
-/// Runs the whole server (real SQLite file, real HTTP on a loopback port) for the duration of `body`.
+/// Runs the whole server (a fresh database of the run's engine, real HTTP on a loopback port) for the duration of `body`.
 func withRelay<T: Sendable>(
     clock: TestClock = TestClock(),
     dataDirectory: URL? = nil,
@@ -46,10 +49,19 @@ private func runRelay<T: Sendable>(
     clock: TestClock, dataDirectory: URL, configure: (inout RelayConfiguration) -> Void,
     _ body: @escaping @Sendable (RelayClient) async throws -> T
 ) async throws -> T {
-    var configuration = RelayConfiguration.testing(dataDirectory: dataDirectory)
-    configure(&configuration)
-    let app = try await buildApplication(configuration, now: { clock.now })
-    return try await app.test(.live) { client in try await body(RelayClient(client: client, clock: clock)) }
+    // Servers started on one data directory share its database.
+    if let database = TestDatabase.database(of: dataDirectory) {
+        return try await run(on: database)
+    }
+    return try await TestDatabase.withFresh(in: dataDirectory, run)
+
+    func run(on database: DatabaseLocation) async throws -> T {
+        var configuration = RelayConfiguration.testing(dataDirectory: dataDirectory)
+        configuration.database = database
+        configure(&configuration)
+        let app = try await buildApplication(configuration, now: { clock.now })
+        return try await app.test(.live) { client in try await body(RelayClient(client: client, clock: clock, database: database)) }
+    }
 }
 
 /// A response with its body parsed as JSON when it is JSON.
@@ -69,6 +81,8 @@ struct Reply: Sendable {
 struct RelayClient: Sendable {
     let client: any TestClientProtocol
     let clock: TestClock
+    /// The database the server under test runs on.
+    let database: DatabaseLocation
 
     @discardableResult
     func send(

@@ -19,7 +19,8 @@ struct PostgresDatabase: Sendable {
         case none
     }
 
-    init(_ location: PostgresLocation, logger: Logger) {
+    /// `lockTimeout`: how long a statement waits for another transaction's lock before failing (503 to a client).
+    init(_ location: PostgresLocation, lockTimeout: TimeInterval, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: Self.tls(location.tls)
@@ -28,7 +29,7 @@ struct PostgresDatabase: Sendable {
         configuration.options.connectTimeout = .seconds(3)
         // A lock or a runaway query fails the request instead of holding it: the client gets a 503 and may retry.
         configuration.options.additionalStartupParameters = [
-            ("statement_timeout", "10s"), ("lock_timeout", "5s"), ("idle_in_transaction_session_timeout", "60s"),
+            ("statement_timeout", "10s"), ("lock_timeout", "\(max(1, Int(lockTimeout * 1000)))ms"), ("idle_in_transaction_session_timeout", "60s"),
             ("application_name", "relay"),
         ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -48,17 +49,29 @@ struct PostgresDatabase: Sendable {
         _ visibility: Visibility, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await Self.failingFast {
-            try await client.withTransaction(logger: logger) { connection in
-                switch visibility {
-                case .workspace(let workspace):
-                    try await connection.query("SELECT set_config('relay.workspace', \(workspace.description), true)", logger: logger)
-                case .allWorkspaces:
-                    try await connection.query("SELECT set_config('relay.workspace', '*', true)", logger: logger)
-                case .none:
-                    break
+            try await unwrappingTransactionError {
+                try await client.withTransaction(logger: logger) { connection in
+                    switch visibility {
+                    case .workspace(let workspace):
+                        try await connection.query("SELECT set_config('relay.workspace', \(workspace.description), true)", logger: logger)
+                    case .allWorkspaces:
+                        try await connection.query("SELECT set_config('relay.workspace', '*', true)", logger: logger)
+                    case .none:
+                        break
+                    }
+                    return try await body(connection)
                 }
-                return try await body(connection)
             }
+        }
+    }
+
+    /// postgres-nio wraps whatever ends a transaction; callers want that error itself (a `RelayError` the body threw
+    /// for the client, or the server's error to classify).
+    private func unwrappingTransactionError<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
         }
     }
 

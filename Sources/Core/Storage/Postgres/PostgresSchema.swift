@@ -63,7 +63,9 @@ enum PostgresSchema {
                 try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0.string("name") }
             )
             for migration in migrations where !applied.contains(migration.name) {
-                _ = try await connection.simpleQuery(migration.sql).get()
+                for statement in SQLStatements.split(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+                }
                 try await connection.query(
                     "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
                     logger: database.logger
@@ -76,14 +78,14 @@ enum PostgresSchema {
 
     /// Row-level security on every table that has a `workspace_id` (and on `workspace` itself), forced so that the
     /// owner the server connects as is held to it too. Checked on every start, so a table added by a later migration
-    /// cannot be forgotten.
+    /// cannot be forgotten. `session` is an account's: its `workspace_id` says which workspace it is signed in to.
     private static func secureTenantTables(_ connection: PostgresConnection, logger: Logger) async throws {
         let tables = try await connection.rows(
             """
             SELECT c.relname AS table_name,
                 CASE WHEN c.relname = 'workspace' THEN 'id' ELSE 'workspace_id' END AS column_name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND (
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'session' AND (
                 c.relname = 'workspace' OR EXISTS (
                     SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped
                 )
@@ -94,13 +96,12 @@ enum PostgresSchema {
         for table in tables {
             let name = try table.string("table_name")
             let column = try table.string("column_name")
-            _ = try await connection.simpleQuery(
-                """
-                ALTER TABLE \(name) ENABLE ROW LEVEL SECURITY;
-                ALTER TABLE \(name) FORCE ROW LEVEL SECURITY;
-                CREATE POLICY relay_workspace ON \(name) USING (relay_may_see(\(column))) WITH CHECK (relay_may_see(\(column)));
-                """
-            ).get()
+            for statement in [
+                "ALTER TABLE \(name) ENABLE ROW LEVEL SECURITY", "ALTER TABLE \(name) FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY relay_workspace ON \(name) USING (relay_may_see(\(column))) WITH CHECK (relay_may_see(\(column)))",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
         }
     }
 

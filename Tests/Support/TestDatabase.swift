@@ -1,0 +1,164 @@
+public import Core
+public import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The engine the whole suite runs on: SQLite files, or PostgreSQL when `RELAY_TEST_DATABASE_URL` names a server
+/// (`scripts/test` runs the suite once each way). Each test gets a fresh, empty database of its own.
+public enum TestDatabase {
+    /// The PostgreSQL server of this run, or `nil` for SQLite.
+    public static let server: PostgresLocation? = {
+        guard let url = ProcessInfo.processInfo.environment["RELAY_TEST_DATABASE_URL"], !url.isEmpty else { return nil }
+        guard case .postgres(let location) = try? DatabaseLocation(url: url) else {
+            fatalError("RELAY_TEST_DATABASE_URL is not a postgres:// URL: \(url)")
+        }
+        return location
+    }()
+
+    public static var isPostgres: Bool { server != nil }
+
+    /// The secret every relay of a test shares: instances on PostgreSQL must be given one.
+    public static let secretKey = String(repeating: "relay-test-secret-", count: 3)
+
+    /// Runs `body` with a fresh database: a new PostgreSQL database on the test server (dropped afterwards), or the
+    /// SQLite file `relay.sqlite` in `directory`. While `body` runs, `database(of: directory)` answers it, so servers
+    /// started on the same data directory share the same data on either engine.
+    public static func withFresh<T>(in directory: URL, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
+        guard let server else { return try await body(.sqlite(directory.appendingPathComponent("relay.sqlite"))) }
+        let name = "relay_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await administer(server, "CREATE DATABASE \(name)")
+        var location = server
+        location.database = name
+        location.poolSize = 8
+        location.tls = .disable
+        registry.withLock { $0[directory.standardizedFileURL.path] = .postgres(location) }
+        defer { _ = registry.withLock { $0.removeValue(forKey: directory.standardizedFileURL.path) } }
+        do {
+            let result = try await body(.postgres(location))
+            try await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// The database `withFresh` made for `directory` and is still running `body` with, if any.
+    public static func database(of directory: URL) -> DatabaseLocation? {
+        guard isPostgres else { return .sqlite(directory.appendingPathComponent("relay.sqlite")) }
+        return registry.withLock { $0[directory.standardizedFileURL.path] }
+    }
+
+    private static let registry = Mutex<[String: DatabaseLocation]>([:])
+
+    /// Everything the database keeps, as bytes to search: SQLite's main file and write-ahead log, or every row of
+    /// every table of the PostgreSQL database as text.
+    public static func storedBytes(of location: DatabaseLocation) async throws -> Data {
+        switch location {
+        case .sqlite(let file):
+            var data = Data()
+            for path in [file.path, file.path + "-wal"] { data += (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data() }
+            return data
+        case .postgres(let server):
+            return try await withConnection(server) { connection in
+                try await connection.query("SELECT set_config('relay.workspace', '*', false)", logger: logger)
+                let tables = try await connection.query(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", logger: logger
+                ).collect().map { try $0.decode(String.self) }
+                var data = Data()
+                for table in tables {
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT t::text FROM \(table) t"), logger: logger)
+                    for try await text in rows.decode(String.self) { data += Data(text.utf8) }
+                }
+                return data
+            }
+        }
+    }
+
+    /// Stores on a fresh database, ready for `body`.
+    public static func withStores<T: Sendable>(_ body: @Sendable (RelayStores, DatabaseLocation) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-stores-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await withFresh(in: directory) { location in
+            try await RelayDatabase.open(location, logger: logger).withReady { stores in try await body(stores, location) }
+        }
+    }
+
+    /// The `--database-url` that names `location` for a relay process.
+    public static func url(of location: DatabaseLocation) -> String {
+        switch location {
+        case .sqlite(let file): "sqlite://\(file.path)"
+        case .postgres(let server):
+            "postgres://\(server.user):\(server.password ?? "")@\(server.host):\(server.port)/\(server.database)?sslmode=disable&pool_size=\(server.poolSize)"
+        }
+    }
+
+    /// Runs `body` while another connection holds a lock that makes writes to `tables` wait: SQLite's one write lock
+    /// (every table), or PostgreSQL's `EXCLUSIVE` lock on those tables (reads go on).
+    public static func withWritesBlocked<T: Sendable>(
+        _ location: DatabaseLocation, tables: [String], _ body: () async throws -> T
+    ) async throws -> T {
+        switch location {
+        case .sqlite(let file):
+            return try await withSQLiteWriteLock(file, body)
+        case .postgres(let server):
+            return try await withConnection(server) { connection in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(tables.joined(separator: ", ")) IN EXCLUSIVE MODE"), logger: logger)
+                let result: Result<T, any Error>
+                do { result = .success(try await body()) } catch { result = .failure(error) }
+                try await connection.query("ROLLBACK", logger: logger)
+                return try result.get()
+            }
+        }
+    }
+
+    /// Runs `body` on a plain connection to `server` as the test role.
+    public static func withConnection<T>(_ server: PostgresLocation, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: server.host, port: server.port, username: server.user, password: server.password, database: server.database,
+                tls: .disable
+            ),
+            id: 1, logger: logger
+        )
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static let logger = Logger(label: "relay.test")
+
+    private static func administer(_ server: PostgresLocation, _ sql: String) async throws {
+        try await withConnection(server) { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+    }
+
+    private static func withSQLiteWriteLock<T: Sendable>(_ file: URL, _ body: () async throws -> T) async throws -> T {
+        let blocker = try DatabaseQueue(path: file.path)
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access.
+        let holder = Task.detached {
+            try await blocker.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                release.wait()
+                try db.execute(sql: "ROLLBACK")
+            }
+        }
+        await Task.detached { locked.wait() }.value
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        release.signal()
+        try await holder.value
+        return try result.get()
+    }
+}
