@@ -133,4 +133,19 @@ struct StoreTests {
             #expect(try await stores.sessions.consoleGrant(account: account, session: session.id, workspace: workspace) == nil)
         }
     }
+
+    @Test("a workspace key keeps every permission it was issued with")
+    func keyPermissionsRoundTrip() async throws {
+        try await withStores { stores, _ in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let key = APIKey(
+                id: APIKeyID(), workspaceID: workspace, appID: nil, kind: .workspace, name: "CI",
+                permissions: [.chat, .completion, .dataset], hint: "h", createdAt: epoch
+            )
+            #expect(try await stores.apiKeys.insert(key, secretHash: "hash", limit: 10))
+            #expect(try await stores.apiKeys.workspaceKeys(in: workspace).first?.permissions == [.chat, .completion, .dataset])
+            let found = try await stores.apiKeys.lookup(secretHash: "hash", requestedApp: nil, at: epoch)
+            #expect(found?.key.permissions == [.chat, .completion, .dataset])
+        }
+    }
 }

@@ -137,8 +137,23 @@ public enum TestDatabase {
 
     static let logger = Logger(label: "relay.test")
 
+    struct TestDatabaseError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs a statement on the server's own database. Creating databases from `template1` at once can meet another
+    /// creation still copying it (SQLSTATE 55006): that is retried.
     private static func administer(_ server: PostgresLocation, _ sql: String) async throws {
-        try await withConnection(server) { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        for attempt in 1...20 {
+            do {
+                _ = try await withConnection(server) { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                return
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 20 {
+                try await Task.sleep(for: .milliseconds(50 * attempt))
+            } catch let error as PSQLError {
+                throw TestDatabaseError(description: "\(sql): \(String(reflecting: error))")
+            }
+        }
     }
 
     private static func withSQLiteWriteLock<T: Sendable>(_ file: URL, _ body: () async throws -> T) async throws -> T {

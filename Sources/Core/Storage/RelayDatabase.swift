@@ -44,6 +44,8 @@ public struct RelayDatabase: Sendable {
     }
 
     /// Runs `body` with the database ready: the pool running beside it and the schema migrated.
+    ///
+    /// - Important: At most once per `RelayDatabase` (PostgreSQL's pool runs once); open another for another scope.
     public func withReady<T: Sendable>(_ body: @Sendable (RelayStores) async throws -> T) async throws -> T {
         guard let client = postgres?.client else { return try await body(stores) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
