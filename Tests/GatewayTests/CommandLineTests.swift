@@ -53,6 +53,13 @@ struct CommandLineTests {
             (["serve", "--secret-key", "short"], [:], "32 bytes"),
             (["serve"], ["RELAY_ALLOW_REGISTER": "maybe"], "RELAY_ALLOW_REGISTER"),
             (["serve", "--log-level", "loud"], [:], "log level"),
+            (["serve", "--database-url", "mysql://db/relay"], [:], "Unsupported database URL"),
+            (["serve"], ["RELAY_DATABASE_URL": "postgres://relay@127.0.0.1/relay?sslmode=sometimes"], "sslmode"),
+            (["serve", "--database-url", "postgres://relay@127.0.0.1/relay"], [:], "share one secret key"),
+            (
+                ["serve", "--database-url", "postgres://relay:relay@127.0.0.1:1/relay", "--secret-key", String(repeating: "s", count: 32)],
+                [:], "Could not reach the database at postgres://relay@127.0.0.1:1/relay"
+            ),
         ] as [([String], [String: String], String)]
     )
     func badSettings(arguments: [String], environment: [String: String], mention: String) async throws {

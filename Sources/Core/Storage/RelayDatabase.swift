@@ -35,7 +35,11 @@ public struct RelayDatabase: Sendable {
     /// migrated when it opened. Warns when row-level security cannot apply to the role the server connects as.
     public func migrate() async throws {
         guard let postgres else { return }
-        try await PostgresSchema.migrate(postgres)
+        do {
+            try await PostgresSchema.migrate(postgres)
+        } catch let error as PostgresUnavailable {
+            throw DatabaseUnreachable(location: location.redacted, underlying: error)
+        }
         if try await PostgresSchema.roleBypassesRowSecurity(postgres) {
             logger.warning(
                 "The database role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so it applies"
@@ -55,4 +59,12 @@ public struct RelayDatabase: Sendable {
             return try await body(stores)
         }
     }
+}
+
+/// The database could not be reached at start-up.
+public struct DatabaseUnreachable: Error, CustomStringConvertible {
+    public let location: String
+    let underlying: any Error
+
+    public var description: String { "Could not reach the database at \(location) within 10 seconds; is it running and reachable?" }
 }

@@ -30,7 +30,9 @@ extension RelayError {
         case is PostgresUnavailable:
             return true
         default:
-            return false
+            // The pool gives up connecting for a while after repeated failures; its error type lives in a module
+            // postgres-nio does not export.
+            return String(describing: type(of: error)) == "ConnectionPoolError"
         }
     }
 }

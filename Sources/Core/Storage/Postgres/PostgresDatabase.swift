@@ -1,13 +1,19 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL side of storage: one connection pool shared by every store, and transactions that say which
 /// workspace they may see, so row-level security is a second wall behind each query's own workspace filter.
 struct PostgresDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
+    /// How long a request waits for a pooled connection of a reachable server before it is answered 503.
+    let leaseTimeout: Duration
+    let server: ServerAddress
 
     /// What a transaction may see of the tenant-owned tables.
     enum Visibility {
@@ -34,6 +40,8 @@ struct PostgresDatabase: Sendable {
         ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.leaseTimeout = .seconds(15)
+        self.server = ServerAddress(host: location.host, port: location.port)
     }
 
     private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
@@ -48,9 +56,9 @@ struct PostgresDatabase: Sendable {
     func transaction<T: Sendable>(
         _ visibility: Visibility, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await Self.failingFast {
+        try await leasing { connection in
             try await unwrappingTransactionError {
-                try await client.withTransaction(logger: logger) { connection in
+                try await connection.withTransaction(logger: logger) { connection in
                     switch visibility {
                     case .workspace(let workspace):
                         try await connection.query("SELECT set_config('relay.workspace', \(workspace.description), true)", logger: logger)
@@ -65,9 +73,14 @@ struct PostgresDatabase: Sendable {
         }
     }
 
+    /// One statement outside any transaction, on tables no workspace owns.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await leasing { connection in try await connection.rows(query, logger: logger) }
+    }
+
     /// postgres-nio wraps whatever ends a transaction; callers want that error itself (a `RelayError` the body threw
     /// for the client, or the server's error to classify).
-    private func unwrappingTransactionError<T>(_ work: () async throws -> T) async throws -> T {
+    func unwrappingTransactionError<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
         } catch let error as PostgresTransactionError {
@@ -75,32 +88,69 @@ struct PostgresDatabase: Sendable {
         }
     }
 
-    /// One statement outside any transaction, on tables no workspace owns.
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await Self.failingFast {
-            try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
-        }
-    }
-
-    /// Waits for a connection at most `connectTimeout`-ish: with the server gone, the pool would otherwise keep a
-    /// request waiting for as long as it keeps trying to reconnect.
-    static func failingFast<T: Sendable>(_ work: @Sendable @escaping () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await work() }
+    /// Runs `body` on a pooled connection. While the server is unreachable the pool keeps retrying and would keep a
+    /// request waiting as long; so after a second without a connection the server's port is probed: refused or silent
+    /// means an outage and a prompt 503; reachable means a busy pool, worth waiting for up to `leaseTimeout`. Work on a
+    /// connection, once leased, is bounded by the server's own statement and lock timeouts instead.
+    ///
+    /// `within`: wait that long however the probe answers (start-up, when the server may still be starting).
+    func leasing<T: Sendable>(
+        within patience: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await Task.sleep(for: .seconds(15))
+                try await client.withConnection { connection in
+                    leased.isSet.withLock { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                let deadline = ContinuousClock.now + (patience ?? leaseTimeout)
+                while ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .seconds(1))
+                    if leased.isSet.withLock({ $0 }) { return nil }
+                    if patience == nil, await !server.isReachable() { throw PostgresUnavailable() }
+                }
+                guard leased.isSet.withLock({ $0 }) else { throw PostgresUnavailable() }
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw PostgresUnavailable() }
-            return value
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw PostgresUnavailable()
         }
     }
 }
 
-/// The database did not answer in time.
+/// Where the server listens, to tell an outage from a busy pool.
+struct ServerAddress: Sendable {
+    let host: String
+    let port: Int
+
+    /// Whether a TCP connection to the server opens within half a second.
+    func isReachable() async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(500))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Whether a request got its connection, seen by the task that times the wait.
+private final class LeaseFlag: Sendable {
+    let isSet = Mutex(false)
+}
+
+/// No connection to the database could be had in time.
 struct PostgresUnavailable: Error, CustomStringConvertible {
-    var description: String { "PostgreSQL did not answer in time" }
+    var description: String { "no connection to PostgreSQL within the lease timeout" }
 }
 
 extension PostgresConnection {

@@ -52,28 +52,35 @@ enum PostgresSchema {
         ),
     ]
 
-    static func migrate(_ database: PostgresDatabase) async throws {
-        try await database.client.withTransaction(logger: database.logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
+    /// Waits up to `patience` for the server, so that instances started together with their database find it up.
+    static func migrate(_ database: PostgresDatabase, patience: Duration = .seconds(10)) async throws {
+        try await database.leasing(within: patience) { connection in
+            try await database.unwrappingTransactionError {
+                try await connection.withTransaction(logger: database.logger) { connection in try await migrate(connection, database) }
+            }
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, _ database: PostgresDatabase) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS relay_migration (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+            logger: database.logger
+        )
+        let applied = Set(
+            try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0.string("name") }
+        )
+        for migration in migrations where !applied.contains(migration.name) {
+            for statement in SQLStatements.split(migration.sql) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+            }
             try await connection.query(
-                "CREATE TABLE IF NOT EXISTS relay_migration (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
                 logger: database.logger
             )
-            let applied = Set(
-                try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0.string("name") }
-            )
-            for migration in migrations where !applied.contains(migration.name) {
-                for statement in SQLStatements.split(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
-                }
-                try await connection.query(
-                    "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
-                    logger: database.logger
-                )
-                database.logger.info("Applied migration", metadata: ["migration": "\(migration.name)"])
-            }
-            try await secureTenantTables(connection, logger: database.logger)
+            database.logger.info("Applied migration", metadata: ["migration": "\(migration.name)"])
         }
+        try await secureTenantTables(connection, logger: database.logger)
     }
 
     /// Row-level security on every table that has a `workspace_id` (and on `workspace` itself), forced so that the

@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RelayTestSupport
+import Testing
+
+@testable import Core
+
+@Suite("Several instances on one database")
+struct MultiInstanceTests {
+    @Test("a logout or a spent refresh token through one instance is refused by another at once")
+    func sessionRevocationAcrossInstances() async throws {
+        try await withTemporaryDirectory { directory in
+            let clock = TestClock()
+            try await withRelay(clock: clock, dataDirectory: directory) { first in
+                try await withRelay(clock: clock, dataDirectory: directory) { second in
+                    let owner = try await first.setUpOwner()
+                    #expect(try await second.get("/console/api/workspaces/current", token: owner.token).status == .ok)
+
+                    // Rotated on the first; the spent token presented to the second revokes the whole session there.
+                    let rotated = try await first.post("/console/api/refresh-token", json: ["refresh_token": .string(owner.refreshToken)])
+                    let fresh = try #require(rotated.json["data"]["access_token"].string)
+                    expectError(
+                        try await second.post("/console/api/refresh-token", json: ["refresh_token": .string(owner.refreshToken)]),
+                        .unauthorized, "unauthorized"
+                    )
+                    expectError(try await first.get("/console/api/workspaces/current", token: fresh), .unauthorized, "unauthorized")
+
+                    // A new session, logged out on the second, is refused by the first.
+                    let again = try await first.signIn(owner.email)
+                    #expect(try await first.get("/console/api/workspaces/current", token: again.token).status == .ok)
+                    #expect(try await second.post("/console/api/logout", token: again.token).status == .ok)
+                    expectError(try await first.get("/console/api/workspaces/current", token: again.token), .unauthorized, "unauthorized")
+                }
+            }
+        }
+    }
+}
+
+@Suite(
+    "PostgreSQL going away",
+    .enabled(if: TestDatabase.isPostgres, "runs when RELAY_TEST_DATABASE_URL names a PostgreSQL server"),
+    .serialized
+)
+struct PostgresFaultTests {
+    /// `scripts/test-postgres`, which starts and stops a cluster of this test's own, so the rest of the suite keeps its.
+    static let clusterScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/test-postgres")
+
+    /// Runs the script and waits for it on a thread of its own. Spawned and reaped directly: Foundation's `Process`
+    /// left this short-lived child a zombie in the test process, never seeing its exit.
+    static func cluster(_ command: String, _ directory: URL) async throws {
+        let arguments = [clusterScript.path, command, directory.path]
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, clusterScript.path, &actions, nil, argv, environ) == 0 else { throw ClusterError(command: command) }
+        let child = pid
+        let status = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        guard status == 0 else { throw ClusterError(command: command) }
+    }
+
+    struct ClusterError: Error {
+        let command: String
+    }
+
+    @Test(
+        "with the database stopped under load, requests fail fast with 503 (rate limits fail open), nothing hangs, and service returns without a restart",
+        .timeLimit(.minutes(2))
+    )
+    func databaseStopsAndReturns() async throws {
+        let clusterDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-fault-\(UUID())")
+        try await Self.cluster("start", clusterDirectory)
+        let port = try #require(Int(String(decoding: try Data(contentsOf: clusterDirectory.appendingPathComponent("port")), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        var database = PostgresLocation(host: "127.0.0.1", port: port, user: "relay", password: "relay", database: "relay")
+        database.tls = .disable
+        do {
+            try await outage(of: database, in: clusterDirectory)
+        } catch {
+            try? await Self.cluster("stop", clusterDirectory)
+            throw error
+        }
+        try await Self.cluster("stop", clusterDirectory)
+    }
+
+    private func outage(of database: PostgresLocation, in clusterDirectory: URL) async throws {
+        try await withRelay(configure: { [database] in
+            $0.database = .postgres(database)
+            $0.rateLimitStore = .database
+            $0.apiKeyCacheTTL = 60
+        }) {
+            client in
+            let tenant = try await client.tenant(overrides: ["rpm": 1000])
+            #expect(try await client.get("/v1/parameters", token: tenant.key).status == .ok)
+
+            try await Self.cluster("pause", clusterDirectory)
+            let port = try #require(client.client.port)
+            let started = Date()
+            async let console = RelayClient.concurrently(10, .get, "/console/api/apps", port: port, token: tenant.owner.token)
+            // `/v1/parameters` needs nothing but the resolved key (`/v1/info` reads the author's name, and gets 503).
+            async let api = RelayClient.concurrently(10, .get, "/v1/parameters", port: port, token: tenant.key)
+            let (consoleReplies, apiReplies) = try await (console, api)
+            #expect(Date().timeIntervalSince(started) < 8, "requests must fail fast, not wait for the database")
+            #expect(consoleReplies.allSatisfy { $0.status == .serviceUnavailable && $0.code == "service_unavailable" })
+            // The key was resolved before: it stays trusted for its cache time, and rate limiting fails open.
+            #expect(apiReplies.allSatisfy { $0.status == .ok && $0.header("X-RateLimit-Limit-Minute") == "1000" }, "\(apiReplies.map { "\($0.status) \($0.code ?? "") \($0.message ?? "")" })")
+
+            try await Self.cluster("resume", clusterDirectory)
+            let resumed = Date()
+            var recovered = false
+            while Date().timeIntervalSince(resumed) < 15 {
+                if try await client.get("/console/api/apps", token: tenant.owner.token).status == .ok {
+                    recovered = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(recovered, "service must return within seconds of the database")
+            #expect(try await client.get("/v1/info", token: tenant.key).status == .ok)
+            #expect(try await client.get("/v1/parameters", token: tenant.key).header("X-RateLimit-Remaining-Minute") != nil)
+        }
+    }
+}
