@@ -7,8 +7,8 @@ import Tenancy
 /// `relay admin`: operator tasks run directly on a data directory, while the server runs or not.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Manage plans and workspaces on a data directory.",
-        subcommands: [PlansCommand.self, WorkspacesCommand.self]
+        commandName: "admin", abstract: "Manage plans and workspaces on the server's database; move a data directory to PostgreSQL.",
+        subcommands: [PlansCommand.self, WorkspacesCommand.self, MigrateToCommand.self]
     )
 }
 
@@ -121,6 +121,46 @@ struct WorkspacesCommand: AsyncParsableCommand {
             } catch let error as RelayError {
                 throw ValidationError(error.message)
             }
+        }
+    }
+}
+
+/// `relay admin migrate-to`: copies a data directory's SQLite database into PostgreSQL, for a deployment that outgrows
+/// one machine. Stop the server first, so nothing changes during the copy.
+struct MigrateToCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-to",
+        abstract: "Copy the data directory's SQLite database into an empty PostgreSQL database, verified by counts and checksums.",
+        discussion: """
+            Stop relay on the data directory first. Afterwards start every instance with --database-url and the data \
+            directory's secret_key as --secret-key, so that sessions and tokens stay valid.
+            """
+    )
+
+    @Option(help: "The data directory holding relay.sqlite (RELAY_DATA_DIR, default ./storage).")
+    var dataDir: String?
+
+    @Option(help: "The PostgreSQL database to copy into: postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
+    var databaseURL: String
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = URL(fileURLWithPath: dataDir ?? environment["RELAY_DATA_DIR"] ?? "storage")
+        let target: DatabaseLocation
+        do {
+            target = try DatabaseLocation(url: databaseURL)
+        } catch let error as DatabaseLocationError {
+            throw ValidationError(error.description)
+        }
+        guard case .postgres = target else { throw ValidationError("migrate-to copies into PostgreSQL: give a postgres:// URL") }
+        let database = try RelayDatabase.open(target, logger: Logger(label: "relay.admin"))
+        let sqlite = directory.appendingPathComponent("relay.sqlite")
+        do {
+            let tables = try await database.withReady { _ in try await database.copy(fromSQLite: sqlite) }
+            for table in tables { print("\(table.table)\t\(table.rows) rows\tsha256:\(table.checksum)") }
+            print("Copied \(tables.count) tables from \(sqlite.path) to \(target.redacted); every count and checksum matches.")
+        } catch let error as DatabaseCopyError {
+            throw ValidationError(error.description)
         }
     }
 }

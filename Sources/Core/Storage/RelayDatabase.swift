@@ -10,7 +10,7 @@ import PostgresNIO
 public struct RelayDatabase: Sendable {
     public let location: DatabaseLocation
     public let stores: RelayStores
-    private let postgres: PostgresDatabase?
+    let postgres: PostgresDatabase?
     private let logger: Logger
 
     /// Opens the database. SQLite is migrated at once; PostgreSQL only connects once `service` runs.
