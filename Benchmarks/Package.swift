@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "relay", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -17,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RateLimit", package: "relay"),
                 .product(name: "Core", package: "relay"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/RateLimitBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

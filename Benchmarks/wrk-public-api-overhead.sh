@@ -14,16 +14,8 @@ connections=${CONNECTIONS:-16}
 relay=$!
 trap 'kill $relay 2>/dev/null; wait $relay 2>/dev/null; rm -rf "$data"' EXIT
 base=http://127.0.0.1:$port
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-curl -sf -X POST "$base/console/api/setup" -d '{"email":"bench@example.com","name":"Bench","password":"bench12345"}' >/dev/null
-token=$(curl -sf -X POST "$base/console/api/login" -d '{"email":"bench@example.com","password":"bench12345"}' | field access_token)
-workspace=$(curl -sf "$base/console/api/workspaces/current" -H "Authorization: Bearer $token" | field id)
-# Limits far above what wrk can send, so every request is admitted and every limit is still decided and announced.
-curl -sf -X PUT "$base/admin/api/workspace/plan" -H "Authorization: Bearer bench-admin-key-123" -H "X-WORKSPACE-ID: $workspace" \
-    -d '{"plan":"team","overrides":{"rpm":1000000000,"rph":1000000000,"rpd":1000000000,"max_active_requests":0}}' >/dev/null
-app=$(curl -sf -X POST "$base/console/api/apps" -H "Authorization: Bearer $token" -d '{"name":"Bench","mode":"chat"}' | field id)
-key=$(curl -sf -X POST "$base/console/api/apps/$app/api-keys" -H "Authorization: Bearer $token" | field token)
+source Benchmarks/bench-tenant.sh
+bench_tenant "$base"
 curl -sf "$base/v1/meta" -H "Authorization: Bearer $key" -o /dev/null -D - | grep -i '^x-ratelimit-limit:' >/dev/null
 for target in "health|$base/health|" "v1/meta (key + limits)|$base/v1/meta|Authorization: Bearer $key"; do
     IFS='|' read -r name url header <<<"$target"

@@ -1,11 +1,13 @@
 import Benchmark
 import Core
 import Foundation
+import Logging
 import RateLimit
 
 /// Rate-limit decisions per second: the store's atomic check-and-count alone, and the whole `RateLimiter.admit`
-/// the middleware calls (counter keys built per request), on one hot key and spread over 10,000 keys; in-process
-/// and shared through a SQLite file.
+/// the middleware calls (counter keys built per request), on one hot key and spread over 10,000 keys; in-process,
+/// shared through a SQLite file, and shared through PostgreSQL when `RELAY_BENCH_DATABASE_URL` names a database
+/// (`postgres://…`; the benchmark writes its counters there).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3))
     let now = Date()
@@ -57,6 +59,42 @@ let benchmarks: @Sendable () -> Void = {
             let spread = keys.map(counters)
             benchmark.startMeasurement()
             for index in benchmark.scaledIterations { blackHole(try await store.hit(spread[index % spread.count])) }
+        }
+    }
+
+    guard let url = ProcessInfo.processInfo.environment["RELAY_BENCH_DATABASE_URL"], let location = try? DatabaseLocation(url: url) else {
+        return
+    }
+    for (name, keys) in [("one hot key", ["ws:hot-\(UUID())"]), ("10,000 keys", manyKeys)] {
+        Benchmark("database store (PostgreSQL), \(name)", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))) {
+            benchmark in
+            let spread = keys.map(counters)
+            try await RelayDatabase.open(location, logger: Logger(label: "bench")).withReady { stores in
+                benchmark.startMeasurement()
+                for index in benchmark.scaledIterations { blackHole(try await stores.rateLimits.hit(spread[index % spread.count])) }
+                benchmark.stopMeasurement()
+            }
+        }
+        // As a server issues them: many decisions in flight at once, on the pool's connections.
+        Benchmark(
+            "database store (PostgreSQL), \(name), 16 in flight",
+            configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))
+        ) { benchmark in
+            let spread = keys.map(counters)
+            try await RelayDatabase.open(location, logger: Logger(label: "bench")).withReady { stores in
+                benchmark.startMeasurement()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for lane in 0..<16 {
+                        group.addTask {
+                            for index in stride(from: lane, to: benchmark.scaledIterations.count, by: 16) {
+                                blackHole(try await stores.rateLimits.hit(spread[index % spread.count]))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                benchmark.stopMeasurement()
+            }
         }
     }
 }
