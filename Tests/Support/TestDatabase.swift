@@ -63,7 +63,7 @@ public enum TestDatabase {
             return data
         case .postgres(let server):
             return try await withConnection(server) { connection in
-                try await connection.query("SELECT set_config('relay.workspace', '*', false)", logger: logger)
+                _ = try await connection.query("SELECT set_config('relay.workspace', '*', false)", logger: logger).collect()
                 let tables = try await connection.query(
                     "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", logger: logger
                 ).collect().map { try $0.decode(String.self) }
@@ -106,11 +106,13 @@ public enum TestDatabase {
             return try await withSQLiteWriteLock(file, body)
         case .postgres(let server):
             return try await withConnection(server) { connection in
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(tables.joined(separator: ", ")) IN EXCLUSIVE MODE"), logger: logger)
+                _ = try await connection.query("BEGIN", logger: logger).collect()
+                _ = try await connection.query(
+                    PostgresQuery(unsafeSQL: "LOCK TABLE \(tables.joined(separator: ", ")) IN EXCLUSIVE MODE"), logger: logger
+                ).collect()
                 let result: Result<T, any Error>
                 do { result = .success(try await body()) } catch { result = .failure(error) }
-                try await connection.query("ROLLBACK", logger: logger)
+                _ = try await connection.query("ROLLBACK", logger: logger).collect()
                 return try result.get()
             }
         }
@@ -146,7 +148,7 @@ public enum TestDatabase {
     private static func administer(_ server: PostgresLocation, _ sql: String) async throws {
         for attempt in 1...20 {
             do {
-                _ = try await withConnection(server) { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                _ = try await withConnection(server) { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
                 return
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 20 {
                 try await Task.sleep(for: .milliseconds(50 * attempt))

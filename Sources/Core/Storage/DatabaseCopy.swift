@@ -37,13 +37,13 @@ extension RelayDatabase {
             }
             // What the target's migrations seeded (the plans) gives way to what the source holds.
             for table in tables.reversed() {
-                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"), logger: logger)
+                try await connection.run(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"), logger: logger)
             }
             var copied: [TableCopy] = []
             for table in tables {
                 let rows = try await source.read { db in try table.values(in: db) }
                 for batch in stride(from: 0, to: rows.count, by: table.rowsPerInsert) {
-                    try await connection.query(try table.insert(rows[batch..<min(batch + table.rowsPerInsert, rows.count)]), logger: logger)
+                    try await connection.run(try table.insert(rows[batch..<min(batch + table.rowsPerInsert, rows.count)]), logger: logger)
                 }
                 let stored = try await table.values(from: connection, logger: logger)
                 let (sourceSum, targetSum) = (CopiedTable.checksum(rows), CopiedTable.checksum(stored))

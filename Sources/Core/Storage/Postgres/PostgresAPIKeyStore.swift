@@ -42,7 +42,7 @@ struct PostgresAPIKeyStore: APIKeyStore {
                 logger: database.logger
             ).first?.int("n") ?? 0
             guard live < limit else { return false }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO api_key (id, workspace_id, app_id, kind, name, permissions, secret_hash, hint, created_at)
                 VALUES (\(key.id.description), \(key.workspaceID.description), \(key.appID?.description), \(key.kind.rawValue),
@@ -88,7 +88,7 @@ struct PostgresAPIKeyStore: APIKeyStore {
         if !lookup.isRevoked, stale {
             // Bookkeeping: a failure here must not fail the request it describes.
             _ = try? await database.transaction(.workspace(lookup.key.workspaceID)) { connection in
-                try await connection.query(
+                try await connection.run(
                     "UPDATE api_key SET last_used_at = \(date.storedValue) WHERE id = \(lookup.key.id.description)",
                     logger: database.logger
                 )

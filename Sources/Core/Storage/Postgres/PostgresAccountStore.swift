@@ -40,13 +40,13 @@ struct PostgresAccountStore: AccountStore {
     func claimLoginAttempt(email: String, since: Date, limit: Int, at date: Date) async throws -> [Date]? {
         try await database.transaction(.none) { connection in
             // Attempts on one address take turns, so parallel guesses cannot all see room under the limit.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(email)))", logger: database.logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\(email)))", logger: database.logger)
             let failures = try await connection.rows(
                 "SELECT failed_at FROM login_failure WHERE email = \(email) AND failed_at >= \(since.storedValue) ORDER BY failed_at",
                 logger: database.logger
             ).map { try $0.date("failed_at") }
             guard failures.count < limit else { return failures }
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO login_failure (email, failed_at) VALUES (\(email), \(date.storedValue))", logger: database.logger
             )
             return nil
@@ -74,14 +74,14 @@ struct PostgresAccountStore: AccountStore {
             else { return nil }
             let accountID: AccountID = try invitation.identifier("account_id")
             let workspaceID: WorkspaceID = try invitation.identifier("workspace_id")
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE account SET name = \(name), password_hash = \(passwordHash), status = 'active',
                 last_workspace_id = \(workspaceID.description), last_login_at = \(date.storedValue) WHERE id = \(accountID.description)
                 """,
                 logger: database.logger
             )
-            try await connection.query("DELETE FROM invitation WHERE account_id = \(accountID.description)", logger: database.logger)
+            try await connection.run("DELETE FROM invitation WHERE account_id = \(accountID.description)", logger: database.logger)
             let account = try await connection.rows(
                 "SELECT \(unescaped: AccountColumns.select("a")) FROM account a WHERE a.id = \(accountID.description)",
                 logger: database.logger

@@ -67,7 +67,7 @@ struct PostgresAppStore: AppStore {
             guard var app = try await Self.app(id, in: workspace, lock: true, connection, database) else { return nil }
             change(&app)
             do {
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE app SET name = \(app.name), mode = \(app.mode.rawValue), icon = \(app.icon),
                     icon_background = \(app.iconBackground), description = \(app.description), enable_site = \(app.enableSite),

@@ -8,7 +8,7 @@ struct PostgresCreditStore: CreditStore {
         // The update locks the month's row and checks its condition against the row as it is once the lock is held, so
         // concurrent reservations take turns and none can overspend.
         try await database.transaction(.workspace(workspace)) { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO message_credit (workspace_id, month, used, reserved)
                 VALUES (\(workspace.description), \(month), 0, 0) ON CONFLICT (workspace_id, month) DO NOTHING
@@ -28,7 +28,7 @@ struct PostgresCreditStore: CreditStore {
 
     func settle(reserved: Int, used: Int, for workspace: WorkspaceID, month: Int) async throws {
         try await database.transaction(.workspace(workspace)) { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE message_credit SET reserved = GREATEST(0, reserved - \(reserved)), used = used + \(used)
                 WHERE workspace_id = \(workspace.description) AND month = \(month)

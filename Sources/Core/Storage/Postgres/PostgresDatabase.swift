@@ -61,9 +61,9 @@ struct PostgresDatabase: Sendable {
                 try await connection.withTransaction(logger: logger) { connection in
                     switch visibility {
                     case .workspace(let workspace):
-                        try await connection.query("SELECT set_config('relay.workspace', \(workspace.description), true)", logger: logger)
+                        try await connection.run("SELECT set_config('relay.workspace', \(workspace.description), true)", logger: logger)
                     case .allWorkspaces:
-                        try await connection.query("SELECT set_config('relay.workspace', '*', true)", logger: logger)
+                        try await connection.run("SELECT set_config('relay.workspace', '*', true)", logger: logger)
                     case .none:
                         break
                     }
@@ -154,6 +154,13 @@ struct PostgresUnavailable: Error, CustomStringConvertible {
 }
 
 extension PostgresConnection {
+    /// Runs a statement and reads its result to the end: postgres-nio hands back a statement once its row description
+    /// arrives, and an error the server raises while executing it (a lock timeout, say) reaches only whoever reads the
+    /// rows. Every statement goes through here or `rows`, so none fails unseen.
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).collect()
+    }
+
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRandomAccessRow] {
         try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
     }

@@ -12,7 +12,7 @@ struct PostgresPlanStore: PlanStore {
     func define(_ name: String, limits changes: [String: Int]) async throws -> Plan {
         try await database.transaction(.none) { connection in
             // Concurrent changes of one plan take turns on its row (or, for a new plan, on its name).
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('plan:' || \(name)))", logger: database.logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtext('plan:' || \(name)))", logger: database.logger)
             let existing = try await connection.rows(
                 "SELECT \(unescaped: PlanColumns.select("p")) FROM plan p WHERE p.name = \(name)", logger: database.logger
             ).first
@@ -30,7 +30,7 @@ struct PostgresPlanStore: PlanStore {
                     """,
                 binds: bindings
             )
-            try await connection.query(query, logger: database.logger)
+            try await connection.run(query, logger: database.logger)
             return plan
         }
     }
@@ -83,7 +83,7 @@ struct PostgresPlanStore: PlanStore {
     /// Makes the transaction's changes to what a workspace holds take turns with every other such change: what SQLite's
     /// single writer gives for free, so that a count checked against a quota still holds at commit.
     static func lockWorkspace(_ workspace: WorkspaceID, _ connection: PostgresConnection, _ database: PostgresDatabase) async throws {
-        try await connection.query("SELECT 1 FROM workspace WHERE id = \(workspace.description) FOR UPDATE", logger: database.logger)
+        try await connection.run("SELECT 1 FROM workspace WHERE id = \(workspace.description) FOR UPDATE", logger: database.logger)
     }
 
     /// Refuses with 403 `forbidden` when adding one more would exceed the workspace's plan; `count` selects the current

@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 
 /// Brings a PostgreSQL database up to the shared schema, then adds what only PostgreSQL has: row-level security on
-/// every tenant-owned table and the rate-limit decision as one function.
+/// every tenant-owned table and the rate-limit decision as one function (replaced by a later migration that does it
+/// in two statements on its common path; a shipped migration is never edited).
 ///
 /// Instances starting together take turns on an advisory lock; each migration is applied once, in its own name, in
 /// the transaction that records it.
@@ -50,6 +51,45 @@ enum PostgresSchema {
                 $$;
                 """
         ),
+        Schema.Migration(
+            name: "postgres v2 rate-limit decision in two statements",
+            sql: """
+                CREATE OR REPLACE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits INTEGER[])
+                RETURNS TABLE (admitted BOOLEAN, hits INTEGER[]) LANGUAGE plpgsql AS $$
+                DECLARE
+                    current INTEGER[];
+                    has_room BOOLEAN;
+                    present INTEGER;
+                BEGIN
+                    FOR attempt IN 1..2 LOOP
+                        -- Locked in one order, so decisions on overlapping counters queue instead of deadlocking.
+                        SELECT array_agg(s.hits ORDER BY s.i), bool_and(s.hits < s.l), count(*) INTO current, has_room, present
+                        FROM (
+                            SELECT c.hits, t.l, t.i FROM rate_limit_counter c
+                            JOIN unnest(keys, windows, limits) WITH ORDINALITY AS t(k, w, l, i)
+                                ON c.counter_key = t.k AND c.window_start = t.w
+                            ORDER BY c.counter_key, c.window_start FOR UPDATE OF c
+                        ) s;
+                        EXIT WHEN present = cardinality(keys);
+                        -- A window's first hit: its counters are made, then locked and read again.
+                        INSERT INTO rate_limit_counter (counter_key, window_start, hits)
+                            SELECT t.k, t.w, 0 FROM unnest(keys, windows) AS t(k, w) ORDER BY t.k, t.w
+                            ON CONFLICT (counter_key, window_start) DO NOTHING;
+                    END LOOP;
+                    IF present <> cardinality(keys) THEN
+                        RAISE EXCEPTION 'rate-limit counters could not be made';
+                    END IF;
+                    IF has_room THEN
+                        UPDATE rate_limit_counter c SET hits = c.hits + 1 FROM unnest(keys, windows) AS t(k, w)
+                            WHERE c.counter_key = t.k AND c.window_start = t.w;
+                        RETURN QUERY SELECT true, ARRAY(SELECT h + 1 FROM unnest(current) WITH ORDINALITY AS u(h, i) ORDER BY u.i);
+                    ELSE
+                        RETURN QUERY SELECT false, current;
+                    END IF;
+                END
+                $$;
+                """
+        ),
     ]
 
     /// Waits up to `patience` for the server, so that instances started together with their database find it up.
@@ -62,8 +102,11 @@ enum PostgresSchema {
     }
 
     private static func migrate(_ connection: PostgresConnection, _ database: PostgresDatabase) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
-        try await connection.query(
+        // Another instance may hold the lock for as long as its migrations take, and a migration may take long itself.
+        try await connection.run("SET LOCAL lock_timeout = 0", logger: database.logger)
+        try await connection.run("SET LOCAL statement_timeout = 0", logger: database.logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
+        try await connection.run(
             "CREATE TABLE IF NOT EXISTS relay_migration (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
             logger: database.logger
         )
@@ -72,9 +115,9 @@ enum PostgresSchema {
         )
         for migration in migrations where !applied.contains(migration.name) {
             for statement in SQLStatements.split(migration.sql) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: database.logger)
             }
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
                 logger: database.logger
             )
@@ -107,7 +150,7 @@ enum PostgresSchema {
                 "ALTER TABLE \(name) ENABLE ROW LEVEL SECURITY", "ALTER TABLE \(name) FORCE ROW LEVEL SECURITY",
                 "CREATE POLICY relay_workspace ON \(name) USING (relay_may_see(\(column))) WITH CHECK (relay_may_see(\(column)))",
             ] {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
         }
     }

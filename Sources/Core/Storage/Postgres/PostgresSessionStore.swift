@@ -6,7 +6,7 @@ struct PostgresSessionStore: SessionStore {
 
     func createSession(_ session: Session, refreshTokenHash: String, at date: Date) async throws {
         try await database.transaction(.none) { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO session (id, account_id, workspace_id, refresh_token_lifetime, created_at)
                 VALUES (\(session.id.description), \(session.accountID.description), \(session.workspaceID.description),
@@ -14,7 +14,7 @@ struct PostgresSessionStore: SessionStore {
                 """,
                 logger: database.logger
             )
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO refresh_token (token_hash, session_id, expires_at)
                 VALUES (\(refreshTokenHash), \(session.id.description), \((date + session.refreshTokenLifetime).storedValue))
@@ -39,7 +39,7 @@ struct PostgresSessionStore: SessionStore {
             else { return .unknown }
             let session = try Session(row: row)
             if try row.optionalDouble("spent_at") != nil {
-                try await connection.query(
+                try await connection.run(
                     "UPDATE session SET revoked_at = \(date.storedValue) WHERE id = \(session.id.description) AND revoked_at IS NULL",
                     logger: database.logger
                 )
@@ -47,10 +47,10 @@ struct PostgresSessionStore: SessionStore {
             }
             if try row.optionalDouble("revoked_at") != nil { return .unknown }
             if try row.date("expires_at") <= date { return .expired }
-            try await connection.query(
+            try await connection.run(
                 "UPDATE refresh_token SET spent_at = \(date.storedValue) WHERE token_hash = \(hash)", logger: database.logger
             )
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO refresh_token (token_hash, session_id, expires_at)
                 VALUES (\(successorHash), \(session.id.description), \((date + session.refreshTokenLifetime).storedValue))
@@ -69,10 +69,10 @@ struct PostgresSessionStore: SessionStore {
 
     func moveSession(_ id: SessionID, to workspace: WorkspaceID) async throws {
         try await database.transaction(.none) { connection in
-            try await connection.query(
+            try await connection.run(
                 "UPDATE session SET workspace_id = \(workspace.description) WHERE id = \(id.description)", logger: database.logger
             )
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE account SET last_workspace_id = \(workspace.description)
                 WHERE id = (SELECT account_id FROM session WHERE id = \(id.description))

@@ -9,7 +9,7 @@ struct PostgresUsageStore: UsageStore {
         let batch = Array(requests)
         // A batch spans workspaces: it is what every request of the last second left behind.
         try await database.transaction(.allWorkspaces) { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests)
                 SELECT * FROM unnest(\(batch.map(\.key.workspaceID.description))::TEXT[], \(batch.map(\.key.appID.description))::TEXT[],

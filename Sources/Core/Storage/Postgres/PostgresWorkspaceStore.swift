@@ -54,7 +54,7 @@ struct PostgresWorkspaceStore: WorkspaceStore {
         try await database.transaction(.workspace(workspace)) { connection in
             try await PostgresPlanStore.lockWorkspace(workspace, connection, database)
             // A pending account for a new address; two workspaces inviting it at once both end up with the same one.
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO account (id, email, name, status, created_at)
                 VALUES (\(AccountID().description), \(email), '', 'pending', \(date.storedValue)) ON CONFLICT (email) DO NOTHING
@@ -75,7 +75,7 @@ struct PostgresWorkspaceStore: WorkspaceStore {
                 for: "members", \.members, in: workspace, count: "SELECT COUNT(*) AS n FROM membership WHERE workspace_id = \(workspace.description)",
                 connection, database
             )
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO membership (workspace_id, account_id, role, created_at)
                 VALUES (\(workspace.description), \(account.id.description), \(role.rawValue), \(date.storedValue))
@@ -83,7 +83,7 @@ struct PostgresWorkspaceStore: WorkspaceStore {
                 logger: database.logger
             )
             guard account.status == .pending else { return .added(account) }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO invitation (token_hash, workspace_id, account_id, expires_at)
                 VALUES (\(invitationTokenHash), \(workspace.description), \(account.id.description), \(expiresAt.storedValue))
@@ -99,7 +99,7 @@ struct PostgresWorkspaceStore: WorkspaceStore {
             try await PostgresPlanStore.lockWorkspace(workspace, connection, database)
             guard let current = try await Self.role(of: account, in: workspace, connection, database) else { return .notMember }
             if current == .owner, role != .owner, try await Self.ownerCount(workspace, connection, database) <= 1 { return .lastOwner }
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE membership SET role = \(role.rawValue)
                 WHERE workspace_id = \(workspace.description) AND account_id = \(account.description)
@@ -115,11 +115,11 @@ struct PostgresWorkspaceStore: WorkspaceStore {
             try await PostgresPlanStore.lockWorkspace(workspace, connection, database)
             guard let current = try await Self.role(of: account, in: workspace, connection, database) else { return .notMember }
             if current == .owner, try await Self.ownerCount(workspace, connection, database) <= 1 { return .lastOwner }
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM membership WHERE workspace_id = \(workspace.description) AND account_id = \(account.description)",
                 logger: database.logger
             )
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM invitation WHERE workspace_id = \(workspace.description) AND account_id = \(account.description)",
                 logger: database.logger
             )
@@ -130,14 +130,14 @@ struct PostgresWorkspaceStore: WorkspaceStore {
     static func insert(_ workspace: Workspace, owner: AccountID, _ connection: PostgresConnection, _ database: PostgresDatabase)
         async throws
     {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO workspace (id, name, plan, status, created_at)
             VALUES (\(workspace.id.description), \(workspace.name), \(workspace.plan), \(workspace.status), \(workspace.createdAt.storedValue))
             """,
             logger: database.logger
         )
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO membership (workspace_id, account_id, role, created_at)
             VALUES (\(workspace.id.description), \(owner.description), 'owner', \(workspace.createdAt.storedValue))
