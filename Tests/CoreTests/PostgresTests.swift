@@ -100,4 +100,25 @@ struct PostgresTests {
             }
         }
     }
+
+    @Test("a write that meets a lock held elsewhere fails as retryable where it waited, and stores nothing")
+    func lockTimeoutIsRetryable() async throws {
+        try await withStores { stores, location in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            // A second pool, as another instance, that waits 0.2 s for locks.
+            try await RelayDatabase.open(location, busyTimeout: 0.2, logger: Logger(label: "test")).withReady { impatient in
+                let refused = try await TestDatabase.withWritesBlocked(location, tables: ["workspace"]) {
+                    do {
+                        try await impatient.apps.insert(makeApp(in: workspace))
+                        return nil as (any Error)?
+                    } catch {
+                        return error
+                    }
+                }
+                let error = try #require(refused)
+                #expect(RelayError(storage: error)?.code == .serviceUnavailable, "\(RelayError.logDescription(of: error))")
+            }
+            #expect(try await stores.apps.apps(in: workspace, matching: AppQuery()).total == 0)
+        }
+    }
 }

@@ -103,8 +103,8 @@ private struct CopiedTable: Sendable {
         var ordered: [CopiedTable] = []
         var placed: Set<String> = []
         while ordered.count < names.count {
-            guard let next = names.sorted().first(where: { !placed.contains($0) && references[$0, default: []].subtracting([$0]).isSubset(of: placed) })
-            else { throw DatabaseCopyError(description: "The SQLite schema's foreign keys form a cycle") }
+            let ready = names.sorted().first { !placed.contains($0) && references[$0, default: []].subtracting([$0]).isSubset(of: placed) }
+            guard let next = ready else { throw DatabaseCopyError(description: "The SQLite schema's foreign keys form a cycle") }
             ordered.append(tables[next]!)
             placed.insert(next)
         }

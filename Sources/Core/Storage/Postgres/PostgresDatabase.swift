@@ -35,8 +35,8 @@ struct PostgresDatabase: Sendable {
         configuration.options.connectTimeout = .seconds(3)
         // A lock or a runaway query fails the request instead of holding it: the client gets a 503 and may retry.
         configuration.options.additionalStartupParameters = [
-            ("statement_timeout", "10s"), ("lock_timeout", "\(max(1, Int(lockTimeout * 1000)))ms"), ("idle_in_transaction_session_timeout", "60s"),
-            ("application_name", "relay"),
+            ("statement_timeout", "10s"), ("lock_timeout", "\(max(1, Int(lockTimeout * 1000)))ms"),
+            ("idle_in_transaction_session_timeout", "60s"), ("application_name", "relay"),
         ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
