@@ -148,4 +148,20 @@ struct StoreTests {
             #expect(found?.key.permissions == [.chat, .completion, .dataset])
         }
     }
+
+    @Test("limits and counts beyond 32 bits are kept and decided on")
+    func wideLimits() async throws {
+        try await withStores { stores, _ in
+            let (_, workspace) = try await makeWorkspace(stores, owner: "a@example.com")
+            let huge = 5_000_000_000
+            #expect(try await stores.plans.define("global", limits: ["rpd": huge, "message_credits": huge]).limits.requestsPerDay == huge)
+            try await stores.plans.assign("global", overrides: ["rph": huge + 1], to: workspace)
+            let plan = try #require(try await stores.plans.workspacePlan(workspace))
+            #expect(plan.limits.requestsPerDay == huge && plan.limits.requestsPerHour == huge + 1)
+            let day = RateCounter(key: "ws:wide", windowLength: 86_400, windowStart: 1_799_971_200, limit: huge)
+            let decision = try await stores.rateLimits.hit([day])
+            #expect(decision.admitted && decision.hits == [1])
+            #expect(try await stores.credits.reserve(huge - 1, for: workspace, month: 1, limit: huge))
+        }
+    }
 }

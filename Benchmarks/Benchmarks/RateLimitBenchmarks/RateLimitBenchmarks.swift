@@ -65,11 +65,22 @@ let benchmarks: @Sendable () -> Void = {
     guard let url = ProcessInfo.processInfo.environment["RELAY_BENCH_DATABASE_URL"], let location = try? DatabaseLocation(url: url) else {
         return
     }
+    /// Runs `measure` with PostgreSQL's stores ready: the pool running beside it, the schema migrated.
+    func withPostgres(_ measure: (RelayStores) async throws -> Void) async throws {
+        let database = try RelayDatabase.open(location, logger: Logger(label: "bench"))
+        guard let pool = database.service else { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await pool.run() }
+            try await database.migrate()
+            try await measure(database.stores)
+            group.cancelAll()
+        }
+    }
     for (name, keys) in [("one hot key", ["ws:hot-\(UUID())"]), ("10,000 keys", manyKeys)] {
         Benchmark("database store (PostgreSQL), \(name)", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))) {
             benchmark in
             let spread = keys.map(counters)
-            try await RelayDatabase.open(location, logger: Logger(label: "bench")).withReady { stores in
+            try await withPostgres { stores in
                 benchmark.startMeasurement()
                 for index in benchmark.scaledIterations { blackHole(try await stores.rateLimits.hit(spread[index % spread.count])) }
                 benchmark.stopMeasurement()
@@ -81,12 +92,13 @@ let benchmarks: @Sendable () -> Void = {
             configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))
         ) { benchmark in
             let spread = keys.map(counters)
-            try await RelayDatabase.open(location, logger: Logger(label: "bench")).withReady { stores in
+            let iterations = benchmark.scaledIterations.count
+            try await withPostgres { stores in
                 benchmark.startMeasurement()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for lane in 0..<16 {
                         group.addTask {
-                            for index in stride(from: lane, to: benchmark.scaledIterations.count, by: 16) {
+                            for index in stride(from: lane, to: iterations, by: 16) {
                                 blackHole(try await stores.rateLimits.hit(spread[index % spread.count]))
                             }
                         }

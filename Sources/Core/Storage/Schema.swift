@@ -2,7 +2,8 @@
 /// another.
 ///
 /// Timestamps are seconds since 1970 as `DOUBLE PRECISION`; ids are lower-case UUID text; tenant-owned tables lead with
-/// `workspace_id`. The SQL is what SQLite and PostgreSQL both accept; what only one engine needs (PostgreSQL's row-level
+/// `workspace_id`; counts and limits that may pass 2^31 are `BIGINT` (PostgreSQL's `INTEGER` has 32 bits; the first
+/// migrations' are widened in PostgreSQL's own list). The SQL is what SQLite and PostgreSQL both accept; what only one engine needs (PostgreSQL's row-level
 /// security and its rate-limit function) is in that engine's own list.
 enum Schema {
     struct Migration: Sendable {

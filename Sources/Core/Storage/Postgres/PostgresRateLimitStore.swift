@@ -10,11 +10,11 @@ struct PostgresRateLimitStore: RateLimitStore {
         let rows = try await database.rows(
             """
             SELECT admitted, hits FROM relay_rate_limit_hit(
-                \(counters.map(\.storedKey))::TEXT[], \(counters.map(\.windowStart))::BIGINT[], \(counters.map(\.limit))::INTEGER[])
+                \(counters.map(\.storedKey))::TEXT[], \(counters.map(\.windowStart))::BIGINT[], \(counters.map(\.limit))::BIGINT[])
             """
         )
         guard let row = rows.first else { return (false, counters.map { _ in 0 }) }
-        let result = (admitted: try row.bool("admitted"), hits: try row["hits"].decode([Int32].self).map(Int.init))
+        let result = (admitted: try row.bool("admitted"), hits: try row["hits"].decode([Int].self))
         // Rows of windows that ended over a day ago are dead weight; dropping them now and then keeps the table small.
         if Int.random(in: 0..<1024) == 0, let newest = counters.map(\.windowStart).max() {
             _ = try? await database.rows("DELETE FROM rate_limit_counter WHERE window_start < \(newest - 2 * 86_400)")

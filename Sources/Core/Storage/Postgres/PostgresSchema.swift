@@ -2,9 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Brings a PostgreSQL database up to the shared schema, then adds what only PostgreSQL has: row-level security on
-/// every tenant-owned table and the rate-limit decision as one function (replaced by a later migration that does it
-/// in two statements on its common path; a shipped migration is never edited).
+/// Brings a PostgreSQL database up to the shared schema, then adds what only PostgreSQL needs: 64-bit limits and
+/// counters, row-level security on every tenant-owned table and the rate-limit decision as one function.
 ///
 /// Instances starting together take turns on an advisory lock; each migration is applied once, in its own name, in
 /// the transaction that records it.
@@ -14,55 +13,32 @@ enum PostgresSchema {
 
     static let migrations: [Schema.Migration] = Schema.migrations + [
         Schema.Migration(
+            // SQLite's INTEGER holds 64 bits; PostgreSQL's holds 32. Limits an operator sets and the counts held against
+            // them may pass 2^31 (a day's requests of a large deployment, an enterprise plan's figures).
+            name: "postgres v1 64-bit limits and counters",
+            sql: """
+                ALTER TABLE plan ALTER COLUMN rpm TYPE BIGINT, ALTER COLUMN rph TYPE BIGINT, ALTER COLUMN rpd TYPE BIGINT,
+                    ALTER COLUMN members TYPE BIGINT, ALTER COLUMN apps TYPE BIGINT, ALTER COLUMN documents TYPE BIGINT,
+                    ALTER COLUMN message_credits TYPE BIGINT, ALTER COLUMN max_active_requests TYPE BIGINT;
+                ALTER TABLE app ALTER COLUMN api_rpm TYPE BIGINT, ALTER COLUMN api_rph TYPE BIGINT;
+                ALTER TABLE rate_limit_counter ALTER COLUMN hits TYPE BIGINT;
+                ALTER TABLE usage_counter ALTER COLUMN requests TYPE BIGINT;
+                ALTER TABLE message_credit ALTER COLUMN used TYPE BIGINT, ALTER COLUMN reserved TYPE BIGINT;
+                """
+        ),
+        Schema.Migration(
             name: "postgres v1 rate-limit decision",
             sql: """
-                CREATE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits INTEGER[])
-                RETURNS TABLE (admitted BOOLEAN, hits INTEGER[]) LANGUAGE plpgsql AS $$
+                CREATE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits BIGINT[])
+                RETURNS TABLE (admitted BOOLEAN, hits BIGINT[]) LANGUAGE plpgsql AS $$
                 DECLARE
-                    current INTEGER[];
-                    has_room BOOLEAN;
-                BEGIN
-                    INSERT INTO rate_limit_counter (counter_key, window_start, hits)
-                        SELECT t.k, t.w, 0 FROM unnest(keys, windows) AS t(k, w) ORDER BY t.k, t.w
-                        ON CONFLICT (counter_key, window_start) DO NOTHING;
-                    -- Locked in one order, so decisions on overlapping counters queue instead of deadlocking.
-                    PERFORM 1 FROM rate_limit_counter c JOIN unnest(keys, windows) AS t(k, w)
-                        ON c.counter_key = t.k AND c.window_start = t.w
-                        ORDER BY c.counter_key, c.window_start FOR UPDATE OF c;
-                    SELECT array_agg(c.hits ORDER BY t.i), bool_and(c.hits < t.l) INTO current, has_room
-                        FROM unnest(keys, windows, limits) WITH ORDINALITY AS t(k, w, l, i)
-                        JOIN rate_limit_counter c ON c.counter_key = t.k AND c.window_start = t.w;
-                    IF has_room THEN
-                        UPDATE rate_limit_counter c SET hits = c.hits + 1 FROM unnest(keys, windows) AS t(k, w)
-                            WHERE c.counter_key = t.k AND c.window_start = t.w;
-                        RETURN QUERY SELECT true, ARRAY(SELECT h + 1 FROM unnest(current) WITH ORDINALITY AS u(h, i) ORDER BY u.i);
-                    ELSE
-                        RETURN QUERY SELECT false, current;
-                    END IF;
-                END
-                $$;
-                """
-        ),
-        Schema.Migration(
-            name: "postgres v1 workspace visibility",
-            sql: """
-                CREATE FUNCTION relay_may_see(workspace TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
-                    SELECT coalesce(current_setting('relay.workspace', true) IN ('*', workspace), false)
-                $$;
-                """
-        ),
-        Schema.Migration(
-            name: "postgres v2 rate-limit decision in two statements",
-            sql: """
-                CREATE OR REPLACE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits INTEGER[])
-                RETURNS TABLE (admitted BOOLEAN, hits INTEGER[]) LANGUAGE plpgsql AS $$
-                DECLARE
-                    current INTEGER[];
+                    current BIGINT[];
                     has_room BOOLEAN;
                     present INTEGER;
                 BEGIN
                     FOR attempt IN 1..2 LOOP
-                        -- Locked in one order, so decisions on overlapping counters queue instead of deadlocking.
+                        -- Locked in one order, so decisions on overlapping counters queue instead of deadlocking; locked
+                        -- and read in one statement, the common case.
                         SELECT array_agg(s.hits ORDER BY s.i), bool_and(s.hits < s.l), count(*) INTO current, has_room, present
                         FROM (
                             SELECT c.hits, t.l, t.i FROM rate_limit_counter c
@@ -87,6 +63,14 @@ enum PostgresSchema {
                         RETURN QUERY SELECT false, current;
                     END IF;
                 END
+                $$;
+                """
+        ),
+        Schema.Migration(
+            name: "postgres v1 workspace visibility",
+            sql: """
+                CREATE FUNCTION relay_may_see(workspace TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+                    SELECT coalesce(current_setting('relay.workspace', true) IN ('*', workspace), false)
                 $$;
                 """
         ),

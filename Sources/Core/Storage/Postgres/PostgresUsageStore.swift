@@ -13,7 +13,7 @@ struct PostgresUsageStore: UsageStore {
                 """
                 INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests)
                 SELECT * FROM unnest(\(batch.map(\.key.workspaceID.description))::TEXT[], \(batch.map(\.key.appID.description))::TEXT[],
-                \(batch.map(\.key.apiKeyID.description))::TEXT[], \(batch.map(\.key.day))::INTEGER[], \(batch.map(\.value))::INTEGER[])
+                \(batch.map(\.key.apiKeyID.description))::TEXT[], \(batch.map(\.key.day))::INTEGER[], \(batch.map(\.value))::BIGINT[])
                 ON CONFLICT (workspace_id, app_id, api_key_id, day)
                 DO UPDATE SET requests = usage_counter.requests + excluded.requests
                 """,
