@@ -52,12 +52,13 @@ public struct RelayDatabase: Sendable {
     /// - Important: At most once per `RelayDatabase` (PostgreSQL's pool runs once); open another for another scope.
     public func withReady<T: Sendable>(_ body: @Sendable (RelayStores) async throws -> T) async throws -> T {
         guard let client = postgres?.client else { return try await body(stores) }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await migrate()
-            return try await body(stores)
-        }
+        // Not a child task: once cancelled, the pool's `run()` has been seen never to return (postgres-nio 1.33.2, rarely,
+        // with several pools stopping at once), and a command or test must not wait on it. Cancelled, it closes its
+        // connections; the process ending closes them in any case.
+        let pool = Task { await client.run() }
+        defer { pool.cancel() }
+        try await migrate()
+        return try await body(stores)
     }
 }
 
