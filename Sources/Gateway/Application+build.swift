@@ -73,7 +73,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
                 )
             )
             .group(context: PublicContext.self)
-        AppInfoController(apps: services.apps).addRoutes(to: api)
+        AppInfoController().addRoutes(to: api)
     }
     return router
 }

@@ -72,10 +72,6 @@ public struct AppService: Sendable {
         guard try await store.delete(id, in: scope.workspaceID) else { throw Self.notFound(id) }
     }
 
-    public func authorName(of app: App) async throws -> String {
-        try await store.authorName(of: app) ?? ""
-    }
-
     static func notFound(_ id: AppID) -> RelayError { .notFound("App \(id) not found") }
 
     static func validName(_ name: String) throws -> String {

@@ -9,6 +9,4 @@ public protocol AppStore: Sendable {
     func update(_ id: AppID, in workspace: WorkspaceID, _ change: @escaping @Sendable (inout App) -> Void) async throws -> App?
     /// Deletes the app and everything that belongs to it. Returns `false` when there is no such app.
     func delete(_ id: AppID, in workspace: WorkspaceID) async throws -> Bool
-    /// The display name of whoever created the app, if that account still exists.
-    func authorName(of app: App) async throws -> String?
 }

@@ -135,13 +135,14 @@ extension APIKey {
 }
 
 extension APIKeyLookup {
-    /// A row of `APIKey.columns`, `k.revoked_at`, the app under `app__` and the plan columns.
+    /// A row of `APIKey.columns`, `k.revoked_at`, the app under `app__` with its author's name as `app__author_name`,
+    /// and the plan columns.
     init(row: some StoredRow) throws {
         let key = try APIKey(row: row)
         self.init(
             key: key, isRevoked: try row.optionalDouble("revoked_at") != nil,
             app: try row.optionalString("app__id") == nil ? nil : try App(row: row, prefix: "app__"),
-            plan: try WorkspacePlan(row: row, workspace: key.workspaceID)
+            plan: try WorkspacePlan(row: row, workspace: key.workspaceID), appAuthorName: try row.optionalString("app__author_name")
         )
     }
 }

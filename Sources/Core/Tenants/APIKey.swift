@@ -51,11 +51,14 @@ public struct APIKeyLookup: Sendable {
     public let app: App?
     /// The key's workspace's plan, read together with the key so that limits need no further read.
     public let plan: WorkspacePlan
+    /// The display name of whoever created the app, if that account still exists; read with the key, for `/info`.
+    public let appAuthorName: String?
 
-    public init(key: APIKey, isRevoked: Bool, app: App?, plan: WorkspacePlan) {
+    public init(key: APIKey, isRevoked: Bool, app: App?, plan: WorkspacePlan, appAuthorName: String? = nil) {
         self.key = key
         self.isRevoked = isRevoked
         self.app = app
         self.plan = plan
+        self.appAuthorName = appAuthorName
     }
 }

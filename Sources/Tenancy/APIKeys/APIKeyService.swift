@@ -100,7 +100,7 @@ public struct APIKeyService: Sendable {
         guard !lookup.isRevoked else { throw RelayError.unauthorized("This API key has been revoked") }
         guard let app = lookup.app else { throw RelayError.notFound("App \(appID?.description ?? "") not found") }
         guard app.enableAPI else { throw RelayError(.appAPIDisabled, "The API of this app is disabled") }
-        return PublicGrant(key: lookup.key, app: app, plan: lookup.plan)
+        return PublicGrant(key: lookup.key, app: app, plan: lookup.plan, appAuthorName: lookup.appAuthorName ?? "")
     }
 
     /// Drops cached grants at once, e.g. after an app or a plan was changed; other instances catch up within the TTL.

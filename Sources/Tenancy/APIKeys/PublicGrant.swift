@@ -6,6 +6,15 @@ public struct PublicGrant: Sendable {
     public let app: App
     /// The workspace's plan as of the key lookup (cached like the key, so plan changes apply within its TTL).
     public let plan: WorkspacePlan
+    /// Who created the app, as `/info` shows it ("" when that account is gone); read and cached with the key.
+    public let appAuthorName: String
+
+    public init(key: APIKey, app: App, plan: WorkspacePlan, appAuthorName: String = "") {
+        self.key = key
+        self.app = app
+        self.plan = plan
+        self.appAuthorName = appAuthorName
+    }
 
     public var workspaceID: WorkspaceID { key.workspaceID }
 

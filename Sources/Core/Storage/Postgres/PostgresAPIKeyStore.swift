@@ -72,12 +72,13 @@ struct PostgresAPIKeyStore: APIKeyStore {
         let lookup = try await database.transaction(.allWorkspaces) { connection in
             try await connection.rows(
                 """
-                SELECT \(unescaped: APIKey.columns), k.revoked_at, \(unescaped: AppColumns.select("a", prefix: "app__")),
+                SELECT \(unescaped: APIKey.columns), k.revoked_at, \(unescaped: AppColumns.select("a", prefix: "app__")), u.name AS app__author_name,
                 w.plan_overrides, \(unescaped: PlanColumns.select("p"))
                 FROM api_key k
                 JOIN workspace w ON w.id = k.workspace_id
                 JOIN plan p ON p.name = w.plan
                 LEFT JOIN app a ON a.id = COALESCE(k.app_id, \(requestedApp?.description)) AND a.workspace_id = k.workspace_id
+                LEFT JOIN account u ON u.id = a.created_by
                 WHERE k.secret_hash = \(secretHash)
                 """,
                 logger: database.logger

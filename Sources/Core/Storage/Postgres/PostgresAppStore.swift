@@ -93,11 +93,6 @@ struct PostgresAppStore: AppStore {
         }
     }
 
-    func authorName(of app: App) async throws -> String? {
-        guard let author = app.createdBy else { return nil }
-        return try await database.rows("SELECT name FROM account WHERE id = \(author.description)").first?.string("name")
-    }
-
     private static func app(
         _ id: AppID, in workspace: WorkspaceID, lock: Bool, _ connection: PostgresConnection, _ database: PostgresDatabase
     ) async throws -> App? {

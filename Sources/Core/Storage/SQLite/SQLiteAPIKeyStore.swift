@@ -71,12 +71,13 @@ struct SQLiteAPIKeyStore: APIKeyStore {
                 let row = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__")),
+                            SELECT \(APIKey.columns), k.revoked_at, \(AppColumns.select("a", prefix: "app__")), u.name AS app__author_name,
                             w.plan_overrides, \(PlanColumns.select("p"))
                             FROM api_key k
                             JOIN workspace w ON w.id = k.workspace_id
                             JOIN plan p ON p.name = w.plan
                             LEFT JOIN app a ON a.id = COALESCE(k.app_id, ?) AND a.workspace_id = k.workspace_id
+                            LEFT JOIN account u ON u.id = a.created_by
                             WHERE k.secret_hash = ?
                             """
                     ),

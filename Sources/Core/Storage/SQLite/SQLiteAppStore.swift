@@ -71,13 +71,6 @@ struct SQLiteAppStore: AppStore {
         }
     }
 
-    func authorName(of app: App) async throws -> String? {
-        guard let author = app.createdBy else { return nil }
-        return try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT name FROM account WHERE id = ?", arguments: [author.description])
-        }
-    }
-
     /// Runs a statement that writes an app's name, turning the unique (workspace, name) constraint into the API's
     /// answer for a duplicate name; the throw rolls the transaction back.
     private static func execute(_ sql: String, _ arguments: StatementArguments, naming name: String, _ db: Database) throws {

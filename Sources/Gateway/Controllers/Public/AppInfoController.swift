@@ -5,8 +5,6 @@ import Tenancy
 
 /// `GET /info`, `/parameters` and `/meta` of the key's app, in Dify's shapes.
 struct AppInfoController {
-    let apps: AppService
-
     struct InfoBody: ResponseCodableBody {
         let name: String
         let description: String
@@ -21,7 +19,7 @@ struct AppInfoController {
             try context.grant.require(app.mode.permission)
             return InfoBody(
                 name: app.name, description: app.description, tags: [], mode: app.mode.rawValue,
-                author_name: try await apps.authorName(of: app)
+                author_name: context.grant.appAuthorName
             )
         }
         group.get("parameters") { _, context in
