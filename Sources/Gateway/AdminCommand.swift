@@ -23,16 +23,7 @@ struct DatabaseOptions: ParsableArguments {
     /// The location as the server would resolve it from the same flags and environment.
     func location(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseLocation {
         var configuration = RelayConfiguration()
-        if let directory = dataDir ?? environment["RELAY_DATA_DIR"] {
-            configuration.dataDirectory = URL(fileURLWithPath: directory)
-        }
-        if let url = databaseURL ?? environment["RELAY_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            do {
-                configuration.database = try DatabaseLocation(url: url)
-            } catch let error as DatabaseLocationError {
-                throw ValidationError(error.description)
-            }
-        }
+        try configuration.locateData(dataDir: dataDir, databaseURL: databaseURL, environment: environment)
         let location = configuration.databaseLocation
         if case .sqlite(let file) = location, !FileManager.default.fileExists(atPath: file.path) {
             throw ValidationError("No Relay database at \(file.path); start relay on that data directory first")
@@ -144,17 +135,12 @@ struct MigrateToCommand: AsyncParsableCommand {
     var databaseURL: String
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let directory = URL(fileURLWithPath: dataDir ?? environment["RELAY_DATA_DIR"] ?? "storage")
-        let target: DatabaseLocation
-        do {
-            target = try DatabaseLocation(url: databaseURL)
-        } catch let error as DatabaseLocationError {
-            throw ValidationError(error.description)
-        }
+        var configuration = RelayConfiguration()
+        try configuration.locateData(dataDir: dataDir, databaseURL: databaseURL, environment: ProcessInfo.processInfo.environment)
+        let target = configuration.databaseLocation
         guard case .postgres = target else { throw ValidationError("migrate-to copies into PostgreSQL: give a postgres:// URL") }
         let database = try RelayDatabase.open(target, logger: Logger(label: "relay.admin"))
-        let sqlite = directory.appendingPathComponent("relay.sqlite")
+        let sqlite = configuration.databaseFile
         do {
             let tables = try await database.withReady { _ in try await database.copy(fromSQLite: sqlite) }
             for table in tables { print("\(table.table)\t\(table.rows) rows\tsha256:\(table.checksum)") }

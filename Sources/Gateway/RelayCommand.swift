@@ -63,16 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard (0...65535).contains(port) else { throw ValidationError("The port must be from 0 to 65535") }
             configuration.port = port
         }
-        if let directory = dataDir ?? environment["RELAY_DATA_DIR"] {
-            configuration.dataDirectory = URL(fileURLWithPath: directory)
-        }
-        if let url = databaseURL ?? environment["RELAY_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            do {
-                configuration.database = try DatabaseLocation(url: url)
-            } catch let error as DatabaseLocationError {
-                throw ValidationError(error.description)
-            }
-        }
+        try configuration.locateData(dataDir: dataDir, databaseURL: databaseURL, environment: environment)
         configuration.secretKey = secretKey ?? environment["RELAY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let secret = configuration.secretKey, secret.utf8.count < 32 {
             throw ValidationError("The secret key must be at least 32 bytes long")

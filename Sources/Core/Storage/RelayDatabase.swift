@@ -67,5 +67,7 @@ public struct DatabaseUnreachable: Error, CustomStringConvertible {
     public let location: String
     let underlying: any Error
 
-    public var description: String { "Could not reach the database at \(location) within 10 seconds; is it running and reachable?" }
+    public var description: String {
+        "Could not reach the database at \(location) within \(PostgresSchema.startupPatience); is it running and reachable?"
+    }
 }

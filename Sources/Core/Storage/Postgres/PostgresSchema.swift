@@ -78,9 +78,11 @@ enum PostgresSchema {
         ),
     ]
 
-    /// Waits up to `patience` for the server, so that instances started together with their database find it up.
-    static func migrate(_ database: PostgresDatabase, patience: Duration = .seconds(10)) async throws {
-        try await database.leasing(within: patience) { connection in
+    /// How long start-up waits for the server, so that instances started together with their database find it up.
+    static let startupPatience: Duration = .seconds(10)
+
+    static func migrate(_ database: PostgresDatabase) async throws {
+        try await database.leasing(within: startupPatience) { connection in
             try await database.unwrappingTransactionError {
                 try await connection.withTransaction(logger: database.logger) { connection in try await migrate(connection, database) }
             }
