@@ -12,6 +12,18 @@ extension RelayError {
         public static let invalidParam = Code(name: "invalid_param", status: 400)
         /// The workspace has spent its message credits (Dify's code for a provider quota).
         public static let providerQuotaExceeded = Code(name: "provider_quota_exceeded", status: 400)
+        /// No usable credentials for the model provider an app needs (or the upstream refused them).
+        public static let providerNotInitialize = Code(name: "provider_not_initialize", status: 400)
+        /// The upstream model server failed, could not be reached, or refused the request.
+        public static let completionRequestError = Code(name: "completion_request_error", status: 400)
+        public static let modelCurrentlyNotSupport = Code(name: "model_currently_not_support", status: 400)
+        /// The app cannot answer yet (a chat app without a model configuration, a workflow without a published version).
+        public static let appUnavailable = Code(name: "app_unavailable", status: 400)
+        public static let notChatApp = Code(name: "not_chat_app", status: 400)
+        public static let notCompletionApp = Code(name: "not_completion_app", status: 400)
+        public static let noFileUploaded = Code(name: "no_file_uploaded", status: 400)
+        public static let tooManyFiles = Code(name: "too_many_files", status: 400)
+        public static let suggestedQuestionsDisabled = Code(name: "app_suggested_questions_after_answer_disabled", status: 403)
         public static let unauthorized = Code(name: "unauthorized", status: 401)
         public static let accessDenied = Code(name: "access_denied", status: 403)
         /// `POST /console/api/setup` after setup finished (Dify's `already_setup`).

@@ -13,6 +13,8 @@ public struct RelayStores: Sendable {
     /// Rate-limit counters shared by every process on this database.
     public let rateLimits: any RateLimitStore
     public let credits: any CreditStore
+    public let modelProviders: any ModelProviderStore
+    public let chat: any ChatStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -32,7 +34,9 @@ public struct RelayStores: Sendable {
             plans: SQLitePlanStore(writer: pool),
             usage: SQLiteUsageStore(writer: pool),
             rateLimits: SQLiteRateLimitStore(writer: pool),
-            credits: SQLiteCreditStore(writer: pool)
+            credits: SQLiteCreditStore(writer: pool),
+            modelProviders: SQLiteModelProviderStore(writer: pool),
+            chat: SQLiteChatStore(writer: pool)
         )
     }
 
@@ -46,7 +50,9 @@ public struct RelayStores: Sendable {
             plans: PostgresPlanStore(database: database),
             usage: PostgresUsageStore(database: database),
             rateLimits: PostgresRateLimitStore(database: database),
-            credits: PostgresCreditStore(database: database)
+            credits: PostgresCreditStore(database: database),
+            modelProviders: PostgresModelProviderStore(database: database),
+            chat: PostgresChatStore(database: database)
         )
     }
 }

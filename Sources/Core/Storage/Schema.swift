@@ -155,5 +155,68 @@ enum Schema {
                 );
                 """
         ),
+        Migration(
+            name: "v4 model providers, conversations and messages",
+            sql: """
+                CREATE TABLE provider_credential (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL,
+                    sealed TEXT NOT NULL,
+                    models TEXT NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (workspace_id, provider)
+                );
+                CREATE TABLE default_model (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    model_type TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    PRIMARY KEY (workspace_id, model_type)
+                );
+                CREATE TABLE app_model_config (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT PRIMARY KEY REFERENCES app(id) ON DELETE CASCADE,
+                    config TEXT NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE TABLE conversation (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    end_user TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    introduction TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX conversation_by_end_user ON conversation(workspace_id, app_id, end_user, updated_at);
+                CREATE TABLE message (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    conversation_id TEXT REFERENCES conversation(id) ON DELETE CASCADE,
+                    end_user TEXT NOT NULL,
+                    task_id TEXT NOT NULL UNIQUE,
+                    inputs TEXT NOT NULL,
+                    query TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    error TEXT,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    usage TEXT,
+                    total_tokens BIGINT NOT NULL,
+                    files TEXT NOT NULL,
+                    feedback_rating TEXT,
+                    feedback_content TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    stop_requested_at DOUBLE PRECISION
+                );
+                CREATE INDEX message_by_conversation ON message(conversation_id, created_at);
+                CREATE INDEX message_by_stop_request ON message(stop_requested_at);
+                """
+        ),
     ]
 }

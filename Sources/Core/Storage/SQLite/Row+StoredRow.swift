@@ -22,3 +22,14 @@ extension App {
         ]
     }
 }
+
+extension ChatMessage {
+    /// Values in the order of `ChatMessage.columns`.
+    var storedValues: [(any DatabaseValueConvertible)?] {
+        [
+            id.description, workspaceID.description, appID.description, conversationID?.description, endUser, taskID,
+            StoredJSON.encode(inputs), query, answer, status.rawValue, error, provider, model, usage.map(StoredJSON.encode),
+            usage?.totalTokens ?? 0, StoredJSON.encode(files), createdAt.storedValue, createdAt.storedValue,
+        ]
+    }
+}

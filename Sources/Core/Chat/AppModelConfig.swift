@@ -1,0 +1,126 @@
+public import Foundation
+
+/// The model configuration of a `chat`, `completion` or `agent-chat` app: which model answers, with what prompt,
+/// what the input form asks, and how much of a conversation it remembers. Dify's `model_config` shape on the wire.
+public struct AppModelConfig: Sendable, Equatable, Codable {
+    public struct Model: Sendable, Equatable, Codable {
+        public var provider: String
+        public var name: String
+        public var mode: String?
+        public var completionParams: [String: JSONValue]?
+
+        public init(provider: String, name: String, mode: String? = "chat", completionParams: [String: JSONValue]? = nil) {
+            self.provider = provider
+            self.name = name
+            self.mode = mode
+            self.completionParams = completionParams
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case provider, name, mode, completionParams = "completion_params"
+        }
+    }
+
+    public struct Toggle: Sendable, Equatable, Codable {
+        public var enabled: Bool
+
+        public init(enabled: Bool) { self.enabled = enabled }
+    }
+
+    /// How many earlier exchanges of a conversation are sent with each query.
+    public struct Memory: Sendable, Equatable, Codable {
+        public struct Window: Sendable, Equatable, Codable {
+            public var enabled: Bool
+            public var size: Int?
+        }
+
+        public var window: Window
+    }
+
+    public struct AgentMode: Sendable, Equatable, Codable {
+        public var enabled: Bool?
+        public var maxIteration: Int?
+        public var strategy: String?
+        public var tools: [JSONValue]?
+
+        enum CodingKeys: String, CodingKey {
+            case enabled, maxIteration = "max_iteration", strategy, tools
+        }
+    }
+
+    public var model: Model
+    public var prePrompt: String?
+    public var userInputForm: [UserInputField]?
+    public var openingStatement: String?
+    public var suggestedQuestions: [String]?
+    public var suggestedQuestionsAfterAnswer: Toggle?
+    public var memory: Memory?
+    public var agentMode: AgentMode?
+    /// Shown by `/parameters` as given (`image: {enabled, number_limits, detail, transfer_methods}`).
+    public var fileUpload: JSONValue?
+
+    public init(model: Model, prePrompt: String? = nil, userInputForm: [UserInputField]? = nil) {
+        self.model = model
+        self.prePrompt = prePrompt
+        self.userInputForm = userInputForm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, prePrompt = "pre_prompt", userInputForm = "user_input_form", openingStatement = "opening_statement"
+        case suggestedQuestions = "suggested_questions", suggestedQuestionsAfterAnswer = "suggested_questions_after_answer"
+        case memory, agentMode = "agent_mode", fileUpload = "file_upload"
+    }
+
+    /// Exchanges of history sent with a query when the app says nothing: Dify's default window.
+    public static let defaultMemoryWindow = 10
+    public static let maxMemoryWindow = 100
+
+    /// Earlier exchanges to send with each query (0: none).
+    public var memoryWindow: Int {
+        guard let memory else { return Self.defaultMemoryWindow }
+        return memory.window.enabled ? min(memory.window.size ?? Self.defaultMemoryWindow, Self.maxMemoryWindow) : 0
+    }
+
+    public var inputForm: [UserInputField] { userInputForm ?? [] }
+
+    /// Every problem of this configuration, as (field path, message), checked against the providers on offer.
+    public func problems(catalogue: ProviderCatalogue) -> [(String, String)] {
+        var problems: [(String, String)] = []
+        if let provider = catalogue.provider(model.provider) {
+            if model.name.isEmpty {
+                problems.append(("model.name", "model.name is required"))
+            } else if !provider.descriptor.acceptsAnyModel,
+                !provider.descriptor.predefinedModels.contains(where: { $0.name == model.name && $0.type == .llm })
+            {
+                problems.append(("model.name", "\(model.provider) has no chat model '\(model.name)'"))
+            }
+        } else {
+            let offered = catalogue.providers.map(\.descriptor.id).joined(separator: ", ")
+            problems.append(("model.provider", "model.provider must be one of \(offered)"))
+        }
+        if (prePrompt ?? "").count > 100_000 { problems.append(("pre_prompt", "pre_prompt must be at most 100000 characters")) }
+        var variables: Set<String> = []
+        for (index, field) in inputForm.enumerated() {
+            problems += field.problems(at: index)
+            if !variables.insert(field.variable).inserted {
+                problems.append(("user_input_form[\(index)].variable", "variable '\(field.variable)' is defined twice"))
+            }
+        }
+        if let size = memory?.window.size, !(1...Self.maxMemoryWindow).contains(size) {
+            problems.append(("memory.window.size", "memory.window.size must be between 1 and \(Self.maxMemoryWindow)"))
+        }
+        if let iterations = agentMode?.maxIteration, !(1...99).contains(iterations) {
+            problems.append(("agent_mode.max_iteration", "agent_mode.max_iteration must be between 1 and 99"))
+        }
+        return problems
+    }
+
+    /// The stored form.
+    public func encoded() throws -> String {
+        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) throws -> AppModelConfig {
+        try JSONDecoder().decode(AppModelConfig.self, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,241 @@
+public import Foundation
+import Synchronization
+
+/// What an end user asks of a chat or completion app.
+public struct ChatQuery: Sendable {
+    public enum Kind: Sendable {
+        case chat, completion
+    }
+
+    public var kind: Kind
+    public var app: App
+    public var endUser: String
+    public var query: String
+    public var inputs: [String: JSONValue]
+    public var conversationID: ConversationID?
+    /// Image URLs (`https:` or `data:`) for a vision model.
+    public var images: [String]
+    /// The files as the message lists them.
+    public var files: [JSONValue]
+    /// Whether a new conversation is named from its first query (else "New conversation").
+    public var autoGenerateName: Bool
+
+    public init(
+        kind: Kind, app: App, endUser: String, query: String, inputs: [String: JSONValue], conversationID: ConversationID? = nil,
+        images: [String] = [], files: [JSONValue] = [], autoGenerateName: Bool = true
+    ) {
+        self.kind = kind
+        self.app = app
+        self.endUser = endUser
+        self.query = query
+        self.inputs = inputs
+        self.conversationID = conversationID
+        self.images = images
+        self.files = files
+        self.autoGenerateName = autoGenerateName
+    }
+}
+
+/// A query accepted and stored, ready to be answered.
+public struct ChatTurn: Sendable {
+    public let message: ChatMessage
+    let completion: ChatCompletionRequest
+    let model: ModelProviderService.ResolvedModel
+}
+
+/// How a turn ended.
+public struct ChatResult: Sendable {
+    public enum Ending: Sendable {
+        case completed
+        /// Stopped by its end user (or its client went away): the answer is what had been generated.
+        case stopped
+        case failed(RelayError)
+    }
+
+    public let ending: Ending
+    public let message: ChatMessage
+    public let usage: MessageUsage
+}
+
+/// Chat and completion apps: their model configuration, answering queries through the workspace's model providers,
+/// and the conversations and messages that result.
+public struct ChatService: Sendable {
+    let store: any ChatStore
+    public let providers: ModelProviderService
+    public let tasks: ChatTasks
+    let now: @Sendable () -> Date
+
+    public init(store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.providers = providers
+        self.tasks = tasks
+        self.now = now
+    }
+
+    // MARK: Configuration
+
+    public func modelConfig(of app: App) async throws -> AppModelConfig? {
+        try await store.modelConfig(of: app.id, in: app.workspaceID)
+    }
+
+    /// Checks and stores an app's model configuration; the 400 lists every problem in `details.problems`.
+    public func saveModelConfig(_ config: AppModelConfig, of app: App) async throws {
+        guard app.mode == .chat || app.mode == .completion || app.mode == .agentChat else {
+            throw RelayError.invalidParam("mode", "A \(app.mode.rawValue) app is configured by its workflow, not a model config")
+        }
+        let problems = config.problems(catalogue: providers.catalogue)
+        if let first = problems.first {
+            throw RelayError(
+                .invalidParam, problems.count == 1 ? first.1 : "\(first.1) (and \(problems.count - 1) more problems)",
+                details: [
+                    "field": .string(first.0), "type": "invalid",
+                    "problems": .array(problems.map { ["field": .string($0.0), "message": .string($0.1)] }),
+                ]
+            )
+        }
+        guard try await store.saveModelConfig(config, of: app.id, in: app.workspaceID, at: now()) else {
+            throw RelayError.notFound("App not found")
+        }
+    }
+
+    // MARK: Answering
+
+    /// Validates a query against the app, stores it (starting a conversation if it is the first), and returns the turn
+    /// to run. Nothing is stored when it is refused.
+    public func prepare(_ query: ChatQuery) async throws -> ChatTurn {
+        let app = query.app
+        switch (query.kind, app.mode) {
+        case (.chat, .chat), (.chat, .agentChat), (.completion, .completion): break
+        case (.chat, .advancedChat):
+            throw RelayError(.appUnavailable, "This app answers through its workflow, which is not published yet")
+        case (.chat, _): throw RelayError(.notChatApp, "Please check if your app mode matches the right API route.")
+        case (.completion, _): throw RelayError(.notCompletionApp, "Please check if your app mode matches the right API route.")
+        }
+        guard let config = try await store.modelConfig(of: app.id, in: app.workspaceID) else {
+            throw RelayError(
+                .appUnavailable,
+                "This app has no model configured yet: set one with POST /console/api/apps/\(app.id)/model-config"
+            )
+        }
+        if query.kind == .chat, query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw RelayError.required("query") }
+        let scope = EndUserScope(workspaceID: app.workspaceID, appID: app.id, endUser: query.endUser)
+        var existing: Conversation?
+        if let id = query.conversationID {
+            guard let conversation = try await store.conversation(id, of: scope) else {
+                throw RelayError.notFound("Conversation Not Exists.")
+            }
+            existing = conversation
+        }
+        // A conversation keeps the inputs it started with, as in Dify.
+        let inputs = try existing?.inputs ?? config.inputForm.accept(query.inputs)
+        let model = try await providers.resolve(provider: config.model.provider, model: config.model.name, in: app.workspaceID)
+        let date = now()
+
+        var started: Conversation?
+        let messages: [PromptMessage]
+        switch query.kind {
+        case .chat:
+            let history: [ChatMessage]
+            if let existing, config.memoryWindow > 0 {
+                history = try await store.history(of: existing.id, in: app.workspaceID, limit: config.memoryWindow)
+            } else {
+                history = []
+            }
+            if existing == nil {
+                started = Conversation(
+                    id: ConversationID(), workspaceID: app.workspaceID, appID: app.id, endUser: query.endUser,
+                    name: query.autoGenerateName ? Conversation.name(fromFirstQuery: query.query) : "New conversation",
+                    inputs: inputs, introduction: config.openingStatement ?? "", createdAt: date, updatedAt: date
+                )
+            }
+            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: query.images)
+        case .completion:
+            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: query.images)
+        }
+        let message = ChatMessage(
+            id: MessageID(), workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
+            endUser: query.endUser, taskID: UUID().uuidString.lowercased(), inputs: inputs, query: query.query,
+            provider: config.model.provider, model: config.model.name, files: query.files, createdAt: date
+        )
+        try await store.begin(message, starting: started)
+        return ChatTurn(
+            message: message,
+            completion: ChatCompletionRequest(model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:]),
+            model: model
+        )
+    }
+
+    /// Generates the answer, passing each piece to `onText` as it arrives, and stores how it ended. A stop request,
+    /// or cancellation of the calling task, cancels the upstream request and keeps what had been generated.
+    public func run(_ turn: ChatTurn, onText: @escaping @Sendable (String) async -> Void) async -> ChatResult {
+        let started = ContinuousClock.now
+        let progress = Mutex<(answer: String, counts: TokenCounts?, stopped: Bool)>(("", nil, false))
+        let model = turn.model
+        let generation = Task {
+            for try await delta in model.provider.chat(turn.completion, credentials: model.credentials) {
+                switch delta {
+                case .text(let text):
+                    progress.withLock { $0.answer += text }
+                    await onText(text)
+                case .usage(let counts):
+                    progress.withLock { $0.counts = counts }
+                }
+            }
+        }
+        tasks.register(turn.message.taskID) {
+            progress.withLock { $0.stopped = true }
+            generation.cancel()
+        }
+        let outcome = await withTaskCancellationHandler {
+            await generation.result
+        } onCancel: {
+            progress.withLock { $0.stopped = true }
+            generation.cancel()
+        }
+        tasks.remove(turn.message.taskID)
+
+        let (answer, counts, stopped) = progress.withLock { $0 }
+        let ending: ChatResult.Ending
+        switch outcome {
+        case .success: ending = stopped ? .stopped : .completed
+        case .failure(let error):
+            if stopped || error is CancellationError {
+                ending = .stopped
+            } else {
+                ending = .failed(error as? RelayError ?? RelayError(.completionRequestError, "The model request failed", underlying: error))
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let usage = MessageUsage(
+            tokens: counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer), price: model.descriptor.price,
+            latency: latency
+        )
+        var message = turn.message
+        message.answer = answer
+        message.usage = usage
+        switch ending {
+        case .completed: message.status = .normal
+        case .stopped: message.status = .stopped
+        case .failed(let error):
+            message.status = .error
+            message.error = error.message
+        }
+        // Stored even when the caller was cancelled: a new task does not inherit its cancellation.
+        let finished = message
+        let store = self.store
+        let date = now()
+        _ = await Task { try await store.finish(finished, at: date) }.result
+        return ChatResult(ending: ending, message: message, usage: usage)
+    }
+
+    /// Stops an end user's running task, wherever it runs. A task that has ended is left as it is.
+    public func stop(task taskID: String, of scope: EndUserScope) async throws {
+        guard let message = try await store.message(task: taskID, in: scope.workspaceID, app: scope.appID), message.endUser == scope.endUser
+        else {
+            throw RelayError.notFound("No task \(taskID) of this user")
+        }
+        guard message.status == .running, !tasks.stop(taskID) else { return }
+        try await store.requestStop(of: message.id, in: scope.workspaceID, at: now())
+    }
+}

@@ -1,0 +1,75 @@
+public import Foundation
+
+/// The kinds of model a provider serves, by Dify's names.
+public enum ModelType: String, Sendable, Codable, CaseIterable {
+    case llm
+    case textEmbedding = "text-embedding"
+}
+
+/// A model a provider offers, with what the console shows of it and what it costs.
+public struct ModelDescriptor: Sendable, Equatable {
+    public let name: String
+    public let type: ModelType
+    /// Dify's feature names: `vision`, `tool-call`, `stream-tool-call`, `agent-thought`.
+    public let features: [String]
+    public let contextSize: Int
+    public let price: ModelPrice
+
+    public init(name: String, type: ModelType, features: [String] = [], contextSize: Int = 8_192, price: ModelPrice = .free) {
+        self.name = name
+        self.type = type
+        self.features = features
+        self.contextSize = contextSize
+        self.price = price
+    }
+}
+
+/// A field of a provider's credential form.
+public struct CredentialField: Sendable, Equatable {
+    public let name: String
+    public let label: String
+    public let isRequired: Bool
+    /// Stored encrypted like every credential, and shown masked.
+    public let isSecret: Bool
+
+    public init(name: String, label: String, isRequired: Bool, isSecret: Bool) {
+        self.name = name
+        self.label = label
+        self.isRequired = isRequired
+        self.isSecret = isSecret
+    }
+}
+
+/// What the console shows of a provider before anything is configured.
+public struct ProviderDescriptor: Sendable {
+    public let id: String
+    public let label: String
+    public let credentialFields: [CredentialField]
+    /// The provider's own models; a provider that serves whatever its server has lists the models it found there.
+    public let predefinedModels: [ModelDescriptor]
+    /// Whether any model name is accepted (an OpenAI-compatible server), rather than only the predefined ones.
+    public let acceptsAnyModel: Bool
+
+    public init(
+        id: String, label: String, credentialFields: [CredentialField], predefinedModels: [ModelDescriptor], acceptsAnyModel: Bool
+    ) {
+        self.id = id
+        self.label = label
+        self.credentialFields = credentialFields
+        self.predefinedModels = predefinedModels
+        self.acceptsAnyModel = acceptsAnyModel
+    }
+}
+
+/// A source of models: a built-in HTTP client of an upstream API, or a model-type plugin.
+///
+/// Credentials are the workspace's, as entered in the console (already decrypted).
+public protocol ModelProvider: Sendable {
+    var descriptor: ProviderDescriptor { get }
+    /// Checks the credentials against the upstream; returns the models it reports (empty when it does not say).
+    /// Throws `invalid_param` naming `credentials` when they are refused.
+    func validate(_ credentials: [String: String]) async throws -> [String]
+    /// Streams a chat completion. Errors are `RelayError`s with Dify's codes; cancelling the consuming task cancels the
+    /// upstream request.
+    func chat(_ request: ChatCompletionRequest, credentials: [String: String]) -> AsyncThrowingStream<ChatCompletionDelta, any Error>
+}

@@ -1,0 +1,144 @@
+public import Foundation
+
+/// A workspace's view of the model providers: which are configured, with what credentials, and which model answers
+/// by default. Credentials are checked against the upstream before they are kept, and kept only sealed.
+public struct ModelProviderService: Sendable {
+    public let catalogue: ProviderCatalogue
+    let store: any ModelProviderStore
+    let sealer: CredentialSealer
+    let now: @Sendable () -> Date
+
+    public init(catalogue: ProviderCatalogue, store: any ModelProviderStore, sealer: CredentialSealer, now: @escaping @Sendable () -> Date) {
+        self.catalogue = catalogue
+        self.store = store
+        self.sealer = sealer
+        self.now = now
+    }
+
+    /// A provider as one workspace sees it.
+    public struct ProviderState: Sendable {
+        public let descriptor: ProviderDescriptor
+        public let isConfigured: Bool
+        public let models: [ModelDescriptor]
+    }
+
+    /// A model ready to be called: its provider, the workspace's credentials, and its price.
+    public struct ResolvedModel: Sendable {
+        public let provider: any ModelProvider
+        public let credentials: [String: String]
+        public let descriptor: ModelDescriptor
+    }
+
+    public func providers(of workspace: WorkspaceID) async throws -> [ProviderState] {
+        let stored = Dictionary(try await store.credentials(in: workspace).map { ($0.provider, $0) }, uniquingKeysWith: { a, _ in a })
+        return catalogue.providers.map { provider in
+            let descriptor = provider.descriptor
+            var models = descriptor.predefinedModels
+            for name in stored[descriptor.id]?.models ?? [] where !models.contains(where: { $0.name == name }) {
+                models.append(Self.discovered(name))
+            }
+            return ProviderState(descriptor: descriptor, isConfigured: stored[descriptor.id] != nil, models: models)
+        }
+    }
+
+    /// The workspace's credentials with every secret masked; `nil` when none are stored.
+    public func maskedCredentials(of providerID: String, in workspace: WorkspaceID) async throws -> [String: String]? {
+        let provider = try self.provider(providerID)
+        guard let stored = try await store.credentials(of: providerID, in: workspace) else { return nil }
+        var credentials = try sealer.open(stored.sealed, workspace: workspace, provider: providerID)
+        for field in provider.descriptor.credentialFields where field.isSecret {
+            if let value = credentials[field.name] { credentials[field.name] = Self.mask(value) }
+        }
+        return credentials
+    }
+
+    /// Checks `credentials` against the upstream and keeps them. A secret sent back exactly as it was shown masked keeps
+    /// its stored value, so a form can be saved again without retyping its keys.
+    public func saveCredentials(_ credentials: [String: String], of providerID: String, in workspace: WorkspaceID) async throws {
+        let provider = try self.provider(providerID)
+        let fields = provider.descriptor.credentialFields
+        var credentials = credentials.filter { !$0.value.isEmpty }
+        if let unknown = credentials.keys.sorted().first(where: { name in !fields.contains { $0.name == name } }) {
+            let accepted = fields.map(\.name).joined(separator: ", ")
+            throw RelayError.invalidParam("credentials.\(unknown)", "\(providerID) takes no credential '\(unknown)'; it takes \(accepted)")
+        }
+        if let stored = try await store.credentials(of: providerID, in: workspace),
+            let previous = try? sealer.open(stored.sealed, workspace: workspace, provider: providerID)
+        {
+            for field in fields where field.isSecret {
+                if let old = previous[field.name], credentials[field.name] == Self.mask(old) { credentials[field.name] = old }
+            }
+        }
+        for field in fields where field.isRequired && credentials[field.name] == nil {
+            throw RelayError.required("credentials.\(field.name)")
+        }
+        let models = try await provider.validate(credentials)
+        try await store.save(
+            SealedCredentials(
+                provider: providerID, sealed: try sealer.seal(credentials, workspace: workspace, provider: providerID),
+                models: models, updatedAt: now()
+            ),
+            in: workspace
+        )
+    }
+
+    public func deleteCredentials(of providerID: String, in workspace: WorkspaceID) async throws {
+        _ = try provider(providerID)
+        guard try await store.deleteCredentials(of: providerID, in: workspace) else {
+            throw RelayError.notFound("This workspace has no \(providerID) credentials")
+        }
+    }
+
+    public func defaultModel(_ type: ModelType, in workspace: WorkspaceID) async throws -> DefaultModel? {
+        try await store.defaultModels(in: workspace).first { $0.type == type }
+    }
+
+    /// Makes `model` the workspace's default for its type; the provider must be configured and offer the model.
+    public func setDefaultModel(_ model: DefaultModel, in workspace: WorkspaceID) async throws {
+        _ = try await resolve(provider: model.provider, model: model.model, type: model.type, in: workspace)
+        try await store.setDefaultModel(model, in: workspace)
+    }
+
+    /// The model to call, with the workspace's credentials; 400 `provider_not_initialize` saying how to configure
+    /// the provider when it is not, `model_currently_not_support` when it does not offer the model.
+    public func resolve(provider providerID: String, model name: String, type: ModelType = .llm, in workspace: WorkspaceID)
+        async throws -> ResolvedModel
+    {
+        guard let provider = catalogue.provider(providerID) else {
+            throw RelayError(.providerNotInitialize, "This server has no model provider '\(providerID)'")
+        }
+        guard let stored = try await store.credentials(of: providerID, in: workspace) else {
+            throw RelayError(
+                .providerNotInitialize,
+                "The model provider '\(providerID)' is not configured in this workspace: an admin can add its credentials with "
+                    + "POST /console/api/workspaces/current/model-providers/\(providerID)/credentials"
+            )
+        }
+        let descriptor: ModelDescriptor
+        if let known = provider.descriptor.predefinedModels.first(where: { $0.name == name && $0.type == type }) {
+            descriptor = known
+        } else if provider.descriptor.acceptsAnyModel {
+            descriptor = ModelDescriptor(name: name, type: type)
+        } else {
+            throw RelayError(.modelCurrentlyNotSupport, "\(providerID) has no \(type.rawValue) model '\(name)'")
+        }
+        let credentials = try sealer.open(stored.sealed, workspace: workspace, provider: providerID)
+        return ResolvedModel(provider: provider, credentials: credentials, descriptor: descriptor)
+    }
+
+    private func provider(_ id: String) throws -> any ModelProvider {
+        guard let provider = catalogue.provider(id) else { throw RelayError.notFound("No model provider '\(id)'") }
+        return provider
+    }
+
+    /// A model an upstream reported: an embedding model by its name, else a chat model.
+    static func discovered(_ name: String) -> ModelDescriptor {
+        ModelDescriptor(name: name, type: name.lowercased().contains("embed") ? .textEmbedding : .llm)
+    }
+
+    /// Dify's masking: the first six and last two characters around twelve stars; all stars for short values.
+    public static func mask(_ value: String) -> String {
+        value.count > 8 ? String(value.prefix(6)) + String(repeating: "*", count: 12) + String(value.suffix(2))
+            : String(repeating: "*", count: value.count)
+    }
+}

@@ -1,0 +1,30 @@
+public import AsyncHTTPClient
+public import ServiceLifecycle
+import NIOCore
+import NIOPosix
+
+/// The HTTP client every built-in provider shares, with the operator's timeouts; a service, so that it is shut down
+/// (and its connections closed) when the server stops.
+public final class UpstreamClient: Service, Sendable {
+    public let http: HTTPClient
+    public let policy: UpstreamPolicy
+
+    public init(policy: UpstreamPolicy) {
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: Self.timeAmount(policy.connectTimeout), read: Self.timeAmount(policy.readTimeout))
+        )
+        configuration.redirectConfiguration = .disallow
+        self.http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+        self.policy = policy
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await http.shutdown()
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
