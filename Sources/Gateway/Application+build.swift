@@ -23,7 +23,7 @@ public func buildApplication(
         logger: logger
     )
     if let pool = database.service { app.addServices(pool) }
-    app.addServices(services.usage)
+    app.addServices(services.usage, services.upstream, services.stopWatcher)
     // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
     app.beforeServerStarts { try await database.migrate() }
     return app
@@ -56,7 +56,9 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     workspacesController.addAccountRoutes(to: account)
     let workspace = signedIn.group(context: WorkspaceContext.self)
     MembersController(members: services.members).addRoutes(to: workspace)
-    AppsController(apps: services.apps, apiKeys: services.apiKeys).addRoutes(to: workspace)
+    AppsController(apps: services.apps, apiKeys: services.apiKeys, chat: services.chat).addRoutes(to: workspace)
+    AppModelConfigController(apps: services.apps, chat: services.chat).addRoutes(to: workspace)
+    ModelProvidersController(providers: services.modelProviders).addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
     UsageController(services: services).addRoutes(to: workspace)
 
@@ -73,7 +75,11 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
                 )
             )
             .group(context: PublicContext.self)
-        AppInfoController().addRoutes(to: api)
+        AppInfoController(chat: services.chat).addRoutes(to: api)
+        ChatMessagesController(
+            chat: services.chat, credits: services.credits, pingInterval: services.configuration.streamPingInterval, now: services.now
+        ).addRoutes(to: api)
+        ConversationsController(chat: services.chat).addRoutes(to: api)
     }
     return router
 }

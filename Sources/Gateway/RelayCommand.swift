@@ -50,6 +50,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "When the shared rate-limit store fails: open (use this process's counters) or closed (503) (RELAY_RATE_LIMIT_FAILURE, default open).")
     var rateLimitFailure: String?
 
+    @Option(help: "Seconds to wait for a connection to an upstream model server (RELAY_UPSTREAM_CONNECT_TIMEOUT, default 10).")
+    var upstreamConnectTimeout: Double?
+
+    @Option(help: "Seconds an upstream model server may stay silent mid-answer (RELAY_UPSTREAM_READ_TIMEOUT, default 60).")
+    var upstreamReadTimeout: Double?
+
+    @Option(help: "Retries of an upstream request that failed before answering: unreachable or 5xx (RELAY_UPSTREAM_RETRIES, default 2).")
+    var upstreamRetries: Int?
+
+    @Option(help: "Seconds before the first upstream retry, doubling each time (RELAY_UPSTREAM_BACKOFF, default 0.5).")
+    var upstreamBackoff: Double?
+
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         let app = try await buildApplication(configuration)
@@ -84,6 +96,19 @@ struct ServeCommand: AsyncParsableCommand {
         if let failure = rateLimitFailure ?? environment["RELAY_RATE_LIMIT_FAILURE"] {
             configuration.rateLimitFailure = try Self.choice(failure, name: "rate limit failure policy")
         }
+        if let seconds = try upstreamConnectTimeout ?? Self.seconds(environment["RELAY_UPSTREAM_CONNECT_TIMEOUT"], name: "RELAY_UPSTREAM_CONNECT_TIMEOUT") {
+            configuration.upstream.connectTimeout = try Self.duration(seconds, name: "upstream connect timeout", minimum: 0.1)
+        }
+        if let seconds = try upstreamReadTimeout ?? Self.seconds(environment["RELAY_UPSTREAM_READ_TIMEOUT"], name: "RELAY_UPSTREAM_READ_TIMEOUT") {
+            configuration.upstream.readTimeout = try Self.duration(seconds, name: "upstream read timeout", minimum: 0.1)
+        }
+        if let retries = try upstreamRetries ?? environment["RELAY_UPSTREAM_RETRIES"].map({ try Self.integer($0, name: "RELAY_UPSTREAM_RETRIES") }) {
+            guard (0...10).contains(retries) else { throw ValidationError("Upstream retries must be from 0 to 10") }
+            configuration.upstream.retries = retries
+        }
+        if let seconds = try upstreamBackoff ?? Self.seconds(environment["RELAY_UPSTREAM_BACKOFF"], name: "RELAY_UPSTREAM_BACKOFF") {
+            configuration.upstream.backoff = try Self.duration(seconds, name: "upstream backoff", minimum: 0)
+        }
         if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }
             configuration.logLevel = parsed
@@ -102,6 +127,19 @@ struct ServeCommand: AsyncParsableCommand {
     static func integer(_ text: String, name: String) throws -> Int {
         guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, not '\(text)'") }
         return value
+    }
+
+    static func seconds(_ text: String?, name: String) throws -> Double? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Double(text) else { throw ValidationError("\(name) must be a number of seconds, not '\(text)'") }
+        return value
+    }
+
+    static func duration(_ seconds: Double, name: String, minimum: Double) throws -> Duration {
+        guard seconds.isFinite, seconds >= minimum, seconds <= 86_400 else {
+            throw ValidationError("The \(name) must be from \(minimum) to 86400 seconds")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     static func boolean(_ text: String?, name: String) throws -> Bool {

@@ -31,6 +31,10 @@ public struct RelayConfiguration: Sendable {
     public var consoleWritesPerHour: Int = 1_000
     /// How long a write waits for another process's write on the same database before failing.
     public var databaseBusyTimeout: TimeInterval = 5
+    /// Timeouts, retries and backoff of requests to upstream model servers.
+    public var upstream = UpstreamPolicy()
+    /// How often a quiet event stream sends `event: ping` (Dify: every 10 seconds).
+    public var streamPingInterval: Duration = .seconds(10)
 
     public enum RateLimitStoreKind: String, Sendable, CaseIterable {
         case memory

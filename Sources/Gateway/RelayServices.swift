@@ -18,6 +18,10 @@ struct RelayServices: Sendable {
     let credits: CreditLedger
     let limiter: RateLimiter
     let activeRequests: ActiveRequestLimiter
+    let upstream: UpstreamClient
+    let modelProviders: ModelProviderService
+    let chat: ChatService
+    let stopWatcher: ChatStopWatcher
     let now: @Sendable () -> Date
 
     init(
@@ -50,6 +54,14 @@ struct RelayServices: Sendable {
             )
         }
         self.activeRequests = ActiveRequestLimiter()
+        self.upstream = UpstreamClient(policy: configuration.upstream)
+        let modelProviders = ModelProviderService(
+            catalogue: .builtIn(client: upstream), store: stores.modelProviders, sealer: CredentialSealer(secret: secret), now: now
+        )
+        self.modelProviders = modelProviders
+        let tasks = ChatTasks()
+        self.chat = ChatService(store: stores.chat, providers: modelProviders, tasks: tasks, now: now)
+        self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.now = now
     }
 }

@@ -53,7 +53,7 @@ public struct MessageUsage: Sendable, Equatable, Codable {
     public static let none = MessageUsage(tokens: TokenCounts(prompt: 0, completion: 0), price: .free, latency: 0)
 
     /// Plain decimal notation (never an exponent), rounded to `scale` places when given.
-    static func format(_ value: Decimal, scale: Int? = nil) -> String {
+    public static func format(_ value: Decimal, scale: Int? = nil) -> String {
         var value = value
         if let scale {
             var rounded = Decimal()

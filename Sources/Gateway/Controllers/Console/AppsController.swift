@@ -7,6 +7,7 @@ import Tenancy
 struct AppsController {
     let apps: AppService
     let apiKeys: APIKeyService
+    let chat: ChatService
 
     struct CreateRequest: Decodable {
         let name: String
@@ -46,7 +47,7 @@ struct AppsController {
         let created_at: Int
         let updated_at: Int
 
-        init(_ app: App) {
+        init(_ app: App, modelConfig: AppModelConfig? = nil) {
             self.id = app.id.description
             self.name = app.name
             self.mode = app.mode.rawValue
@@ -59,7 +60,7 @@ struct AppsController {
             self.api_rpm = app.apiRPM
             self.api_rph = app.apiRPH
             self.is_demo = app.isDemo
-            self.model_config = .null
+            self.model_config = modelConfig.map(JSONValue.init(encoding:)) ?? .null
             self.created_by = app.createdBy?.description
             self.created_at = Int(app.createdAt.timeIntervalSince1970)
             self.updated_at = Int(app.updatedAt.timeIntervalSince1970)
@@ -84,7 +85,7 @@ struct AppsController {
                 name: request.queryString("name"), mode: mode
             )
             let page = try await apps.list(query, in: context.scope)
-            return AppList(data: page.items.map(AppBody.init), total: page.total, page: page.page, limit: page.limit, has_more: page.hasMore)
+            return AppList(data: page.items.map { AppBody($0) }, total: page.total, page: page.page, limit: page.limit, has_more: page.hasMore)
         }
         group.post("apps") { request, context in
             var request = request
@@ -96,7 +97,8 @@ struct AppsController {
             return EditedResponse(status: .created, response: AppBody(try await apps.create(new, in: context.scope)))
         }
         group.get("apps/:app_id") { _, context in
-            AppBody(try await apps.find(try context.id("app_id"), in: context.scope))
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            return AppBody(app, modelConfig: try await chat.modelConfig(of: app))
         }
         group.put("apps/:app_id") { request, context in
             var request = request

@@ -5,6 +5,7 @@ import Tenancy
 
 /// `GET /info`, `/parameters` and `/meta` of the key's app, in Dify's shapes.
 struct AppInfoController {
+    let chat: ChatService
     struct InfoBody: ResponseCodableBody {
         let name: String
         let description: String
@@ -24,12 +25,24 @@ struct AppInfoController {
         }
         group.get("parameters") { _, context in
             try context.grant.require(context.grant.app.mode.permission)
-            return JSONBody(Self.defaultParameters)
+            return JSONBody(Self.parameters(try await chat.modelConfig(of: context.grant.app)))
         }
         group.get("meta") { _, context in
             try context.grant.require(context.grant.app.mode.permission)
             return JSONBody(["tool_icons": [:]])
         }
+    }
+
+    /// The app's parameters: its configuration's opening statement, suggestions, input form and file upload settings
+    /// over the defaults.
+    static func parameters(_ config: AppModelConfig?) -> JSONValue {
+        guard let config, case .object(var parameters) = defaultParameters else { return defaultParameters }
+        parameters["opening_statement"] = .string(config.openingStatement ?? "")
+        parameters["suggested_questions"] = .array((config.suggestedQuestions ?? []).map(JSONValue.string))
+        parameters["suggested_questions_after_answer"] = ["enabled": .bool(config.suggestedQuestionsAfterAnswer?.enabled ?? false)]
+        parameters["user_input_form"] = JSONValue(encoding: config.inputForm)
+        if let upload = config.fileUpload { parameters["file_upload"] = upload }
+        return .object(parameters)
     }
 
     /// An app's parameters before it has a model configuration: nothing enabled, no input form.

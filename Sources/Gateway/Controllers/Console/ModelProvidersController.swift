@@ -1,0 +1,117 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// The workspace's model providers: what is on offer and configured, credentials (checked upstream, kept sealed,
+/// shown masked), and the default model of each type.
+struct ModelProvidersController {
+    let providers: ModelProviderService
+
+    struct CredentialsRequest: Decodable {
+        let credentials: [String: String]
+    }
+
+    struct DefaultModelRequest: Decodable {
+        struct Setting: Decodable {
+            let model_type: String
+            let provider: String?
+            let model: String?
+        }
+        let model_settings: [Setting]
+    }
+
+    func addRoutes(to group: RouterGroup<WorkspaceContext>) {
+        let providers = self.providers
+        let base = group.group("workspaces/current")
+        base.get("model-providers") { _, context in
+            let states = try await providers.providers(of: context.scope.workspaceID)
+            return JSONBody(["data": .array(states.map(Self.body))])
+        }
+        base.get("model-providers/:provider/credentials") { _, context in
+            let provider = try context.parameters.require("provider")
+            let masked = try await providers.maskedCredentials(of: provider, in: context.scope.workspaceID)
+            return JSONBody(["credentials": masked.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
+        }
+        base.post("model-providers/:provider/credentials") { request, context in
+            try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
+            var request = request
+            let body = try await request.decodeJSON(as: CredentialsRequest.self)
+            try await providers.saveCredentials(body.credentials, of: try context.parameters.require("provider"), in: context.scope.workspaceID)
+            return JSONBody(["result": "success"])
+        }
+        base.delete("model-providers/:provider/credentials") { _, context in
+            try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
+            try await providers.deleteCredentials(of: try context.parameters.require("provider"), in: context.scope.workspaceID)
+            return Response(status: .noContent)
+        }
+        base.get("default-model") { request, context in
+            let type: ModelType = try parseEnum(request.queryString("model_type") ?? "llm", field: "model_type")
+            guard let model = try await providers.defaultModel(type, in: context.scope.workspaceID) else { return JSONBody(["data": .null]) }
+            let label = providers.catalogue.provider(model.provider)?.descriptor.label ?? model.provider
+            return JSONBody([
+                "data": [
+                    "model": .string(model.model), "model_type": .string(model.type.rawValue),
+                    "provider": ["provider": .string(model.provider), "label": Self.localized(label)],
+                ]
+            ])
+        }
+        base.post("default-model") { request, context in
+            try context.scope.require(\.canManageMembers, "Only admins and owners can change default models")
+            var request = request
+            let body = try await request.decodeJSON(as: DefaultModelRequest.self)
+            for (index, setting) in body.model_settings.enumerated() {
+                let type: ModelType = try parseEnum(setting.model_type, field: "model_settings[\(index)].model_type")
+                guard let provider = setting.provider, !provider.isEmpty else { throw RelayError.required("model_settings[\(index)].provider") }
+                guard let model = setting.model, !model.isEmpty else { throw RelayError.required("model_settings[\(index)].model") }
+                try await providers.setDefaultModel(DefaultModel(type: type, provider: provider, model: model), in: context.scope.workspaceID)
+            }
+            return JSONBody(["result": "success"])
+        }
+    }
+
+    /// A provider in the seed's shape, with Dify's credential form so a console can draw it.
+    static func body(_ state: ModelProviderService.ProviderState) -> JSONValue {
+        let descriptor = state.descriptor
+        let status: JSONValue = state.isConfigured ? "active" : "no-configure"
+        return [
+            "provider": .string(descriptor.id),
+            "label": localized(descriptor.label),
+            "icon_small": localized(""),
+            "icon_large": localized(""),
+            "status": status,
+            "supported_model_types": .array(Set(state.models.map(\.type)).sorted { $0.rawValue < $1.rawValue }.map { .string($0.rawValue) }),
+            "configurate_methods": descriptor.acceptsAnyModel ? ["customizable-model"] : ["predefined-model"],
+            "provider_credential_schema": [
+                "credential_form_schemas": .array(
+                    descriptor.credentialFields.map { field in
+                        [
+                            "variable": .string(field.name), "label": localized(field.label),
+                            "type": field.isSecret ? "secret-input" : "text-input", "required": .bool(field.isRequired),
+                        ]
+                    }
+                )
+            ],
+            "models": .array(
+                state.models.map { model in
+                    [
+                        "model": .string(model.name),
+                        "label": localized(model.name),
+                        "model_type": .string(model.type.rawValue),
+                        "features": .array(model.features.map(JSONValue.string)),
+                        "model_properties": ["context_size": .number(Double(model.contextSize)), "max_chunks": 1, "file_upload_limit": 0],
+                        "fetch_from": descriptor.acceptsAnyModel ? "customizable-model" : "predefined-model",
+                        "status": status,
+                        "pricing": [
+                            "input": .string(MessageUsage.format(model.price.input)), "output": .string(MessageUsage.format(model.price.output)),
+                            "unit": .string(MessageUsage.format(model.price.priceUnit)), "currency": .string(model.price.currency),
+                        ],
+                    ]
+                }
+            ),
+        ]
+    }
+
+    static func localized(_ text: String) -> JSONValue {
+        ["zh_Hans": .string(text), "en_US": .string(text)]
+    }
+}

@@ -1,0 +1,180 @@
+import Core
+import Foundation
+import Hummingbird
+import Tenancy
+
+/// `POST /chat-messages` and `/completion-messages`, blocking or streamed, and their stops.
+///
+/// A message credit is reserved before the model is called and spent only when an answer (or part of one, when
+/// stopped) came back.
+struct ChatMessagesController {
+    let chat: ChatService
+    let credits: CreditLedger
+    let pingInterval: Duration
+    let now: @Sendable () -> Date
+
+    struct MessageRequest: Decodable {
+        let query: String?
+        let inputs: [String: JSONValue]?
+        let user: String?
+        let response_mode: String?
+        let conversation_id: String?
+        let files: [FileReference]?
+        let auto_generate_name: Bool?
+    }
+
+    struct FileReference: Decodable {
+        let type: String?
+        let transfer_method: String
+        let url: String?
+        let upload_file_id: String?
+    }
+
+    struct StopRequest: Decodable {
+        let user: String?
+    }
+
+    enum ResponseMode: String, CaseIterable {
+        case blocking, streaming
+    }
+
+    func addRoutes(to group: RouterGroup<PublicContext>) {
+        group.post("chat-messages") { request, context in try await self.answer(request, context, kind: .chat) }
+        group.post("completion-messages") { request, context in try await self.answer(request, context, kind: .completion) }
+        for path in ["chat-messages/:task_id/stop", "completion-messages/:task_id/stop"] {
+            group.post(RouterPath(path)) { request, context in
+                try context.grant.require(context.grant.app.mode.permission)
+                var request = request
+                let body = try await request.decodeJSON(as: StopRequest.self)
+                let scope = try EndUserScope(context.grant, user: body.user)
+                try await chat.stop(task: try context.parameters.require("task_id"), of: scope)
+                return JSONBody(["result": "success"])
+            }
+        }
+    }
+
+    private func answer(_ request: Request, _ context: PublicContext, kind: ChatQuery.Kind) async throws -> Response {
+        let grant = context.grant
+        try grant.require(grant.app.mode.permission)
+        var request = request
+        let body = try await request.decodeJSON(as: MessageRequest.self)
+        let scope = try EndUserScope(grant, user: body.user)
+        let mode: ResponseMode = try parseEnum(body.response_mode ?? "blocking", field: "response_mode")
+        var conversationID: ConversationID?
+        if let text = body.conversation_id, !text.isEmpty, kind == .chat {
+            conversationID = try Identifier.parse(text, field: "conversation_id")
+        }
+        let (images, files) = try Self.attachments(body.files ?? [])
+        let query = ChatQuery(
+            kind: kind, app: grant.app, endUser: scope.endUser, query: body.query ?? "", inputs: body.inputs ?? [:],
+            conversationID: conversationID, images: images, files: files, autoGenerateName: body.auto_generate_name ?? true
+        )
+        let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
+        let turn: ChatTurn
+        do {
+            turn = try await chat.prepare(query)
+        } catch {
+            try? await credits.settle(reservation, used: 0)
+            throw error
+        }
+        let ledger = credits
+        @Sendable func settle(_ result: ChatResult) async {
+            let spent: Int = switch result.ending {
+            case .completed: 1
+            case .stopped: result.message.answer.isEmpty ? 0 : 1
+            case .failed: 0
+            }
+            try? await ledger.settle(reservation, used: spent)
+        }
+
+        let envelope = Envelope(message: turn.message, mode: grant.app.mode)
+        switch mode {
+        case .blocking:
+            let result = await chat.run(turn) { _ in }
+            await settle(result)
+            if case .failed(let error) = result.ending { throw error }
+            var body = envelope.fields(event: "message")
+            body["mode"] = .string(grant.app.mode.rawValue)
+            body["answer"] = .string(result.message.answer)
+            body["metadata"] = Envelope.metadata(result.usage)
+            return try JSONBody(.object(body)).response(from: request, context: context)
+        case .streaming:
+            let chat = self.chat
+            return EventStream.response(pingInterval: pingInterval) { frames in
+                let result = await chat.run(turn) { text in
+                    var event = envelope.fields(event: "message")
+                    event["answer"] = .string(text)
+                    frames.yield(EventStream.frame(.object(event)))
+                }
+                await settle(result)
+                switch result.ending {
+                case .completed, .stopped:
+                    var event = envelope.fields(event: "message_end")
+                    event["metadata"] = Envelope.metadata(result.usage)
+                    frames.yield(EventStream.frame(.object(event)))
+                case .failed(let error):
+                    var event = envelope.fields(event: "error")
+                    event["status"] = .number(Double(error.code.status))
+                    event["code"] = .string(error.code.name)
+                    event["message"] = .string(error.message)
+                    frames.yield(EventStream.frame(.object(event)))
+                }
+            }
+        }
+    }
+
+    /// Files of a query: images by URL go to a vision model; uploads are not accepted yet.
+    static func attachments(_ files: [FileReference]) throws -> (images: [String], files: [JSONValue]) {
+        var images: [String] = []
+        var listed: [JSONValue] = []
+        for (index, file) in files.enumerated() {
+            let field = "files[\(index)]"
+            guard file.type == nil || file.type == "image" else {
+                throw RelayError.invalidParam("\(field).type", "Only image files can be sent with a message", type: "enum")
+            }
+            switch file.transfer_method {
+            case "remote_url":
+                guard let text = file.url, let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                    throw RelayError.invalidParam("\(field).url", "\(field).url must be an http(s) URL")
+                }
+                images.append(text)
+                listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(text), "belongs_to": "user"])
+            case "local_file":
+                throw RelayError.notFound("Upload file \(file.upload_file_id ?? "") not found")
+            default:
+                throw RelayError.invalidParam(
+                    "\(field).transfer_method", "\(field).transfer_method must be one of remote_url, local_file", type: "enum"
+                )
+            }
+        }
+        return (images, listed)
+    }
+}
+
+/// The fields every event (and the blocking answer) of one message carries.
+struct Envelope: Sendable {
+    let message: ChatMessage
+    let mode: AppMode
+
+    func fields(event: String) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [
+            "event": .string(event), "task_id": .string(message.taskID), "id": .string(message.id.description),
+            "message_id": .string(message.id.description), "created_at": .number(message.createdAt.timeIntervalSince1970.rounded(.down)),
+        ]
+        if let conversation = message.conversationID { fields["conversation_id"] = .string(conversation.description) }
+        return fields
+    }
+
+    static func metadata(_ usage: MessageUsage) -> JSONValue {
+        ["usage": JSONValue(encoding: usage), "retriever_resources": []]
+    }
+}
+
+extension EndUserScope {
+    /// The end user a Public API call names in `user`: required, at most 255 characters.
+    init(_ grant: PublicGrant, user: String?) throws {
+        guard let user = user?.trimmingCharacters(in: .whitespaces), !user.isEmpty else { throw RelayError.required("user") }
+        guard user.count <= 255 else { throw RelayError.invalidParam("user", "user must be at most 255 characters") }
+        self.init(workspaceID: grant.workspaceID, appID: grant.app.id, endUser: user)
+    }
+}
