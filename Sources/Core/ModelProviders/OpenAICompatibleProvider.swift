@@ -67,16 +67,32 @@ struct OpenAICompatibleProvider: ModelProvider {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(Self.body(of: completion))))
 
         let response = try await send(request, url: url)
+        do {
+            try await relay(response, into: continuation)
+        } catch let error as RelayError {
+            throw error
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            throw RelayError(
+                .completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(UpstreamFailure.describe(error))",
+                underlying: error
+            )
+        }
+    }
+
+    /// Passes on the pieces of a streamed answer until the upstream says it is done.
+    private func relay(
+        _ response: HTTPClientResponse, into continuation: AsyncThrowingStream<ChatCompletionDelta, any Error>.Continuation
+    ) async throws {
         for try await line in UpstreamLines(base: response.body, maxLineLength: Self.maxLineLength) {
             guard line.hasPrefix("data:") else { continue }
             let payload = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
             if payload == "[DONE]" { break }
-            guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(payload.utf8)) else {
-                // OpenAI reports a failure mid-stream as an event carrying `error`.
-                if let message = UpstreamFailure.message(in: ByteBuffer(string: payload)) {
-                    throw RelayError(.completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(message)")
-                }
-                continue
+            guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(payload.utf8)) else { continue }
+            // OpenAI reports a failure mid-stream as an event carrying `error`.
+            if chunk.error != nil {
+                let message = UpstreamFailure.message(in: ByteBuffer(string: payload)) ?? "an error event"
+                throw RelayError(.completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(message)")
             }
             for choice in chunk.choices ?? [] {
                 if let text = choice.delta?.content, !text.isEmpty { continuation.yield(.text(text)) }
@@ -176,5 +192,6 @@ struct OpenAICompatibleProvider: ModelProvider {
         }
         let choices: [Choice]?
         let usage: Usage?
+        let error: JSONValue?
     }
 }

@@ -6,7 +6,9 @@ struct UpstreamLines<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable wh
     let base: Base
     let maxLineLength: Int
 
-    struct LineTooLong: Error {}
+    struct LineTooLong: Error, CustomStringConvertible {
+        var description: String { "it sent a line longer than the limit" }
+    }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator

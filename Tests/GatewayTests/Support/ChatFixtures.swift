@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import NIOCore
+import Testing
+
+/// A chat-ready app: the workspace's provider points at the stub, the app has a model config and a key.
+struct ChatApp: Sendable {
+    let owner: Owner
+    let id: String
+    let key: String
+}
+
+extension RelayClient {
+    /// Points the owner's workspace at the stub as its OpenAI-compatible provider.
+    func configureStubProvider(_ stub: StubUpstream, as owner: Owner) async throws {
+        let reply = try await post(
+            "/console/api/workspaces/current/model-providers/openai_api_compatible/credentials", token: owner.token,
+            json: ["credentials": ["endpoint_url": .string(stub.baseURL), "api_key": "sk-good"]]
+        )
+        try #require(reply.status == .ok, "credentials: \(reply.json)")
+    }
+
+    /// Creates an app of `mode` answered by `model` of the stub, with `config` merged into its model config.
+    func chatApp(
+        _ stub: StubUpstream, model: String = "stub-chat", mode: String = "chat", config: [String: JSONValue] = [:],
+        owner existing: Owner? = nil, name: String = "Chatty"
+    ) async throws -> ChatApp {
+        let owner: Owner
+        if let existing {
+            owner = existing
+        } else {
+            owner = try await setUpOwner()
+        }
+        try await configureStubProvider(stub, as: owner)
+        let app = try await createApp(name, mode: mode, as: owner)
+        var body: [String: JSONValue] = ["model": ["provider": "openai_api_compatible", "name": .string(model), "completion_params": ["temperature": 0]]]
+        body.merge(config) { $1 }
+        let saved = try await post("/console/api/apps/\(app)/model-config", token: owner.token, json: .object(body))
+        try #require(saved.status == .ok, "model config: \(saved.json)")
+        return ChatApp(owner: owner, id: app, key: try await issueKey(for: app, as: owner).secret)
+    }
+
+    func chat(_ app: ChatApp, _ query: String, user: String = "alice", conversation: String? = nil, extra: [String: JSONValue] = [:])
+        async throws -> Reply
+    {
+        var body: [String: JSONValue] = ["query": .string(query), "inputs": [:], "user": .string(user), "response_mode": "blocking"]
+        if let conversation { body["conversation_id"] = .string(conversation) }
+        body.merge(extra) { $1 }
+        return try await post("/v1/chat-messages", token: app.key, json: .object(body))
+    }
+}
+
+/// One Server-Sent Events response read as it arrives, over a real connection.
+struct EventStreamReader {
+    let response: HTTPClientResponse
+    var iterator: HTTPClientResponse.Body.AsyncIterator
+    /// Every byte received so far, for checks of the framing.
+    var raw = ""
+    private var pending = ""
+
+    static func open(port: Int, path: String, token: String, json: JSONValue) async throws -> EventStreamReader {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return EventStreamReader(response: response, iterator: response.body.makeAsyncIterator())
+    }
+
+    /// The next frame (the text before a blank line), or `nil` at the end of the stream.
+    mutating func next() async throws -> String? {
+        while true {
+            if let end = pending.range(of: "\n\n") {
+                let frame = String(pending[..<end.lowerBound])
+                pending.removeSubrange(..<end.upperBound)
+                return frame
+            }
+            guard let buffer = try await iterator.next() else { return nil }
+            let text = String(buffer: buffer)
+            raw += text
+            pending += text
+        }
+    }
+
+    /// The next data frame's JSON, skipping pings.
+    mutating func nextEvent() async throws -> JSONValue? {
+        while let frame = try await next() {
+            if frame == "event: ping" { continue }
+            #expect(frame.hasPrefix("data: "), "frame: \(frame)")
+            return try JSONDecoder().decode(JSONValue.self, from: Data(frame.dropFirst(6).utf8))
+        }
+        return nil
+    }
+}

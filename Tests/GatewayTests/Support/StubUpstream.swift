@@ -1,0 +1,164 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// An OpenAI-compatible model server for the tests, on a loopback port: real HTTP, streamed chunks. What it does
+/// depends on the model asked for:
+/// - `stub-chat`: streams "Echo: " and the last user message, word by word, then its usage (11 prompt, 7 completion).
+/// - `stub-slow`: streams "tick " every `slowDelay`, 200 times; notes when its client went away.
+/// - `stub-500`, `stub-429`: fails so (the 429 with `retry-after: 7`).
+/// - `stub-midfail`: one chunk, then an error event.
+/// - `stub-quiet`: sends its headers, then nothing for 30 s.
+/// Only `Bearer <acceptedKey>` is let in.
+final class StubUpstream: Sendable {
+    struct State {
+        var acceptedKey = "sk-good"
+        var requests: [JSONValue] = []
+        var attempts: [String: Int] = [:]
+        var cancelledStreams = 0
+    }
+
+    let state = Mutex(State())
+    let slowDelay: Duration
+    private let portBox = Mutex<Int?>(nil)
+
+    init(slowDelay: Duration = .milliseconds(50)) {
+        self.slowDelay = slowDelay
+    }
+
+    var port: Int { portBox.withLock { $0 ?? 0 } }
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    var requests: [JSONValue] { state.withLock { $0.requests } }
+    func attempts(_ model: String) -> Int { state.withLock { $0.attempts[model, default: 0] } }
+    var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
+    func accept(_ key: String) { state.withLock { $0.acceptedKey = key } }
+
+    /// Runs the stub for the duration of `body`.
+    static func with<T: Sendable>(slowDelay: Duration = .milliseconds(50), _ body: @Sendable (StubUpstream) async throws -> T) async throws -> T {
+        let stub = StubUpstream(slowDelay: slowDelay)
+        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+        var configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+        configuration.serverName = "stub"
+        let app = Application(
+            router: stub.router(), configuration: configuration,
+            onServerRunning: { channel in
+                stub.portBox.withLock { $0 = channel.localAddress?.port }
+                readyContinuation.yield()
+            }
+        )
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { server.cancel() }
+        for await _ in ready { break }
+        return try await body(stub)
+    }
+
+    private func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("v1/models") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            return Self.json(["object": "list", "data": [["id": "stub-chat"], ["id": "stub-slow"], ["id": "stub-embed"]]])
+        }
+        router.post("v1/chat/completions") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            guard case .object(let fields) = json, case .string(let model)? = fields["model"] else {
+                return Self.json(["error": ["message": "model is required"]], status: .badRequest)
+            }
+            self.state.withLock {
+                $0.requests.append(json)
+                $0.attempts[model, default: 0] += 1
+            }
+            guard self.authorized(request) else { return Self.refusal() }
+            switch model {
+            case "stub-500":
+                return Self.json(["error": ["message": "upstream exploded"]], status: .internalServerError)
+            case "stub-429":
+                var response = Self.json(["error": ["message": "slow down"]], status: .tooManyRequests)
+                response.headers[HTTPField.Name("retry-after")!] = "7"
+                return response
+            case "stub-chat":
+                let last = Self.lastUserText(fields["messages"])
+                let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
+                return Self.stream(words.map { Self.chunk($0) } + [Self.usageChunk()])
+            case "stub-midfail":
+                return Self.stream([Self.chunk("Partial"), #"{"error":{"message":"the model crashed"}}"#])
+            case "stub-slow":
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody { writer in
+                        do {
+                            for _ in 0..<200 {
+                                try await writer.write(ByteBuffer(string: "data: \(Self.chunk("tick "))\n\n"))
+                                try await Task.sleep(for: self.slowDelay)
+                            }
+                            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                            try await writer.finish(nil)
+                        } catch {
+                            self.state.withLock { $0.cancelledStreams += 1 }
+                            throw error
+                        }
+                    }
+                )
+            case "stub-quiet":
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody { writer in
+                        try await Task.sleep(for: .seconds(30))
+                        try await writer.finish(nil)
+                    }
+                )
+            default:
+                return Self.json(["error": ["message": .string("The model `\(model)` does not exist")]], status: .notFound)
+            }
+        }
+        return router
+    }
+
+    private func authorized(_ request: Request) -> Bool {
+        request.headers[.authorization] == "Bearer \(state.withLock { $0.acceptedKey })"
+    }
+
+    static func lastUserText(_ messages: JSONValue?) -> String {
+        guard case .array(let list)? = messages else { return "" }
+        for message in list.reversed() {
+            if case .object(let fields) = message, fields["role"] == "user" {
+                switch fields["content"] {
+                case .string(let text)?: return text
+                case .array(let parts)?:
+                    for part in parts { if case .object(let p) = part, case .string(let text)? = p["text"] { return text } }
+                default: break
+                }
+            }
+        }
+        return ""
+    }
+
+    static func chunk(_ text: String) -> String {
+        let escaped = String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+        return #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\#(escaped)},"finish_reason":null}]}"#
+    }
+
+    static func usageChunk() -> String {
+        #"{"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}}"#
+    }
+
+    static func stream(_ payloads: [String]) -> Response {
+        let text = payloads.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
+        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try! JSONEncoder().encode(value)))
+        )
+    }
+
+    static func refusal() -> Response {
+        json(["error": ["message": "Incorrect API key provided", "type": "invalid_request_error"]], status: .unauthorized)
+    }
+}
