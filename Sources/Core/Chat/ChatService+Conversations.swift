@@ -34,8 +34,9 @@ extension ChatService {
                 app: app, "Write a title of at most six words for a conversation that begins with the message below. "
                     + "Answer with the title only.\n\n\(query)"
             )
-            newName = title.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""])).prefix(100)) }
-                .flatMap { $0.isEmpty ? nil : $0 } ?? Conversation.name(fromFirstQuery: query)
+            // The first line of the answer is the title; a model may add explanations after it.
+            let line = title?.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces.union(["\""])) }
+            newName = line.flatMap { $0.isEmpty ? nil : String($0.prefix(100)) } ?? Conversation.name(fromFirstQuery: query)
         } else {
             guard let name = name?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else { throw RelayError.required("name") }
             guard name.count <= 255 else { throw RelayError.invalidParam("name", "name must be at most 255 characters") }

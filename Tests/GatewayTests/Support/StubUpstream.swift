@@ -8,7 +8,7 @@ import Synchronization
 
 /// An OpenAI-compatible model server for the tests, on a loopback port: real HTTP, streamed chunks. What it does
 /// depends on the model asked for:
-/// - `stub-chat`: streams "Echo: " and the last user message, word by word, then its usage (11 prompt, 7 completion).
+/// - `stub-chat`: streams "Echo: " and the last line of the last user message, word by word, then its usage (11 prompt, 7 completion).
 /// - `stub-slow`: streams "tick " every `slowDelay`, 200 times; notes when its client went away.
 /// - `stub-500`, `stub-429`: fails so (the 429 with `retry-after: 7`).
 /// - `stub-midfail`: one chunk, then an error event.
@@ -81,7 +81,7 @@ final class StubUpstream: Sendable {
                 response.headers[HTTPField.Name("retry-after")!] = "7"
                 return response
             case "stub-chat":
-                let last = Self.lastUserText(fields["messages"])
+                let last = Self.lastUserText(fields["messages"]).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
                 let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
                 return Self.stream(words.map { Self.chunk($0) } + [Self.usageChunk()])
             case "stub-midfail":
