@@ -37,6 +37,39 @@ struct MultiInstanceTests {
     }
 }
 
+extension MultiInstanceTests {
+    @Test("a stop sent to one instance stops the generation another instance runs")
+    func stopAcrossInstances() async throws {
+        try await StubUpstream.with(slowDelay: .milliseconds(40)) { stub in
+            try await withTemporaryDirectory { directory in
+                let clock = TestClock()
+                try await withRelay(clock: clock, dataDirectory: directory, configure: { $0.forChatTests() }) { first in
+                    try await withRelay(clock: clock, dataDirectory: directory, configure: { $0.forChatTests() }) { second in
+                        let app = try await first.chatApp(stub, model: "stub-slow")
+                        var reader = try await EventStreamReader.open(
+                            port: try #require(first.client.port), path: "/v1/chat-messages", token: app.key,
+                            json: ["query": "count", "inputs": [:], "user": "alice", "response_mode": "streaming"]
+                        )
+                        let task = try #require(try await reader.nextEvent()?["task_id"].string)
+                        let stopped = try await second.post("/v1/chat-messages/\(task)/stop", token: app.key, json: ["user": "alice"])
+                        #expect(stopped.json == ["result": "success"])
+                        var last: JSONValue?
+                        var pieces = 1
+                        while let event = try await reader.nextEvent() {
+                            last = event
+                            if event["event"] == "message" { pieces += 1 }
+                        }
+                        #expect(last?["event"] == "message_end")
+                        // 200 pieces 40 ms apart would take 8 s; the stop lands within a few polls.
+                        #expect(pieces < 50)
+                        try await waitUntil { stub.cancelledStreams == 1 }
+                    }
+                }
+            }
+        }
+    }
+}
+
 @Suite(
     "PostgreSQL going away",
     .enabled(if: TestDatabase.isPostgres, "runs when RELAY_TEST_DATABASE_URL names a PostgreSQL server"),

@@ -46,6 +46,6 @@ public protocol ChatStore: Sendable {
 
     /// Asks whichever instance runs the message's task to stop it.
     func requestStop(of message: MessageID, in workspace: WorkspaceID, at date: Date) async throws
-    /// Tasks, in any workspace, whose stop was requested after `date`, with when.
+    /// Running tasks, in any workspace, whose stop was requested at or after `date`, with when.
     func stopRequests(after date: Date) async throws -> [(taskID: String, requestedAt: Date)]
 }

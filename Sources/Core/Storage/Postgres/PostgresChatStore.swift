@@ -227,7 +227,7 @@ struct PostgresChatStore: ChatStore {
         // The instance that runs a task does not know its workspace from the request: it looks across all of them.
         try await database.transaction(.allWorkspaces) { connection in
             try await connection.rows(
-                "SELECT task_id, stop_requested_at FROM message WHERE stop_requested_at > \(date.storedValue) AND status = 'running'",
+                "SELECT task_id, stop_requested_at FROM message WHERE stop_requested_at >= \(date.storedValue) AND status = 'running'",
                 logger: database.logger
             ).map { (try $0.string("task_id"), try $0.date("stop_requested_at")) }
         }

@@ -197,7 +197,7 @@ struct SQLiteChatStore: ChatStore {
     func stopRequests(after date: Date) async throws -> [(taskID: String, requestedAt: Date)] {
         try await writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT task_id, stop_requested_at FROM message WHERE stop_requested_at > ? AND status = 'running'",
+                db, sql: "SELECT task_id, stop_requested_at FROM message WHERE stop_requested_at >= ? AND status = 'running'",
                 arguments: [date.storedValue]
             ).map { (try $0.string("task_id"), try $0.date("stop_requested_at")) }
         }
