@@ -57,6 +57,13 @@ struct ChatTests {
                 #expect(messages["data"].array.map { $0["query"].string ?? "" } == ["hello there", "second question", "third question"])
                 #expect(messages["data"][2]["answer"].string == "Echo: third question")
                 #expect(messages["has_more"] == false)
+
+                // Each message spent a credit and its tokens were counted against the app and its key.
+                let report = try await client.get("/console/api/workspaces/current/usage", token: app.owner.token).json
+                #expect(report["message_credits"]["used"].int == 3)
+                #expect(report["usage"]["tokens_today"].int == 54)
+                #expect(report["usage"]["apps"].array.first { $0["id"].string == app.id }?["tokens"].int == 54)
+                #expect(report["usage"]["api_keys"].array.first?["tokens"].int == 54)
             }
         }
     }

@@ -16,19 +16,30 @@ public struct UsageIncrement: Sendable, Hashable {
     }
 }
 
-/// Recorded usage totals.
+/// Recorded usage totals: Public API requests, and the model tokens their messages used.
 public struct UsageTotals: Sendable, Equatable {
     public var requests: Int
+    public var tokens: Int
 
-    public init(requests: Int = 0) {
+    public init(requests: Int = 0, tokens: Int = 0) {
         self.requests = requests
+        self.tokens = tokens
+    }
+
+    public static func + (lhs: UsageTotals, rhs: UsageTotals) -> UsageTotals {
+        UsageTotals(requests: lhs.requests + rhs.requests, tokens: lhs.tokens + rhs.tokens)
+    }
+
+    public static func += (lhs: inout UsageTotals, rhs: UsageTotals) {
+        lhs.requests += rhs.requests
+        lhs.tokens += rhs.tokens
     }
 }
 
 /// Storage of usage, written in batches.
 public protocol UsageStore: Sendable {
-    /// Adds request counts, one transaction for the whole batch.
-    func add(_ requests: [UsageIncrement: Int]) async throws
+    /// Adds request and token counts, one transaction for the whole batch.
+    func add(_ counts: [UsageIncrement: UsageTotals]) async throws
     /// Totals of a workspace from `fromDay` on, overall and per app and per key.
     func totals(of workspace: WorkspaceID, fromDay: Int) async throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])

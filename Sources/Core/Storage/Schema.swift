@@ -218,5 +218,9 @@ enum Schema {
                 CREATE INDEX message_by_stop_request ON message(stop_requested_at);
                 """
         ),
+        Migration(
+            name: "v5 usage tokens",
+            sql: "ALTER TABLE usage_counter ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0;"
+        ),
     ]
 }

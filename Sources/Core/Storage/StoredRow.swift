@@ -211,10 +211,10 @@ extension UsageTotals {
         var apps: [AppID: UsageTotals] = [:]
         var keys: [APIKeyID: UsageTotals] = [:]
         for row in rows {
-            let requests = try row.int("requests")
-            total.requests += requests
-            if let app: AppID = try row.optionalIdentifier("app_id") { apps[app, default: UsageTotals()].requests += requests }
-            if let key: APIKeyID = try row.optionalIdentifier("api_key_id") { keys[key, default: UsageTotals()].requests += requests }
+            let counts = UsageTotals(requests: try row.int("requests"), tokens: try row.int("tokens"))
+            total += counts
+            if let app: AppID = try row.optionalIdentifier("app_id") { apps[app, default: UsageTotals()] += counts }
+            if let key: APIKeyID = try row.optionalIdentifier("api_key_id") { keys[key, default: UsageTotals()] += counts }
         }
         return (total, apps, keys)
     }

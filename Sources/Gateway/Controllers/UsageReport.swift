@@ -22,11 +22,14 @@ struct UsageReport: ResponseCodableBody {
     struct Count: Encodable {
         let id: String
         let requests: Int
+        let tokens: Int
     }
 
     struct Totals: Encodable {
         let requests_today: Int
         let requests_this_month: Int
+        let tokens_today: Int
+        let tokens_this_month: Int
         let apps: [Count]
         let api_keys: [Count]
     }
@@ -69,8 +72,11 @@ struct UsageReport: ResponseCodableBody {
             message_credits_reset_in: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
             usage: Totals(
                 requests_today: day.workspace.requests, requests_this_month: month.workspace.requests,
-                apps: month.apps.map { Count(id: $0.key.description, requests: $0.value.requests) }.sorted { $0.id < $1.id },
-                api_keys: month.keys.map { Count(id: $0.key.description, requests: $0.value.requests) }.sorted { $0.id < $1.id }
+                tokens_today: day.workspace.tokens, tokens_this_month: month.workspace.tokens,
+                apps: month.apps.map { Count(id: $0.key.description, requests: $0.value.requests, tokens: $0.value.tokens) }
+                    .sorted { $0.id < $1.id },
+                api_keys: month.keys.map { Count(id: $0.key.description, requests: $0.value.requests, tokens: $0.value.tokens) }
+                    .sorted { $0.id < $1.id }
             )
         )
     }

@@ -14,9 +14,9 @@ public final class UsageRecorder: Service, Sendable {
 
     struct State {
         /// Counted, not yet being written.
-        var pending: [UsageIncrement: Int] = [:]
+        var pending: [UsageIncrement: UsageTotals] = [:]
         /// Being written by the flush under way.
-        var writing: [UsageIncrement: Int] = [:]
+        var writing: [UsageIncrement: UsageTotals] = [:]
         /// How many flushes have begun: a read that saw none under way and none begin since saw a consistent total.
         var flushesBegun = 0
         var isFlushing = false
@@ -29,15 +29,25 @@ public final class UsageRecorder: Service, Sendable {
     }
 
     public func record(_ grant: PublicGrant, at date: Date) {
+        add(UsageTotals(requests: 1), for: grant, at: date)
+    }
+
+    /// Counts the model tokens a request's message used.
+    public func recordTokens(_ tokens: Int, for grant: PublicGrant, at date: Date) {
+        guard tokens > 0 else { return }
+        add(UsageTotals(tokens: tokens), for: grant, at: date)
+    }
+
+    private func add(_ counts: UsageTotals, for grant: PublicGrant, at date: Date) {
         let increment = UsageIncrement(
             workspaceID: grant.workspaceID, appID: grant.app.id, apiKeyID: grant.key.id, day: Self.day(of: date)
         )
-        state.withLock { $0.pending[increment, default: 0] += 1 }
+        state.withLock { $0.pending[increment, default: UsageTotals()] += counts }
     }
 
     /// Writes what has gathered; on failure keeps it for the next attempt. Flushes run one at a time.
     public func flush() async {
-        let batch: [UsageIncrement: Int]? = state.withLock { state in
+        let batch: [UsageIncrement: UsageTotals]? = state.withLock { state in
             guard !state.isFlushing, !state.pending.isEmpty else { return nil }
             state.isFlushing = true
             state.flushesBegun += 1
@@ -70,10 +80,10 @@ public final class UsageRecorder: Service, Sendable {
             }
             var (total, apps, keys) = try await store.totals(of: workspace, fromDay: fromDay)
             guard state.withLock({ $0.flushesBegun == begun }) else { continue }
-            for (increment, count) in unwritten where increment.workspaceID == workspace && increment.day >= fromDay {
-                total.requests += count
-                apps[increment.appID, default: UsageTotals()].requests += count
-                keys[increment.apiKeyID, default: UsageTotals()].requests += count
+            for (increment, counts) in unwritten where increment.workspaceID == workspace && increment.day >= fromDay {
+                total += counts
+                apps[increment.appID, default: UsageTotals()] += counts
+                keys[increment.apiKeyID, default: UsageTotals()] += counts
             }
             return (total, apps, keys)
         }

@@ -4,18 +4,20 @@ import GRDB
 struct SQLiteUsageStore: UsageStore {
     let writer: any DatabaseWriter
 
-    func add(_ requests: [UsageIncrement: Int]) async throws {
-        guard !requests.isEmpty else { return }
+    func add(_ counts: [UsageIncrement: UsageTotals]) async throws {
+        guard !counts.isEmpty else { return }
         try await writer.write { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (workspace_id, app_id, api_key_id, day) DO UPDATE SET requests = requests + excluded.requests
+                    INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests, tokens) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workspace_id, app_id, api_key_id, day)
+                    DO UPDATE SET requests = requests + excluded.requests, tokens = tokens + excluded.tokens
                     """
             )
-            for (increment, count) in requests {
+            for (increment, count) in counts {
                 try statement.execute(arguments: [
-                    increment.workspaceID.description, increment.appID.description, increment.apiKeyID.description, increment.day, count,
+                    increment.workspaceID.description, increment.appID.description, increment.apiKeyID.description, increment.day,
+                    count.requests, count.tokens,
                 ])
             }
         }
@@ -27,7 +29,7 @@ struct SQLiteUsageStore: UsageStore {
         try await writer.read { db in
             try UsageTotals.summing(
                 Row.fetchAll(
-                    db, sql: "SELECT app_id, api_key_id, requests FROM usage_counter WHERE workspace_id = ? AND day >= ?",
+                    db, sql: "SELECT app_id, api_key_id, requests, tokens FROM usage_counter WHERE workspace_id = ? AND day >= ?",
                     arguments: [workspace.description, fromDay]
                 )
             )

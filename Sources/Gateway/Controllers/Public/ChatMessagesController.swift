@@ -10,6 +10,7 @@ import Tenancy
 struct ChatMessagesController {
     let chat: ChatService
     let credits: CreditLedger
+    let usage: UsageRecorder
     let pingInterval: Duration
     let now: @Sendable () -> Date
 
@@ -77,8 +78,9 @@ struct ChatMessagesController {
             try? await credits.settle(reservation, used: 0)
             throw error
         }
-        let ledger = credits
+        let (ledger, usage, now) = (credits, self.usage, self.now)
         @Sendable func settle(_ result: ChatResult) async {
+            usage.recordTokens(result.usage.totalTokens, for: grant, at: now())
             let spent: Int = switch result.ending {
             case .completed: 1
             case .stopped: result.message.answer.isEmpty ? 0 : 1
