@@ -77,8 +77,10 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
             .group(context: PublicContext.self)
         AppInfoController(chat: services.chat).addRoutes(to: api)
         ChatMessagesController(
-            chat: services.chat, credits: services.credits, usage: services.usage, pingInterval: services.configuration.streamPingInterval, now: services.now
+            chat: services.chat, credits: services.credits, usage: services.usage, files: services.files,
+            remoteImages: services.remoteImages, pingInterval: services.configuration.streamPingInterval, now: services.now
         ).addRoutes(to: api)
+        FilesController(files: services.files).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
     }
     return router

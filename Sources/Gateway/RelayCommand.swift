@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds before the first upstream retry, doubling each time (RELAY_UPSTREAM_BACKOFF, default 0.5).")
     var upstreamBackoff: Double?
 
+    @Flag(help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
+    var allowPrivateFileURLs = false
+
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         let app = try await buildApplication(configuration)
@@ -109,6 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let seconds = try upstreamBackoff ?? Self.seconds(environment["RELAY_UPSTREAM_BACKOFF"], name: "RELAY_UPSTREAM_BACKOFF") {
             configuration.upstream.backoff = try Self.duration(seconds, name: "upstream backoff", minimum: 0)
         }
+        configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
+            || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")
         if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }
             configuration.logLevel = parsed

@@ -35,6 +35,8 @@ public struct RelayConfiguration: Sendable {
     public var upstream = UpstreamPolicy()
     /// How often a quiet event stream sends `event: ping` (Dify: every 10 seconds).
     public var streamPingInterval: Duration = .seconds(10)
+    /// Whether images named by URL in messages may be fetched from private, loopback and link-local addresses.
+    public var allowsPrivateFileURLs = false
 
     public enum RateLimitStoreKind: String, Sendable, CaseIterable {
         case memory
@@ -46,4 +48,6 @@ public struct RelayConfiguration: Sendable {
     public var databaseFile: URL { dataDirectory.appendingPathComponent("relay.sqlite") }
     public var databaseLocation: DatabaseLocation { database ?? .sqlite(databaseFile) }
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret_key") }
+    /// Uploaded files, one folder per workspace. Instances sharing PostgreSQL need this on a shared volume.
+    public var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads", isDirectory: true) }
 }

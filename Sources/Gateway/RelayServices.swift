@@ -22,6 +22,8 @@ struct RelayServices: Sendable {
     let modelProviders: ModelProviderService
     let chat: ChatService
     let stopWatcher: ChatStopWatcher
+    let files: FileService
+    let remoteImages: RemoteImageFetcher
     let now: @Sendable () -> Date
 
     init(
@@ -62,6 +64,8 @@ struct RelayServices: Sendable {
         let tasks = ChatTasks()
         self.chat = ChatService(store: stores.chat, providers: modelProviders, tasks: tasks, now: now)
         self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
+        self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
+        self.remoteImages = RemoteImageFetcher(client: upstream, allowsPrivateNetworks: configuration.allowsPrivateFileURLs)
         self.now = now
     }
 }

@@ -11,10 +11,12 @@ public struct PlanLimits: Sendable, Equatable, Codable {
     public var messageCreditsPerMonth: Int
     /// Requests of one app in flight at once, blocking and streaming alike.
     public var maxActiveRequests: Int
+    /// Bytes of files uploaded through the Public API.
+    public var fileStorage: Int
 
     public init(
         requestsPerMinute: Int = 0, requestsPerHour: Int = 0, requestsPerDay: Int = 0, members: Int = 0, apps: Int = 0,
-        documents: Int = 0, vectorSpace: Int = 0, messageCreditsPerMonth: Int = 0, maxActiveRequests: Int = 0
+        documents: Int = 0, vectorSpace: Int = 0, messageCreditsPerMonth: Int = 0, maxActiveRequests: Int = 0, fileStorage: Int = 0
     ) {
         self.requestsPerMinute = requestsPerMinute
         self.requestsPerHour = requestsPerHour
@@ -25,6 +27,7 @@ public struct PlanLimits: Sendable, Equatable, Codable {
         self.vectorSpace = vectorSpace
         self.messageCreditsPerMonth = messageCreditsPerMonth
         self.maxActiveRequests = maxActiveRequests
+        self.fileStorage = fileStorage
     }
 
     /// The wire and CLI name of each limit, and where it lives. Key paths are immutable values; the array is never changed.
@@ -32,6 +35,7 @@ public struct PlanLimits: Sendable, Equatable, Codable {
         ("rpm", \.requestsPerMinute), ("rph", \.requestsPerHour), ("rpd", \.requestsPerDay), ("members", \.members),
         ("apps", \.apps), ("documents", \.documents), ("vector_space", \.vectorSpace),
         ("message_credits", \.messageCreditsPerMonth), ("max_active_requests", \.maxActiveRequests),
+        ("file_storage", \.fileStorage),
     ]
 
     public static func path(named name: String) -> WritableKeyPath<PlanLimits, Int>? {

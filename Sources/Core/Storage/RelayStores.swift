@@ -15,6 +15,7 @@ public struct RelayStores: Sendable {
     public let credits: any CreditStore
     public let modelProviders: any ModelProviderStore
     public let chat: any ChatStore
+    public let files: any FileStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -36,7 +37,8 @@ public struct RelayStores: Sendable {
             rateLimits: SQLiteRateLimitStore(writer: pool),
             credits: SQLiteCreditStore(writer: pool),
             modelProviders: SQLiteModelProviderStore(writer: pool),
-            chat: SQLiteChatStore(writer: pool)
+            chat: SQLiteChatStore(writer: pool),
+            files: SQLiteFileStore(writer: pool)
         )
     }
 
@@ -52,7 +54,8 @@ public struct RelayStores: Sendable {
             rateLimits: PostgresRateLimitStore(database: database),
             credits: PostgresCreditStore(database: database),
             modelProviders: PostgresModelProviderStore(database: database),
-            chat: PostgresChatStore(database: database)
+            chat: PostgresChatStore(database: database),
+            files: PostgresFileStore(database: database)
         )
     }
 }

@@ -222,5 +222,26 @@ enum Schema {
             name: "v5 usage tokens",
             sql: "ALTER TABLE usage_counter ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0;"
         ),
+        Migration(
+            name: "v6 uploaded files",
+            sql: """
+                ALTER TABLE plan ADD COLUMN file_storage BIGINT NOT NULL DEFAULT 0;
+                UPDATE plan SET file_storage = 1073741824 WHERE name = 'sandbox';
+                UPDATE plan SET file_storage = 10737418240 WHERE name = 'professional';
+                UPDATE plan SET file_storage = 53687091200 WHERE name = 'team';
+                CREATE TABLE upload_file (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT REFERENCES app(id) ON DELETE SET NULL,
+                    end_user TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    size BIGINT NOT NULL,
+                    extension TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX upload_file_by_workspace ON upload_file(workspace_id);
+                """
+        ),
     ]
 }

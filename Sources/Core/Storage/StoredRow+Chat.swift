@@ -1,6 +1,6 @@
 import Foundation
 
-/// Rows of the model-provider and chat tables, read the same way from both engines.
+/// Rows of the model-provider, chat and file tables, read the same way from both engines.
 enum StoredJSON {
     static func encode<Value: Encodable>(_ value: Value) -> String {
         (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "null"
@@ -72,4 +72,14 @@ extension ConversationOrder {
     /// The comparison that finds rows after a cursor in this order, for `column op cursor`.
     var after: String { isDescending ? "<" : ">" }
     var direction: String { isDescending ? "DESC" : "ASC" }
+}
+
+extension UploadedFile {
+    init(row: some StoredRow) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), appID: try row.optionalIdentifier("app_id"),
+            endUser: try row.string("end_user"), name: try row.string("name"), size: try row.int("size"),
+            fileExtension: try row.string("extension"), mimeType: try row.string("mime_type"), createdAt: try row.date("created_at")
+        )
+    }
 }

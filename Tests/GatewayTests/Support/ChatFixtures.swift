@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import HTTPTypes
+import HummingbirdTesting
 import Core
 import Foundation
 import NIOCore
@@ -92,5 +94,29 @@ struct EventStreamReader {
             return try JSONDecoder().decode(JSONValue.self, from: Data(frame.dropFirst(6).utf8))
         }
         return nil
+    }
+}
+
+extension RelayClient {
+    /// Uploads `bytes` as the multipart field `file` named `filename`, with the other `fields`.
+    func upload(_ bytes: [UInt8], filename: String?, fields: [String: String] = ["user": "alice"], token: String) async throws -> Reply {
+        let boundary = "----relay-test-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        if let filename {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n")
+            body.writeString("Content-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        let response = try await client.execute(uri: "/v1/files/upload", method: .post, headers: headers, body: body)
+        let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))) ?? .null
+        return Reply(status: response.status, headers: response.headers, body: response.body, json: parsed)
     }
 }

@@ -58,6 +58,16 @@ final class StubUpstream: Sendable {
 
     private func router() -> Router<BasicRequestContext> {
         let router = Router()
+        // Files a message can name by URL.
+        router.get("files/image.png") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.png)))
+        }
+        router.get("files/moved") { _, _ -> Response in
+            Response(status: .found, headers: [.location: "/files/image.png"])
+        }
+        router.get("files/page.html") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html></html>")))
+        }
         router.get("v1/models") { request, _ -> Response in
             guard self.authorized(request) else { return Self.refusal() }
             return Self.json(["object": "list", "data": [["id": "stub-chat"], ["id": "stub-slow"], ["id": "stub-embed"]]])
@@ -136,6 +146,9 @@ final class StubUpstream: Sendable {
         }
         return ""
     }
+
+    /// The first bytes of a PNG, and some more.
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
 
     static func chunk(_ text: String) -> String {
         let escaped = String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)

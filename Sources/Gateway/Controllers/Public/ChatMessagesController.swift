@@ -11,6 +11,8 @@ struct ChatMessagesController {
     let chat: ChatService
     let credits: CreditLedger
     let usage: UsageRecorder
+    let files: FileService
+    let remoteImages: RemoteImageFetcher
     let pingInterval: Duration
     let now: @Sendable () -> Date
 
@@ -65,7 +67,7 @@ struct ChatMessagesController {
         if let text = body.conversation_id, !text.isEmpty, kind == .chat {
             conversationID = try Identifier.parse(text, field: "conversation_id")
         }
-        let (images, files) = try Self.attachments(body.files ?? [])
+        let (images, files) = try await attachments(body.files ?? [], grant: grant)
         let query = ChatQuery(
             kind: kind, app: grant.app, endUser: scope.endUser, query: body.query ?? "", inputs: body.inputs ?? [:],
             conversationID: conversationID, images: images, files: files, autoGenerateName: body.auto_generate_name ?? true
@@ -125,24 +127,35 @@ struct ChatMessagesController {
         }
     }
 
-    /// Files of a query: images by URL go to a vision model; uploads are not accepted yet.
-    static func attachments(_ files: [FileReference]) throws -> (images: [String], files: [JSONValue]) {
+    /// Most images one message may carry.
+    static let maxImages = 10
+
+    /// The images of a query, as `data:` URLs for a vision model: uploads of this app, or fetched from their URLs.
+    func attachments(_ references: [FileReference], grant: PublicGrant) async throws -> (images: [String], files: [JSONValue]) {
+        guard references.count <= Self.maxImages else {
+            throw RelayError(.tooManyFiles, "A message may carry at most \(Self.maxImages) files")
+        }
         var images: [String] = []
         var listed: [JSONValue] = []
-        for (index, file) in files.enumerated() {
+        for (index, reference) in references.enumerated() {
             let field = "files[\(index)]"
-            guard file.type == nil || file.type == "image" else {
-                throw RelayError.invalidParam("\(field).type", "Only image files can be sent with a message", type: "enum")
+            guard reference.type == nil || reference.type == "image" else {
+                throw RelayError.invalidParam("\(field).type", "Only images can be sent with a message", type: "enum")
             }
-            switch file.transfer_method {
+            switch reference.transfer_method {
             case "remote_url":
-                guard let text = file.url, let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-                    throw RelayError.invalidParam("\(field).url", "\(field).url must be an http(s) URL")
-                }
-                images.append(text)
-                listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(text), "belongs_to": "user"])
+                guard let url = reference.url, !url.isEmpty else { throw RelayError.required("\(field).url") }
+                let image = try await remoteImages.fetch(url, field: "\(field).url")
+                images.append("data:\(image.mimeType);base64,\(image.data.base64EncodedString())")
+                listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(url), "belongs_to": "user"])
             case "local_file":
-                throw RelayError.notFound("Upload file \(file.upload_file_id ?? "") not found")
+                guard let text = reference.upload_file_id, !text.isEmpty else { throw RelayError.required("\(field).upload_file_id") }
+                let file = try await files.file(try Identifier.parse(text, field: "\(field).upload_file_id"), in: grant.workspaceID, app: grant.app.id)
+                guard file.isImage else {
+                    throw RelayError(.unsupportedFileType, "\(file.name) is not an image; only images can be sent with a message")
+                }
+                images.append("data:\(file.mimeType);base64,\(try files.contents(of: file).base64EncodedString())")
+                listed.append(["id": .string(file.id.description), "type": "image", "url": "", "belongs_to": "user"])
             default:
                 throw RelayError.invalidParam(
                     "\(field).transfer_method", "\(field).transfer_method must be one of remote_url, local_file", type: "enum"

@@ -1,0 +1,116 @@
+import Core
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+
+/// Reads a `multipart/form-data` body as it arrives: text fields into memory (each at most `maxFieldSize`), the one
+/// file field through `beginFile`'s upload, never the whole body at once.
+struct MultipartUpload {
+    static let maxFieldSize = 64 << 10
+
+    /// One event of the parser, replayed after each chunk so that writes can be awaited.
+    private enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case end
+    }
+
+    private final class Events {
+        var list: [Event] = []
+    }
+
+    /// The form's text fields and the file, when there was one.
+    static func read(
+        _ request: Request, fileField: String, beginFile: (_ filename: String) throws -> FileUpload
+    ) async throws -> (fields: [String: String], file: FileUpload?) {
+        guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
+            throw RelayError(.noFileUploaded, "The request must be multipart/form-data with a '\(fileField)' file field")
+        }
+        let parser = MultipartParser(boundary: boundary)
+        let events = Events()
+        parser.onHeader = { events.list.append(.header($0, $1)) }
+        parser.onBody = { events.list.append(.body($0)) }
+        parser.onPartComplete = { events.list.append(.end) }
+
+        var fields: [String: String] = [:]
+        var file: FileUpload?
+        var headers: [String: String] = [:]
+        var part: (name: String, upload: FileUpload?, text: [UInt8])?
+        do {
+            for try await chunk in request.body {
+                do {
+                    try parser.execute(chunk)
+                } catch {
+                    throw RelayError.invalidParam("body", "The multipart body is malformed", type: "malformed")
+                }
+                for event in events.list {
+                    switch event {
+                    case .header(let name, let value):
+                        headers[name.lowercased()] = value
+                    case .body(let buffer):
+                        if part == nil {
+                            let disposition = Self.disposition(headers["content-disposition"] ?? "")
+                            let name = disposition["name"] ?? ""
+                            var upload: FileUpload?
+                            if name == fileField, let filename = disposition["filename"] {
+                                guard file == nil else { throw RelayError(.tooManyFiles, "Only one file can be uploaded at a time") }
+                                upload = try beginFile(filename)
+                                file = upload
+                            }
+                            part = (name, upload, [])
+                        }
+                        if let upload = part?.upload {
+                            try upload.write(buffer)
+                        } else {
+                            part?.text += buffer.readableBytesView
+                            guard (part?.text.count ?? 0) <= maxFieldSize else {
+                                throw RelayError.invalidParam(part?.name ?? "body", "A form field may be at most \(maxFieldSize >> 10) KiB")
+                            }
+                        }
+                    case .end:
+                        if let current = part, current.upload == nil {
+                            fields[current.name] = String(decoding: current.text, as: UTF8.self)
+                        } else if part == nil {
+                            // A part with no body: an empty field, or an empty file.
+                            let disposition = Self.disposition(headers["content-disposition"] ?? "")
+                            if disposition["filename"] == nil, let name = disposition["name"] { fields[name] = "" }
+                        }
+                        part = nil
+                        headers = [:]
+                    }
+                }
+                events.list.removeAll(keepingCapacity: true)
+            }
+        } catch {
+            file?.abandon()
+            throw error
+        }
+        return (fields, file)
+    }
+
+    static func boundary(of contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("boundary=") {
+            let value = parameter.dropFirst("boundary=".count)
+            return value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : String(value)
+        }
+        return nil
+    }
+
+    /// `form-data; name="file"; filename="a.png"` as its parameters.
+    static func disposition(_ header: String) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for item in header.split(separator: ";").dropFirst() {
+            let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { continue }
+            var value = pair[1]
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            // Only the base name: a client's folders are not ours.
+            if pair[0].lowercased() == "filename" { value = (value as NSString).lastPathComponent }
+            parameters[pair[0].lowercased()] = value
+        }
+        return parameters
+    }
+}
