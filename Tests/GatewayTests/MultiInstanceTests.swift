@@ -80,27 +80,9 @@ struct PostgresFaultTests {
     static let clusterScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/test-postgres")
 
-    /// Runs the script and waits for it on a thread of its own. Spawned and reaped directly: Foundation's `Process`
-    /// left this short-lived child a zombie in the test process, never seeing its exit.
     static func cluster(_ command: String, _ directory: URL) async throws {
-        let arguments = [clusterScript.path, command, directory.path]
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, clusterScript.path, &actions, nil, argv, environ) == 0 else { throw ClusterError(command: command) }
-        let child = pid
-        let status = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: status)
-            }
-        }
-        guard status == 0 else { throw ClusterError(command: command) }
+        let result = try await ChildProcess.run(clusterScript.path, [command, directory.path])
+        guard result.status == 0 else { throw ClusterError(command: command) }
     }
 
     struct ClusterError: Error {
