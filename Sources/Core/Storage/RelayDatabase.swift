@@ -29,7 +29,7 @@ public struct RelayDatabase: Sendable {
     }
 
     /// What must run while the stores are used: PostgreSQL's connection pool; `nil` for SQLite.
-    public var service: (any Service)? { postgres?.client }
+    public var service: (any Service)? { postgres.map { PostgresPoolService(client: $0.client) } }
 
     /// Brings PostgreSQL's schema up to date, waiting for any other instance migrating the same database; SQLite was
     /// migrated when it opened. Warns when row-level security cannot apply to the role the server connects as.
