@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds before the first upstream retry, doubling each time (RELAY_UPSTREAM_BACKOFF, default 0.5).")
     var upstreamBackoff: Double?
 
+    @Option(help: "Most connections (so streamed answers in flight) to one upstream host (RELAY_UPSTREAM_CONNECTIONS_PER_HOST, default 10000).")
+    var upstreamConnectionsPerHost: Int?
+
     @Flag(help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
@@ -111,6 +114,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let seconds = try upstreamBackoff ?? Self.seconds(environment["RELAY_UPSTREAM_BACKOFF"], name: "RELAY_UPSTREAM_BACKOFF") {
             configuration.upstream.backoff = try Self.duration(seconds, name: "upstream backoff", minimum: 0)
+        }
+        if let connections = try upstreamConnectionsPerHost
+            ?? environment["RELAY_UPSTREAM_CONNECTIONS_PER_HOST"].map({ try Self.integer($0, name: "RELAY_UPSTREAM_CONNECTIONS_PER_HOST") })
+        {
+            guard connections >= 1 else { throw ValidationError("Upstream connections per host must be at least 1") }
+            configuration.upstream.connectionsPerHost = connections
         }
         configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
             || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")

@@ -154,6 +154,36 @@ struct ChatTests {
         }
     }
 
+    @Test("a dozen answers stream at once: upstream connections are not capped at HTTP client defaults")
+    func concurrentStreams() async throws {
+        try await StubUpstream.with(slowDelay: .milliseconds(50)) { stub in
+            try await withRelay(configure: { $0.forChatTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.setPlan("team", for: owner)
+                let app = try await client.chatApp(stub, model: "stub-slow", owner: owner)
+                let port = try #require(client.client.port)
+                let started = ContinuousClock.now
+                // Each stream reads its first piece and then stays open until all have theirs.
+                let barrier = Barrier(count: 12)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<12 {
+                        group.addTask {
+                            var reader = try await EventStreamReader.open(
+                                port: port, path: "/v1/chat-messages", token: app.key,
+                                json: ["query": "go", "inputs": [:], "user": .string("user\(index)"), "response_mode": "streaming"]
+                            )
+                            #expect(try await reader.nextEvent()?["event"] == "message")
+                            await barrier.arrive()
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                // Queued behind eight connections, the ninth would wait for a whole answer (about 10 s).
+                #expect(ContinuousClock.now - started < .seconds(5))
+            }
+        }
+    }
+
     @Test("upstream failures map to Dify's codes, before and after the stream starts")
     func upstreamFailures() async throws {
         try await StubUpstream.with { stub in
@@ -292,6 +322,25 @@ struct ChatTests {
                 expectError(try await client.get("/v1/conversations?user=u", token: app.key), .badRequest, "not_chat_app")
             }
         }
+    }
+}
+
+/// Lets tasks wait until `count` of them have arrived.
+actor Barrier {
+    let count: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    func arrive() async {
+        if waiting.count + 1 == count {
+            waiting.forEach { $0.resume() }
+            waiting.removeAll()
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
     }
 }
 

@@ -14,6 +14,7 @@ public final class UpstreamClient: Service, Sendable {
             timeout: .init(connect: Self.timeAmount(policy.connectTimeout), read: Self.timeAmount(policy.readTimeout))
         )
         configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: policy.connectionsPerHost)
         self.http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         self.policy = policy
     }

@@ -8,15 +8,19 @@ public struct UpstreamPolicy: Sendable {
     public var retries: Int
     /// The first retry waits this long, each further one twice as long (with up to 25 % jitter).
     public var backoff: Duration
+    /// Most HTTP/1.1 connections kept open to one upstream host. A streamed answer holds its connection to the end, so
+    /// this bounds the streams in flight to one host; async-http-client's default of 8 would queue the ninth.
+    public var connectionsPerHost: Int
 
     public init(
         connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60), retries: Int = 2,
-        backoff: Duration = .milliseconds(500)
+        backoff: Duration = .milliseconds(500), connectionsPerHost: Int = 10_000
     ) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.retries = retries
         self.backoff = backoff
+        self.connectionsPerHost = connectionsPerHost
     }
 
     /// The wait before retry number `attempt` (1-based).

@@ -61,13 +61,19 @@ struct EventStreamReader {
     var raw = ""
     private var pending = ""
 
+    /// Like `HTTPClient.shared`, but not limited to eight connections per host: tests hold more streams open at once.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256))
+    )
+
     static func open(port: Int, path: String, token: String, json: JSONValue) async throws -> EventStreamReader {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.client.execute(request, timeout: .seconds(30))
         return EventStreamReader(response: response, iterator: response.body.makeAsyncIterator())
     }
 
