@@ -58,7 +58,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys, chat: services.chat).addRoutes(to: workspace)
     AppModelConfigController(apps: services.apps, chat: services.chat).addRoutes(to: workspace)
-    ModelProvidersController(providers: services.modelProviders).addRoutes(to: workspace)
+    ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
+        .addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
     UsageController(services: services).addRoutes(to: workspace)
 

@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most connections (so streamed answers in flight) to one upstream host (RELAY_UPSTREAM_CONNECTIONS_PER_HOST, default 10000).")
     var upstreamConnectionsPerHost: Int?
 
-    @Flag(help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
+    @Flag(name: .customLong("allow-private-file-urls"), help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
     func run() async throws {

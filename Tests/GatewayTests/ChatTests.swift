@@ -297,6 +297,9 @@ struct ChatTests {
                 try await client.setPlan("sandbox", overrides: ["message_credits": 1], for: owner)
                 #expect(try await client.chat(app, "hi", extra: ["inputs": ["name": "Bo"]]).status == .ok)
                 expectError(try await client.chat(app, "again", extra: ["inputs": ["name": "Bo"]]), .badRequest, "provider_quota_exceeded")
+                let providers = try await client.get("/console/api/workspaces/current/model-providers", token: owner.token).json["data"]
+                #expect(providers.array.first { $0["provider"] == "openai_api_compatible" }?["status"] == "quota-exceeded")
+                #expect(providers.array.first { $0["provider"] == "openai" }?["status"] == "no-configure")
             }
         }
     }

@@ -1,11 +1,16 @@
 import Core
 import Foundation
 import Hummingbird
+import Tenancy
 
 /// The workspace's model providers: what is on offer and configured, credentials (checked upstream, kept sealed,
-/// shown masked), and the default model of each type.
+/// shown masked), and the default model of each type. A configured provider shows `quota-exceeded` once the
+/// workspace has spent its message credits for the month.
 struct ModelProvidersController {
     let providers: ModelProviderService
+    let plans: PlanService
+    let credits: CreditLedger
+    let now: @Sendable () -> Date
 
     struct CredentialsRequest: Decodable {
         let credentials: [String: String]
@@ -21,11 +26,15 @@ struct ModelProvidersController {
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
-        let providers = self.providers
+        let (providers, plans, credits, now) = (self.providers, self.plans, self.credits, self.now)
         let base = group.group("workspaces/current")
         base.get("model-providers") { _, context in
-            let states = try await providers.providers(of: context.scope.workspaceID)
-            return JSONBody(["data": .array(states.map(Self.body))])
+            let workspace = context.scope.workspaceID
+            let states = try await providers.providers(of: workspace)
+            let allowance = try await plans.workspacePlan(workspace).limits.messageCreditsPerMonth
+            var spent = false
+            if allowance > 0 { spent = try await credits.used(by: workspace, at: now()) >= allowance }
+            return JSONBody(["data": .array(states.map { Self.body($0, creditsSpent: spent) })])
         }
         base.get("model-providers/:provider/credentials") { _, context in
             let provider = try context.parameters.require("provider")
@@ -70,9 +79,9 @@ struct ModelProvidersController {
     }
 
     /// A provider in the seed's shape, with Dify's credential form so a console can draw it.
-    static func body(_ state: ModelProviderService.ProviderState) -> JSONValue {
+    static func body(_ state: ModelProviderService.ProviderState, creditsSpent: Bool) -> JSONValue {
         let descriptor = state.descriptor
-        let status: JSONValue = state.isConfigured ? "active" : "no-configure"
+        let status: JSONValue = !state.isConfigured ? "no-configure" : creditsSpent ? "quota-exceeded" : "active"
         return [
             "provider": .string(descriptor.id),
             "label": localized(descriptor.label),
