@@ -165,3 +165,41 @@ struct ModelProviderTests {
         }
     }
 }
+
+@Suite("The Anthropic provider")
+struct AnthropicProviderTests {
+    @Test("Anthropic credentials are checked, and a chat streams through the Messages API with its prices")
+    func anthropicChat() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forChatTests() }) { client in
+                let owner = try await client.setUpOwner()
+                let path = "/console/api/workspaces/current/model-providers/anthropic/credentials"
+                expectError(
+                    try await client.post(path, token: owner.token, json: ["credentials": ["anthropic_api_key": "wrong", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]),
+                    .badRequest, "invalid_param", field: "credentials"
+                )
+                let saved = try await client.post(
+                    path, token: owner.token, json: ["credentials": ["anthropic_api_key": "sk-good", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]
+                )
+                #expect(saved.status == .ok, "\(saved.json)")
+                let app = try await client.createApp("Claude", as: owner)
+                let config = try await client.post(
+                    "/console/api/apps/\(app)/model-config", token: owner.token,
+                    json: ["model": ["provider": "anthropic", "name": "claude-haiku-4-5"], "pre_prompt": "Be brief."]
+                )
+                #expect(config.status == .ok, "\(config.json)")
+                let key = try await client.issueKey(for: app, as: owner).secret
+                let reply = try await client.chat(ChatApp(owner: owner, id: app, key: key), "hi there")
+                #expect(reply.json["answer"] == "Echo: hi there", "\(reply.json)")
+                let usage = reply.json["metadata"]["usage"]
+                #expect(usage["prompt_tokens"] == 9 && usage["completion_tokens"] == 5)
+                #expect(usage["prompt_price"] == "0.0000090" && usage["completion_price"] == "0.0000250" && usage["total_price"] == "0.0000340")
+                #expect(usage["prompt_unit_price"] == "1" && usage["prompt_price_unit"] == "0.000001")
+                let sent = try #require(stub.requests.last)
+                #expect(sent["system"] == "Be brief.")
+                #expect(sent["max_tokens"] == 4096)
+                #expect(sent["messages"][0]["role"] == "user")
+            }
+        }
+    }
+}

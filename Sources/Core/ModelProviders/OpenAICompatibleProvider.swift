@@ -13,45 +13,14 @@ struct OpenAICompatibleProvider: ModelProvider {
     /// Reads the bearer key from the credentials; `nil` sends none (a local server).
     let apiKey: @Sendable ([String: String]) -> String?
 
-    /// Largest upstream event line accepted: a token or a usage report is far smaller.
-    static let maxLineLength = 1 << 20
-
     func validate(_ credentials: [String: String]) async throws -> [String] {
-        let url = try base(credentials) + "/models"
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: try base(credentials) + "/models")
         authorize(&request, credentials)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.http.execute(request, timeout: UpstreamClient.timeAmount(client.policy.readTimeout))
-        } catch {
-            throw RelayError.invalidParam("credentials", UpstreamFailure.unreachable(error, url: url, provider: descriptor.id).message)
-        }
-        let body = try? await response.body.collect(upTo: 8 << 20)
-        switch response.status.code {
-        case 200..<300:
-            guard let body, let list = try? JSONDecoder().decode(ModelList.self, from: Data(body.readableBytesView)) else { return [] }
-            return list.data.map(\.id)
-        case 404:
-            // A server without a model list (some proxies) can still serve completions.
-            return []
-        default:
-            let failure = UpstreamFailure.error(status: response.status.code, headers: response.headers, body: body, provider: descriptor.id)
-            throw RelayError.invalidParam("credentials", "The credentials were not accepted: \(failure.message)")
-        }
+        return try await client.modelList(request, provider: descriptor.id)
     }
 
     func chat(_ request: ChatCompletionRequest, credentials: [String: String]) -> AsyncThrowingStream<ChatCompletionDelta, any Error> {
-        let (deltas, continuation) = AsyncThrowingStream<ChatCompletionDelta, any Error>.makeStream()
-        let task = Task {
-            do {
-                try await stream(request, credentials: credentials, into: continuation)
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return deltas
+        .producing { continuation in try await stream(request, credentials: credentials, into: continuation) }
     }
 
     private func stream(
@@ -66,29 +35,10 @@ struct OpenAICompatibleProvider: ModelProvider {
         authorize(&request, credentials)
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(Self.body(of: completion))))
 
-        let response = try await send(request, url: url)
-        do {
-            try await relay(response, into: continuation)
-        } catch let error as RelayError {
-            throw error
-        } catch {
-            if error is CancellationError || Task.isCancelled { throw CancellationError() }
-            throw RelayError(
-                .completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(UpstreamFailure.describe(error))",
-                underlying: error
-            )
-        }
-    }
-
-    /// Passes on the pieces of a streamed answer until the upstream says it is done.
-    private func relay(
-        _ response: HTTPClientResponse, into continuation: AsyncThrowingStream<ChatCompletionDelta, any Error>.Continuation
-    ) async throws {
-        for try await line in UpstreamLines(base: response.body, maxLineLength: Self.maxLineLength) {
-            guard line.hasPrefix("data:") else { continue }
-            let payload = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
-            if payload == "[DONE]" { break }
-            guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(payload.utf8)) else { continue }
+        let response = try await client.send(request, provider: descriptor.id)
+        try await client.readEvents(of: response, provider: descriptor.id) { _, payload in
+            if payload == "[DONE]" { return false }
+            guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(payload.utf8)) else { return true }
             // OpenAI reports a failure mid-stream as an event carrying `error`.
             if chunk.error != nil {
                 let message = UpstreamFailure.message(in: ByteBuffer(string: payload)) ?? "an error event"
@@ -100,34 +50,7 @@ struct OpenAICompatibleProvider: ModelProvider {
             if let usage = chunk.usage {
                 continuation.yield(.usage(TokenCounts(prompt: usage.prompt_tokens ?? 0, completion: usage.completion_tokens ?? 0)))
             }
-        }
-    }
-
-    /// Sends the request, retrying failures that happened before any answer arrived, with backoff.
-    private func send(_ request: HTTPClientRequest, url: String) async throws -> HTTPClientResponse {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let canRetry = attempt <= client.policy.retries
-            do {
-                // The deadline bounds one whole generation; silence is bounded by the client's read timeout.
-                let response = try await client.http.execute(request, timeout: .minutes(30))
-                if (200..<300).contains(response.status.code) { return response }
-                let body = try? await response.body.collect(upTo: 64 << 10)
-                if canRetry, UpstreamFailure.isRetryable(status: response.status.code) {
-                    try await Task.sleep(for: client.policy.delay(beforeRetry: attempt))
-                    continue
-                }
-                throw UpstreamFailure.error(status: response.status.code, headers: response.headers, body: body, provider: descriptor.id)
-            } catch let error as RelayError {
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                guard canRetry else { throw UpstreamFailure.unreachable(error, url: url, provider: descriptor.id) }
-                try await Task.sleep(for: client.policy.delay(beforeRetry: attempt))
-            }
+            return true
         }
     }
 
@@ -175,11 +98,6 @@ struct OpenAICompatibleProvider: ModelProvider {
     static let allowedParameters: Set<String> = [
         "temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty", "stop", "seed", "response_format",
     ]
-
-    private struct ModelList: Decodable {
-        struct Model: Decodable { let id: String }
-        let data: [Model]
-    }
 
     private struct Chunk: Decodable {
         struct Choice: Decodable {

@@ -12,7 +12,7 @@ public struct ProviderCatalogue: Sendable {
         providers.first { $0.descriptor.id == id }
     }
 
-    /// The built-in providers: OpenAI, and any OpenAI-compatible server by its URL.
+    /// The built-in providers: OpenAI, any OpenAI-compatible server by its URL, and Anthropic.
     public static func builtIn(client: UpstreamClient) -> ProviderCatalogue {
         ProviderCatalogue(providers: [
             OpenAICompatibleProvider(
@@ -47,6 +47,7 @@ public struct ProviderCatalogue: Sendable {
                 baseURL: { $0["endpoint_url"] ?? "" },
                 apiKey: { $0["api_key"] }
             ),
+            AnthropicProvider(client: client),
         ])
     }
 

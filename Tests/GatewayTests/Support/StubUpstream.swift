@@ -69,8 +69,27 @@ final class StubUpstream: Sendable {
             Response(status: .ok, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html></html>")))
         }
         router.get("v1/models") { request, _ -> Response in
-            guard self.authorized(request) else { return Self.refusal() }
+            guard self.authorized(request) || self.authorizedAnthropic(request) else { return Self.refusal() }
             return Self.json(["object": "list", "data": [["id": "stub-chat"], ["id": "stub-slow"], ["id": "stub-embed"]]])
+        }
+        // Anthropic's Messages API: the same echo, in its events.
+        router.post("v1/messages") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            self.state.withLock { $0.requests.append(json) }
+            guard self.authorizedAnthropic(request), request.headers[HTTPField.Name("anthropic-version")!] == "2023-06-01" else {
+                return Self.json(["type": "error", "error": ["type": "authentication_error", "message": "invalid x-api-key"]], status: .unauthorized)
+            }
+            let last = json["messages"].array.last?["content"].array.compactMap { $0["text"].string }.last ?? ""
+            let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
+            var text = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+            for word in words {
+                let escaped = String(decoding: try JSONEncoder().encode(word), as: UTF8.self)
+                text += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\(escaped)}}\n\n"
+            }
+            text += "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n"
+            text += "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.post("v1/chat/completions") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -126,6 +145,10 @@ final class StubUpstream: Sendable {
             }
         }
         return router
+    }
+
+    private func authorizedAnthropic(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("x-api-key")!] == state.withLock { $0.acceptedKey }
     }
 
     private func authorized(_ request: Request) -> Bool {
