@@ -129,7 +129,9 @@ public struct ChatService: Sendable {
         // A conversation keeps the inputs it started with, as in Dify.
         let inputs = try existing?.inputs ?? config.inputForm.accept(query.inputs)
         let model = try await providers.resolve(provider: config.model.provider, model: config.model.name, in: app.workspaceID)
-        let date = now()
+        // A conversation's messages keep their order even when two arrive within the clock's resolution, or through
+        // instances whose clocks differ a little: each is later than the conversation's last.
+        let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
 
         var started: Conversation?
         let messages: [PromptMessage]
