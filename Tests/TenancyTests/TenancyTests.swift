@@ -128,18 +128,20 @@ struct UsageRecorderTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for round in 0..<400 {
+                        recorded.started.withLock { $0 += 1 }
                         recorder.record(grant, at: date)
-                        recorded.count.withLock { $0 += 1 }
+                        recorded.finished.withLock { $0 += 1 }
                         if round % 7 == 0 { await recorder.flush() }
                     }
                 }
                 group.addTask {
                     var last = 0
                     for _ in 0..<200 {
-                        let seenBefore = recorded.count.withLock { $0 }
+                        // A record under way while the total is read may or may not be in it.
+                        let finishedBefore = recorded.finished.withLock { $0 }
                         let total = try await recorder.totals(of: workspace.id, fromDay: day).workspace.requests
-                        let seenAfter = recorded.count.withLock { $0 }
-                        #expect(total >= last && total >= seenBefore && total <= seenAfter)
+                        let startedAfter = recorded.started.withLock { $0 }
+                        #expect(total >= last && total >= finishedBefore && total <= startedAfter)
                         last = total
                     }
                 }
@@ -153,5 +155,7 @@ struct UsageRecorderTests {
 }
 
 final class RecordedCount: Sendable {
-    let count = Mutex(0)
+    /// Records begun, and records done: the true count lies between them.
+    let started = Mutex(0)
+    let finished = Mutex(0)
 }
