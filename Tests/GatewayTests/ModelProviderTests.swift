@@ -36,6 +36,12 @@ struct ModelProviderTests {
                 expectError(
                     try await client.post("\(path)/nosuch/credentials", token: owner.token, json: ["credentials": [:]]), .notFound, "not_found"
                 )
+                expectError(
+                    try await client.post(
+                        "\(path)/openai_api_compatible/credentials", token: owner.token, json: ["credentials": ["endpoint_url": "ftp://models.local"]]
+                    ),
+                    .badRequest, "invalid_param", field: "credentials.endpoint_url"
+                )
 
                 stub.accept("sk-good-and-long-secret")
                 let saved = try await client.post(

@@ -45,8 +45,14 @@ public struct FileService: Sendable {
         return file
     }
 
+    /// The file's bytes; 404 when they are not on this server's disk (instances sharing a database but not a data
+    /// directory).
     public func contents(of file: UploadedFile) throws -> Data {
-        try Data(contentsOf: root.appendingPathComponent(file.workspaceID.description).appendingPathComponent(file.id.description))
+        do {
+            return try Data(contentsOf: root.appendingPathComponent(file.workspaceID.description).appendingPathComponent(file.id.description))
+        } catch {
+            throw RelayError(.notFound, "The content of upload file \(file.id) is not available on this server", underlying: error)
+        }
     }
 
     public func storageUsed(by workspace: WorkspaceID) async throws -> Int {

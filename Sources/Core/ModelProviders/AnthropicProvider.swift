@@ -77,14 +77,8 @@ struct AnthropicProvider: ModelProvider {
     }
 
     private func base(_ credentials: [String: String]) throws -> String {
-        var base = (credentials["anthropic_api_url"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.anthropic.com")
-            .trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        if base.hasSuffix("/v1") { base.removeLast(3) }
-        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw RelayError(.providerNotInitialize, "The anthropic API URL '\(base)' is not an http(s) URL")
-        }
-        return base
+        let url = credentials["anthropic_api_url"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.anthropic.com"
+        return try UpstreamClient.baseURL(url, credential: "anthropic_api_url", dropping: "/v1")
     }
 
     private func authorize(_ request: inout HTTPClientRequest, _ credentials: [String: String]) {

@@ -8,8 +8,8 @@ import NIOHTTP1
 struct OpenAICompatibleProvider: ModelProvider {
     let descriptor: ProviderDescriptor
     let client: UpstreamClient
-    /// Reads the base URL (ending before `/chat/completions`) from the credentials.
-    let baseURL: @Sendable ([String: String]) -> String
+    /// Reads the base URL (ending before `/chat/completions`) from the credentials, and names the field it came from.
+    let baseURL: @Sendable ([String: String]) -> (url: String, credential: String)
     /// Reads the bearer key from the credentials; `nil` sends none (a local server).
     let apiKey: @Sendable ([String: String]) -> String?
 
@@ -55,12 +55,8 @@ struct OpenAICompatibleProvider: ModelProvider {
     }
 
     private func base(_ credentials: [String: String]) throws -> String {
-        var base = baseURL(credentials).trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw RelayError(.providerNotInitialize, "The \(descriptor.id) base URL '\(base)' is not an http(s) URL")
-        }
-        return base
+        let (url, credential) = baseURL(credentials)
+        return try UpstreamClient.baseURL(url, credential: credential)
     }
 
     private func authorize(_ request: inout HTTPClientRequest, _ credentials: [String: String]) {

@@ -28,9 +28,9 @@ public struct ProviderCatalogue: Sendable {
                 client: client,
                 baseURL: { credentials in
                     let base = credentials["openai_api_base"] ?? ""
-                    guard !base.isEmpty else { return "https://api.openai.com/v1" }
+                    guard !base.isEmpty else { return ("https://api.openai.com/v1", "openai_api_base") }
                     // Dify lets the base omit `/v1`.
-                    return base.hasSuffix("/v1") || base.hasSuffix("/v1/") ? base : base + "/v1"
+                    return (base.hasSuffix("/v1") || base.hasSuffix("/v1/") ? base : base + "/v1", "openai_api_base")
                 },
                 apiKey: { $0["openai_api_key"] }
             ),
@@ -44,7 +44,7 @@ public struct ProviderCatalogue: Sendable {
                     predefinedModels: [], acceptsAnyModel: true
                 ),
                 client: client,
-                baseURL: { $0["endpoint_url"] ?? "" },
+                baseURL: { ($0["endpoint_url"] ?? "", "endpoint_url") },
                 apiKey: { $0["api_key"] }
             ),
             AnthropicProvider(client: client),

@@ -7,6 +7,18 @@ extension UpstreamClient {
     /// Largest upstream event line accepted: a token or a usage report is far smaller.
     static let maxLineLength = 1 << 20
 
+    /// A base URL from a credential form, without trailing slashes (or `suffix`); `invalid_param` naming the
+    /// credential when it is not an http(s) URL.
+    static func baseURL(_ text: String, credential: String, dropping suffix: String? = nil) throws -> String {
+        var base = text.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        if let suffix, base.hasSuffix(suffix) { base.removeLast(suffix.count) }
+        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw RelayError.invalidParam("credentials.\(credential)", "\(credential) must be an http(s) URL, not '\(text)'")
+        }
+        return base
+    }
+
     /// Sends a request, retrying failures that happened before any answer arrived (unreachable, 5xx) with backoff;
     /// any other answer than 2xx becomes Dify's error for it.
     func send(_ request: HTTPClientRequest, provider: String) async throws -> HTTPClientResponse {
