@@ -58,6 +58,8 @@ struct FileTests {
             let refused = try await client.upload(Self.png, filename: "three.png", token: key)
             expectError(refused, .forbidden, "forbidden")
             #expect(refused.message?.contains("file storage") == true)
+            let usage = try await client.get("/console/api/workspaces/current/usage", token: owner.token).json
+            #expect(usage["file_storage"] == ["limit": 250, "used": .number(Double(2 * Self.png.count))])
         }
     }
 

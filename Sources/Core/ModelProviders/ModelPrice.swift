@@ -50,8 +50,6 @@ public struct MessageUsage: Sendable, Equatable, Codable {
         self.latency = (latency * 1000).rounded() / 1000
     }
 
-    public static let none = MessageUsage(tokens: TokenCounts(prompt: 0, completion: 0), price: .free, latency: 0)
-
     /// Plain decimal notation (never an exponent), rounded to `scale` places when given.
     public static func format(_ value: Decimal, scale: Int? = nil) -> String {
         var value = value

@@ -44,6 +44,8 @@ struct UsageReport: ResponseCodableBody {
     let members: Quota
     let apps: Quota
     let message_credits: Quota
+    /// Bytes of uploaded files.
+    let file_storage: Quota
     let message_credits_reset_in: Int
     let usage: Totals
 
@@ -69,6 +71,7 @@ struct UsageReport: ResponseCodableBody {
             requests: requests, members: Quota(limit: limits.members, used: counts.members),
             apps: Quota(limit: limits.apps, used: counts.apps),
             message_credits: Quota(limit: limits.messageCreditsPerMonth, used: try await services.credits.used(by: workspace, at: date)),
+            file_storage: Quota(limit: limits.fileStorage, used: try await services.files.storageUsed(by: workspace)),
             message_credits_reset_in: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
             usage: Totals(
                 requests_today: day.workspace.requests, requests_this_month: month.workspace.requests,

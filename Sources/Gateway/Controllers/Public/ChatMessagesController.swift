@@ -91,7 +91,7 @@ struct ChatMessagesController {
             try? await ledger.settle(reservation, used: spent)
         }
 
-        let envelope = Envelope(message: turn.message, mode: grant.app.mode)
+        let envelope = Envelope(message: turn.message)
         switch mode {
         case .blocking:
             let result = await chat.run(turn) { _ in }
@@ -169,7 +169,6 @@ struct ChatMessagesController {
 /// The fields every event (and the blocking answer) of one message carries.
 struct Envelope: Sendable {
     let message: ChatMessage
-    let mode: AppMode
 
     func fields(event: String) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [
