@@ -92,6 +92,17 @@ struct EventStreamReader {
         }
     }
 
+    /// Reads the stream to its end: how many `message` pieces came, and the last event.
+    mutating func drain() async throws -> (pieces: Int, last: JSONValue?) {
+        var pieces = 0
+        var last: JSONValue?
+        while let event = try await nextEvent() {
+            last = event
+            if event["event"] == "message" { pieces += 1 }
+        }
+        return (pieces, last)
+    }
+
     /// The next data frame's JSON, skipping pings.
     mutating func nextEvent() async throws -> JSONValue? {
         while let frame = try await next() {
