@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "RateLimit", targets: ["RateLimit"]),
         .library(name: "Core", targets: ["Core"]),
+        .executable(name: "relay-plugin-launcher", targets: ["relay-plugin-launcher"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -69,7 +70,14 @@ let package = Package(
             dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PluginHost", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "PluginHost", dependencies: ["Core"], exclude: ["Launcher"], swiftSettings: swiftSettings),
+        // The sandbox launcher: C, because nothing may run between fork and exec but what it does (needs libseccomp-dev).
+        .executableTarget(
+            name: "relay-plugin-launcher",
+            path: "Sources/PluginHost/Launcher",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra"])],
+            linkerSettings: [.linkedLibrary("seccomp")]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
@@ -120,6 +128,11 @@ let package = Package(
         .testTarget(
             name: "RateLimitTests",
             dependencies: ["RateLimit", "Core"],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["PluginHost", "relay-plugin-launcher", "RelayTestSupport"],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(
