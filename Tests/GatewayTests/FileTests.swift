@@ -106,6 +106,12 @@ struct FileTests {
             // An operator who allows private addresses: fetched, redirects followed, non-images refused.
             try await withRelay(configure: { $0.allowsPrivateFileURLs = true; $0.forChatTests() }) { client in
                 let app = try await client.chatApp(stub)
+                // A query refused for another reason fetches nothing.
+                let image: [String: JSONValue] = [
+                    "files": [["transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/image.png")]]
+                ]
+                expectError(try await client.chat(app, "", extra: image), .badRequest, "invalid_param", field: "query")
+                #expect(stub.fileFetches == 0)
                 let reply = try await client.chat(
                     app, "look", extra: ["files": [["type": "image", "transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/moved")]]]
                 )

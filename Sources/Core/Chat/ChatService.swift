@@ -14,15 +14,16 @@ public struct ChatQuery: Sendable {
     public var inputs: [String: JSONValue]
     public var conversationID: ConversationID?
     /// Image URLs (`https:` or `data:`) for a vision model.
-    public var images: [String]
-    /// The files as the message lists them.
-    public var files: [JSONValue]
+    /// Fetches the query's files once it is otherwise accepted (so a refused query fetches nothing): image URLs
+    /// (`https:` or `data:`) for a vision model, and the files as the message lists them.
+    public var attachments: @Sendable () async throws -> (images: [String], files: [JSONValue])
     /// Whether a new conversation is named from its first query (else "New conversation").
     public var autoGenerateName: Bool
 
     public init(
         kind: Kind, app: App, endUser: String, query: String, inputs: [String: JSONValue], conversationID: ConversationID? = nil,
-        images: [String] = [], files: [JSONValue] = [], autoGenerateName: Bool = true
+        attachments: @escaping @Sendable () async throws -> (images: [String], files: [JSONValue]) = { ([], []) },
+        autoGenerateName: Bool = true
     ) {
         self.kind = kind
         self.app = app
@@ -30,8 +31,7 @@ public struct ChatQuery: Sendable {
         self.query = query
         self.inputs = inputs
         self.conversationID = conversationID
-        self.images = images
-        self.files = files
+        self.attachments = attachments
         self.autoGenerateName = autoGenerateName
     }
 }
@@ -133,6 +133,7 @@ public struct ChatService: Sendable {
         // instances whose clocks differ a little: each is later than the conversation's last.
         let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
 
+        let (images, files) = try await query.attachments()
         var started: Conversation?
         let messages: [PromptMessage]
         switch query.kind {
@@ -150,14 +151,14 @@ public struct ChatService: Sendable {
                     inputs: inputs, introduction: config.openingStatement ?? "", createdAt: date, updatedAt: date
                 )
             }
-            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: query.images)
+            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: images)
         case .completion:
-            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: query.images)
+            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images)
         }
         let message = ChatMessage(
             id: MessageID(), workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
             endUser: query.endUser, taskID: UUID().uuidString.lowercased(), inputs: inputs, query: query.query,
-            provider: config.model.provider, model: config.model.name, files: query.files, createdAt: date
+            provider: config.model.provider, model: config.model.name, files: files, createdAt: date
         )
         try await store.begin(message, starting: started)
         return ChatTurn(

@@ -20,6 +20,7 @@ final class StubUpstream: Sendable {
         var requests: [JSONValue] = []
         var attempts: [String: Int] = [:]
         var cancelledStreams = 0
+        var fileFetches = 0
     }
 
     let state = Mutex(State())
@@ -35,6 +36,7 @@ final class StubUpstream: Sendable {
     var requests: [JSONValue] { state.withLock { $0.requests } }
     func attempts(_ model: String) -> Int { state.withLock { $0.attempts[model, default: 0] } }
     var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
+    var fileFetches: Int { state.withLock { $0.fileFetches } }
     func accept(_ key: String) { state.withLock { $0.acceptedKey = key } }
 
     /// Runs the stub for the duration of `body`.
@@ -60,7 +62,8 @@ final class StubUpstream: Sendable {
         let router = Router()
         // Files a message can name by URL.
         router.get("files/image.png") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.png)))
+            self.state.withLock { $0.fileFetches += 1 }
+            return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.png)))
         }
         router.get("files/moved") { _, _ -> Response in
             Response(status: .found, headers: [.location: "/files/image.png"])

@@ -67,10 +67,14 @@ struct ChatMessagesController {
         if let text = body.conversation_id, !text.isEmpty, kind == .chat {
             conversationID = try Identifier.parse(text, field: "conversation_id")
         }
-        let (images, files) = try await attachments(body.files ?? [], grant: grant)
+        let references = body.files ?? []
+        guard references.count <= Self.maxImages else {
+            throw RelayError(.tooManyFiles, "A message may carry at most \(Self.maxImages) files")
+        }
         let query = ChatQuery(
             kind: kind, app: grant.app, endUser: scope.endUser, query: body.query ?? "", inputs: body.inputs ?? [:],
-            conversationID: conversationID, images: images, files: files, autoGenerateName: body.auto_generate_name ?? true
+            conversationID: conversationID, attachments: { try await attachments(references, grant: grant) },
+            autoGenerateName: body.auto_generate_name ?? true
         )
         let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
         let turn: ChatTurn
@@ -132,9 +136,6 @@ struct ChatMessagesController {
 
     /// The images of a query, as `data:` URLs for a vision model: uploads of this app, or fetched from their URLs.
     func attachments(_ references: [FileReference], grant: PublicGrant) async throws -> (images: [String], files: [JSONValue]) {
-        guard references.count <= Self.maxImages else {
-            throw RelayError(.tooManyFiles, "A message may carry at most \(Self.maxImages) files")
-        }
         var images: [String] = []
         var listed: [JSONValue] = []
         for (index, reference) in references.enumerated() {
