@@ -1,0 +1,98 @@
+// A first-party tool plugin in C: Dify's plugin protocol over stdio, JSON by jansson.
+//
+// Each line on stdin is a request; each answer is lines on stdout: `stream` chunks, then `end` (after an `error` when
+// the tool fails). The first line out is a heartbeat, which tells the host it is ready; it exits when stdin closes.
+// Tools: `echo` (text back), `json_echo` (its parameters back as JSON), `fail` (always raises).
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void emit(json_t *message) {
+    char *line = json_dumps(message, JSON_COMPACT);
+    if (line != NULL) {
+        fputs(line, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+        free(line);
+    }
+    json_decref(message);
+}
+
+static void session(json_t *id, const char *type, json_t *data) {
+    emit(json_pack("{s:s, s:O, s:{s:s, s:o}}", "event", "session", "session_id", id, "data", "type", type, "data", data));
+}
+
+static void chunk(json_t *id, const char *type, json_t *message) {
+    session(id, "stream", json_pack("{s:s, s:o, s:n}", "type", type, "message", message, "meta"));
+}
+
+static void failure(json_t *id, const char *kind, const char *text) {
+    session(id, "error", json_pack("{s:s, s:s, s:{}}", "error_type", kind, "message", text, "args"));
+}
+
+static void log_line(const char *text) {
+    emit(json_pack("{s:s, s:n, s:{s:s, s:s, s:f}}", "event", "log", "session_id", "data", "level", "INFO", "message", text,
+                   "timestamp", 0.0));
+}
+
+static void invoke_tool(json_t *id, json_t *data) {
+    const char *tool = json_string_value(json_object_get(data, "tool"));
+    json_t *parameters = json_object_get(data, "tool_parameters");
+    if (tool == NULL) {
+        failure(id, "ValueError", "tool is required");
+    } else if (strcmp(tool, "echo") == 0) {
+        const char *text = json_string_value(json_object_get(parameters, "text"));
+        if (text == NULL) {
+            failure(id, "ToolParameterValidationError", "text is required");
+        } else {
+            size_t length = strlen(text) + 7;
+            char *answer = malloc(length);
+            snprintf(answer, length, "echo: %s", text);
+            chunk(id, "text", json_pack("{s:s}", "text", answer));
+            free(answer);
+        }
+    } else if (strcmp(tool, "json_echo") == 0) {
+        chunk(id, "json", json_pack("{s:O}", "json_object", parameters != NULL ? parameters : json_null()));
+    } else if (strcmp(tool, "fail") == 0) {
+        failure(id, "ValueError", "fail always fails");
+    } else {
+        failure(id, "ToolNotFoundError", "no such tool");
+    }
+}
+
+int main(void) {
+    emit(json_pack("{s:s, s:n, s:{}}", "event", "heartbeat", "session_id", "data"));
+    log_line("echo-c ready");
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t length;
+    while ((length = getline(&line, &capacity, stdin)) > 0) {
+        json_error_t error;
+        json_t *request = json_loadb(line, (size_t)length, 0, &error);
+        if (request == NULL) continue;  // not a request: nothing to answer
+        json_t *id = json_object_get(request, "session_id");
+        json_t *data = json_object_get(request, "data");
+        const char *event = json_string_value(json_object_get(request, "event"));
+        const char *type = json_string_value(json_object_get(data, "type"));
+        const char *action = json_string_value(json_object_get(data, "action"));
+        if (id == NULL || event == NULL || strcmp(event, "request") != 0) {
+            json_decref(request);
+            continue;
+        }
+        if (type == NULL || action == NULL || strcmp(type, "tool") != 0) {
+            failure(id, "NotImplementedError", "this plugin only has tools");
+        } else if (strcmp(action, "invoke_tool") == 0) {
+            invoke_tool(id, data);
+        } else if (strcmp(action, "validate_tool_credentials") == 0) {
+            const char *key = json_string_value(json_object_get(json_object_get(data, "credentials"), "api_key"));
+            chunk(id, "text", json_pack("{s:b}", "result", key != NULL && strcmp(key, "good") == 0));
+        } else {
+            failure(id, "NotImplementedError", "unknown action");
+        }
+        session(id, "end", json_object());
+        json_decref(request);
+    }
+    free(line);
+    return 0;
+}
