@@ -28,19 +28,24 @@ public enum TestDatabase {
     public static func withFresh<T>(in directory: URL, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
         guard let server else { return try await body(.sqlite(directory.appendingPathComponent("relay.sqlite"))) }
         let name = "relay_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await administer(server, "CREATE DATABASE \(name)")
+        guard let created = await bounded(.seconds(60), { try await administer(server, "CREATE DATABASE \(name)") }) else {
+            throw TestDatabaseError(description: "CREATE DATABASE \(name) did not finish within a minute")
+        }
+        try created.get()
         var location = server
         location.database = name
         location.poolSize = 8
         location.tls = .disable
         registry.withLock { $0[directory.standardizedFileURL.path] = .postgres(location) }
         defer { _ = registry.withLock { $0.removeValue(forKey: directory.standardizedFileURL.path) } }
+        // Dropping is tidiness on a throw-away cluster: it may not hold a test up (a drop was seen never to return).
+        let drop = { await bounded(.seconds(20)) { try await administer(server, "DROP DATABASE \(name) WITH (FORCE)") } }
         do {
             let result = try await body(.postgres(location))
-            try await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            _ = await drop()
             return result
         } catch {
-            try? await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            _ = await drop()
             throw error
         }
     }
@@ -141,6 +146,25 @@ public enum TestDatabase {
 
     struct TestDatabaseError: Error, CustomStringConvertible {
         let description: String
+    }
+
+    /// Runs `work`, but waits for it at most `limit`: `nil` when it did not finish in time (it is cancelled and left).
+    /// Not a child task, so a call that never returns cannot hold the caller.
+    static func bounded<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+        let (outcomes, outcome) = AsyncStream<Result<T, any Error>?>.makeStream()
+        let worker = Task {
+            do { outcome.yield(.success(try await work())) } catch { outcome.yield(.failure(error)) }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            outcome.yield(nil)
+        }
+        for await result in outcomes {
+            timer.cancel()
+            if result == nil { worker.cancel() }
+            return result
+        }
+        return nil
     }
 
     /// Runs a statement on the server's own database. Creating databases from `template1` at once can meet another
