@@ -62,7 +62,7 @@ struct RelayServices: Sendable {
         )
         self.modelProviders = modelProviders
         let tasks = ChatTasks()
-        self.chat = ChatService(store: stores.chat, providers: modelProviders, tasks: tasks, now: now)
+        self.chat = ChatService(store: stores.chat, providers: modelProviders, tasks: tasks, logger: logger, now: now)
         self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
         self.remoteImages = RemoteImageFetcher(client: upstream, allowsPrivateNetworks: configuration.allowsPrivateFileURLs)

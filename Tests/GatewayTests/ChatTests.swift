@@ -210,6 +210,10 @@ struct ChatTests {
                 stub.accept("sk-rotated")
                 expectError(try await client.chat(chat, "hi"), .badRequest, "provider_not_initialize")
                 stub.accept("sk-good")
+                // Calls that got no answer spent no credit and counted no tokens.
+                let report = try await client.get("/console/api/workspaces/current/usage", token: owner.token).json
+                #expect(report["usage"]["tokens_today"] == 0)
+                #expect(report["message_credits"]["used"] == 0)
 
                 // After the stream has started, an error is an event on a 200 stream.
                 let midfail = try await app("stub-midfail")

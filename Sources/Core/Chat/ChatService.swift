@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 import Synchronization
 
 /// What an end user asks of a chat or completion app.
@@ -63,12 +64,16 @@ public struct ChatService: Sendable {
     let store: any ChatStore
     public let providers: ModelProviderService
     public let tasks: ChatTasks
+    let logger: Logger
     let now: @Sendable () -> Date
 
-    public init(store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, now: @escaping @Sendable () -> Date) {
+    public init(
+        store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, logger: Logger, now: @escaping @Sendable () -> Date
+    ) {
         self.store = store
         self.providers = providers
         self.tasks = tasks
+        self.logger = logger
         self.now = now
     }
 
@@ -228,7 +233,13 @@ public struct ChatService: Sendable {
         let finished = message
         let store = self.store
         let date = now()
-        _ = await Task { try await store.finish(finished, at: date) }.result
+        if case .failure(let error) = await Task(operation: { try await store.finish(finished, at: date) }).result {
+            // The client has its answer; the stored message stays `running` with an empty answer.
+            logger.error(
+                "The end of a message could not be stored",
+                metadata: ["message.id": "\(message.id)", "error": "\(RelayError.logDescription(of: error))"]
+            )
+        }
         return ChatResult(ending: ending, message: message, usage: usage)
     }
 

@@ -86,7 +86,9 @@ struct ChatMessagesController {
         }
         let (ledger, usage, now) = (credits, self.usage, self.now)
         @Sendable func settle(_ result: ChatResult) async {
-            usage.recordTokens(result.usage.totalTokens, for: grant, at: now())
+            // Tokens are counted for whatever came back; a call that produced nothing counts none (its usage would
+            // only be an estimate of a prompt the upstream refused).
+            if !result.message.answer.isEmpty { usage.recordTokens(result.usage.totalTokens, for: grant, at: now()) }
             let spent: Int = switch result.ending {
             case .completed: 1
             case .stopped: result.message.answer.isEmpty ? 0 : 1
