@@ -28,8 +28,12 @@ extension ChatService {
         guard try await store.conversation(id, of: scope) != nil else { throw RelayError.notFound("Conversation Not Exists.") }
         let newName: String
         if autoGenerate {
-            let first = try await store.messages(of: id, scope: scope, before: nil, limit: 100)?.items.first
-            let query = first?.query ?? ""
+            // The first query: page back to the conversation's start (a long one has more than a page).
+            var page = try await store.messages(of: id, scope: scope, before: nil, limit: 100)
+            while let current = page, current.hasMore, let oldest = current.items.first {
+                page = try await store.messages(of: id, scope: scope, before: oldest.id, limit: 100)
+            }
+            let query = page?.items.first?.query ?? ""
             let title = query.isEmpty ? nil : await ask(
                 app: app, "Write a title of at most six words for a conversation that begins with the message below. "
                     + "Answer with the title only.\n\n\(query)"
