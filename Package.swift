@@ -35,6 +35,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        // Plugin packages are zip files of YAML: no package of the stack reads either (issue 8 names ZIPFoundation too).
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -70,7 +75,21 @@ let package = Package(
             dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PluginHost", dependencies: ["Core"], exclude: ["Launcher"], swiftSettings: swiftSettings),
+        .target(
+            name: "PluginHost",
+            dependencies: [
+                "Core",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Launcher"],
+            swiftSettings: swiftSettings
+        ),
         // The sandbox launcher: C, because nothing may run between fork and exec but what it does (needs libseccomp-dev).
         .executableTarget(
             name: "relay-plugin-launcher",

@@ -1,6 +1,7 @@
 public import Foundation
 public import Hummingbird
 import Core
+import PluginHost
 import Logging
 
 /// Builds the whole server from its configuration: storage, services, routes. The CLI and the tests both call this.
@@ -12,18 +13,29 @@ public func buildApplication(
     var logger = Logger(label: "relay")
     logger.logLevel = configuration.logLevel
     try FileManager.default.createDirectory(
-        at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+        at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711]
     )
+    // Plugin uids must pass through the data directory to their own folders, and may list and read nothing on the way:
+    // the directory is search-only for others, and what is secret in it is its owner's alone.
+    try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: configuration.dataDirectory.path)
     let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
     let database = try RelayDatabase.open(configuration.databaseLocation, busyTimeout: configuration.databaseBusyTimeout, logger: logger)
+    if case .sqlite(let file) = configuration.databaseLocation {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: file.path + suffix) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path + suffix)
+        }
+    }
     let services = await RelayServices(configuration, stores: database.stores, secret: secret, logger: logger, now: now)
+    if let folder = configuration.builtInPluginsDirectory {
+        try await services.plugins.catalogue.loadBuiltIn(from: folder)
+    }
     var app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Relay"),
         logger: logger
     )
     if let pool = database.service { app.addServices(pool) }
-    app.addServices(services.usage, services.upstream, services.stopWatcher)
+    app.addServices(services.usage, services.upstream, services.stopWatcher, services.plugins.supervisor)
     // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
     app.beforeServerStarts { try await database.migrate() }
     return app
@@ -35,7 +47,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         RequestIDMiddleware()
         ErrorMiddleware()
     }
-    HealthController().addRoutes(to: router)
+    HealthController(plugins: services.plugins, minimumLevel: services.configuration.pluginSandboxMinimum).addRoutes(to: router)
 
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
@@ -61,6 +73,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
         .addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
+    PluginsController(installs: services.plugins).addRoutes(to: workspace)
+    ToolProvidersController(tools: services.tools).addRoutes(to: workspace)
     UsageController(services: services).addRoutes(to: workspace)
 
     let operatorAPI = router.group("admin/api").add(middleware: OperatorAuthMiddleware(adminKey: services.configuration.adminKey))

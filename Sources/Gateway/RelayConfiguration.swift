@@ -2,6 +2,7 @@ public import Core
 public import Foundation
 public import Logging
 public import RateLimit
+public import PluginHost
 
 /// Everything an operator can set, filled by the CLI (flags and environment) and constructed directly by tests.
 public struct RelayConfiguration: Sendable {
@@ -37,6 +38,19 @@ public struct RelayConfiguration: Sendable {
     public var streamPingInterval: Duration = .seconds(10)
     /// Whether images named by URL in messages may be fetched from private, loopback and link-local addresses.
     public var allowsPrivateFileURLs = false
+    /// Folders of built-in plugins (the repository's `plugins/`), packed at start-up; `nil` for none.
+    public var builtInPluginsDirectory: URL? = URL(fileURLWithPath: "plugins")
+    /// Where plugin packages are unpacked and installs keep their files; `nil` for the data directory's `plugins`.
+    /// Plugin uids must be able to reach it: no folder on the way may be closed to others.
+    public var pluginDirectory: URL?
+    /// The `relay-plugin-launcher` executable; `nil` for the one beside the running executable.
+    public var pluginLauncher: String?
+    public var pluginSandboxMinimum: SandboxLevel = .basic
+    public var pluginCallTimeout: Duration = .seconds(60)
+    public var pluginIdleTimeout: Duration = .seconds(300)
+    public var pluginStartTimeout: Duration = .seconds(30)
+    /// The Python that makes Python plugins' virtual environments.
+    public var pluginPython = "/usr/bin/python3"
 
     public enum RateLimitStoreKind: String, Sendable, CaseIterable {
         case memory
@@ -50,4 +64,11 @@ public struct RelayConfiguration: Sendable {
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret_key") }
     /// Uploaded files, one folder per workspace. Instances sharing PostgreSQL need this on a shared volume.
     public var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads", isDirectory: true) }
+    public var pluginRoot: URL { pluginDirectory ?? dataDirectory.appendingPathComponent("plugins", isDirectory: true) }
+    /// The launcher: as set, else beside the running executable.
+    public var pluginLauncherPath: String {
+        pluginLauncher
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("relay-plugin-launcher").path
+    }
 }

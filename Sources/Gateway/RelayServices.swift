@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import PluginHost
 import RateLimit
 import Tenancy
 
@@ -24,6 +25,8 @@ struct RelayServices: Sendable {
     let stopWatcher: ChatStopWatcher
     let files: FileService
     let remoteImages: RemoteImageFetcher
+    let plugins: PluginInstallService
+    let tools: PluginToolService
     let now: @Sendable () -> Date
 
     init(
@@ -66,6 +69,17 @@ struct RelayServices: Sendable {
         self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
         self.remoteImages = RemoteImageFetcher(client: upstream, allowsPrivateNetworks: configuration.allowsPrivateFileURLs)
+        var supervision = PluginSupervisorSettings(launcher: configuration.pluginLauncherPath)
+        supervision.minimumLevel = configuration.pluginSandboxMinimum
+        supervision.callTimeout = configuration.pluginCallTimeout
+        supervision.idleTimeout = configuration.pluginIdleTimeout
+        supervision.startTimeout = configuration.pluginStartTimeout
+        let plugins = PluginInstallService(
+            catalogue: PluginCatalogue(root: configuration.pluginRoot, python: configuration.pluginPython, logger: logger),
+            supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, now: now
+        )
+        self.plugins = plugins
+        self.tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.now = now
     }
 }

@@ -52,6 +52,6 @@ struct EchoPluginTests {
         #expect(failed.map { $0["type"] as? String } == ["error", "end"])
         #expect((failed.first?["data"] as? [String: Any])?["error_type"] as? String == "ValueError")
         let credentials = session("s-4")
-        #expect(((credentials.first?["data"] as? [String: Any])?["message"] as? [String: Any])?["result"] as? Bool == false)
+        #expect((credentials.first?["data"] as? [String: Any])?["result"] as? Bool == false)
     }
 }

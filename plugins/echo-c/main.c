@@ -86,7 +86,7 @@ int main(void) {
             invoke_tool(id, data);
         } else if (strcmp(action, "validate_tool_credentials") == 0) {
             const char *key = json_string_value(json_object_get(json_object_get(data, "credentials"), "api_key"));
-            chunk(id, "text", json_pack("{s:b}", "result", key != NULL && strcmp(key, "good") == 0));
+            session(id, "stream", json_pack("{s:b}", "result", key != NULL && strcmp(key, "good") == 0));
         } else {
             failure(id, "NotImplementedError", "unknown action");
         }

@@ -24,6 +24,18 @@ extension RelayError {
         public static let noFileUploaded = Code(name: "no_file_uploaded", status: 400)
         public static let tooManyFiles = Code(name: "too_many_files", status: 400)
         public static let suggestedQuestionsDisabled = Code(name: "app_suggested_questions_after_answer_disabled", status: 403)
+        /// A plugin package (upload or folder) whose manifest or declarations are wrong; `details` names the file and field.
+        public static let pluginPackageInvalid = Code(name: "plugin_package_invalid", status: 400)
+        /// Installing failed (e.g. its Python requirements did not install); nothing was installed.
+        public static let pluginInstallFailed = Code(name: "plugin_install_failed", status: 400)
+        /// The plugin answered the call with an error of its own.
+        public static let pluginInvocationError = Code(name: "plugin_invocation_error", status: 400)
+        /// The plugin process ended during the call (crash, limit, or killed for breaking the protocol).
+        public static let pluginCrashed = Code(name: "plugin_crashed", status: 502)
+        /// The plugin cannot be started: crash loop, sandbox below the minimum, or it never became ready.
+        public static let pluginUnavailable = Code(name: "plugin_unavailable", status: 503)
+        /// The plugin did not finish within the call timeout; its process was killed.
+        public static let pluginTimeout = Code(name: "plugin_timeout", status: 504)
         public static let unauthorized = Code(name: "unauthorized", status: 401)
         public static let accessDenied = Code(name: "access_denied", status: 403)
         /// `POST /console/api/setup` after setup finished (Dify's `already_setup`).

@@ -16,6 +16,7 @@ public struct RelayStores: Sendable {
     public let modelProviders: any ModelProviderStore
     public let chat: any ChatStore
     public let files: any FileStore
+    public let plugins: any PluginStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -38,7 +39,8 @@ public struct RelayStores: Sendable {
             credits: SQLiteCreditStore(writer: pool),
             modelProviders: SQLiteModelProviderStore(writer: pool),
             chat: SQLiteChatStore(writer: pool),
-            files: SQLiteFileStore(writer: pool)
+            files: SQLiteFileStore(writer: pool),
+            plugins: SQLitePluginStore(writer: pool)
         )
     }
 
@@ -55,7 +57,8 @@ public struct RelayStores: Sendable {
             credits: PostgresCreditStore(database: database),
             modelProviders: PostgresModelProviderStore(database: database),
             chat: PostgresChatStore(database: database),
-            files: PostgresFileStore(database: database)
+            files: PostgresFileStore(database: database),
+            plugins: PostgresPluginStore(database: database)
         )
     }
 }

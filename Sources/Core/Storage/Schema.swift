@@ -243,5 +243,45 @@ enum Schema {
                 CREATE INDEX upload_file_by_workspace ON upload_file(workspace_id);
                 """
         ),
+        Migration(
+            name: "v7 plugins",
+            sql: """
+                CREATE TABLE plugin_package (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    identifier TEXT NOT NULL,
+                    plugin_id TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    declaration TEXT NOT NULL,
+                    archive TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (workspace_id, identifier)
+                );
+                CREATE TABLE plugin_install (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    plugin_id TEXT NOT NULL,
+                    identifier TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    declaration TEXT NOT NULL,
+                    sandbox_uid BIGINT NOT NULL UNIQUE,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (workspace_id, plugin_id)
+                );
+                CREATE TABLE plugin_storage (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    plugin_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (workspace_id, plugin_id, key)
+                );
+                CREATE TABLE tool_credential (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL,
+                    sealed TEXT NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (workspace_id, provider)
+                );
+                """
+        ),
     ]
 }

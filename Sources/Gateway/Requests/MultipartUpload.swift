@@ -21,9 +21,9 @@ struct MultipartUpload {
     }
 
     /// The form's text fields and the file, when there was one.
-    static func read(
-        _ request: Request, fileField: String, beginFile: (_ filename: String) throws -> FileUpload
-    ) async throws -> (fields: [String: String], file: FileUpload?) {
+    static func read<Sink: MultipartFileSink>(
+        _ request: Request, fileField: String, beginFile: (_ filename: String) throws -> Sink
+    ) async throws -> (fields: [String: String], file: Sink?) {
         guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
             throw RelayError(.noFileUploaded, "The request must be multipart/form-data with a '\(fileField)' file field")
         }
@@ -34,9 +34,9 @@ struct MultipartUpload {
         parser.onPartComplete = { events.list.append(.end) }
 
         var fields: [String: String] = [:]
-        var file: FileUpload?
+        var file: Sink?
         var headers: [String: String] = [:]
-        var part: (name: String, upload: FileUpload?, text: [UInt8])?
+        var part: (name: String, upload: Sink?, text: [UInt8])?
         do {
             for try await chunk in request.body {
                 do {
@@ -52,7 +52,7 @@ struct MultipartUpload {
                         if part == nil {
                             let disposition = Self.disposition(headers["content-disposition"] ?? "")
                             let name = disposition["name"] ?? ""
-                            var upload: FileUpload?
+                            var upload: Sink?
                             if name == fileField, let filename = disposition["filename"] {
                                 guard file == nil else { throw RelayError(.tooManyFiles, "Only one file can be uploaded at a time") }
                                 upload = try beginFile(filename)
@@ -113,4 +113,34 @@ struct MultipartUpload {
         }
         return parameters
     }
+}
+
+/// Where the file part of a multipart body goes as it arrives.
+protocol MultipartFileSink: AnyObject {
+    func write(_ buffer: ByteBuffer) throws
+    /// Drops what was written: the request failed.
+    func abandon()
+}
+
+extension FileUpload: MultipartFileSink {}
+
+/// A file part kept in memory, refused with 413 past `limit` bytes.
+final class MultipartMemoryFile: MultipartFileSink {
+    let limit: Int
+    let field: String
+    private(set) var data = Data()
+
+    init(limit: Int, field: String) {
+        self.limit = limit
+        self.field = field
+    }
+
+    func write(_ buffer: ByteBuffer) throws {
+        guard data.count + buffer.readableBytes <= limit else {
+            throw RelayError(.payloadTooLarge, "'\(field)' may be at most \(limit >> 20) MiB")
+        }
+        data.append(contentsOf: buffer.readableBytesView)
+    }
+
+    func abandon() { data = Data() }
 }

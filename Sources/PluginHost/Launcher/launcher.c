@@ -3,12 +3,17 @@
 //   relay-plugin-launcher [--cwd DIR] [--env NAME=VALUE]... [--memory BYTES] [--cpu SECONDS] [--files N]
 //                         [--file-size BYTES] [--processes N] [--uid N --gid N] [--network] [--report-fd N]
 //                         -- PROGRAM [ARGUMENT]...
+//   relay-plugin-launcher --kill-uid N
+//
+// The second form kills every process of an install's own uid (as that uid: kill(-1, SIGKILL)), which reaches a
+// grandchild that left the plugin's session with setsid(), as a process-group kill cannot.
 //
 // In order: every inherited descriptor but 0, 1, 2 and the report descriptor is closed; the environment is exactly the
 // --env pairs; the working directory is --cwd; a new session (setsid); rlimits (RLIMIT_DATA for memory, RLIMIT_CPU
 // soft N and hard N+1, RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE 0); when running as root, no
 // supplementary groups and the install's own uid and gid (never uid 0); no-new-privs; a seccomp filter that refuses
-// non-AF_UNIX sockets (unless --network) and dangerous system calls with EPERM. Then one JSON line on the report
+// non-AF_UNIX sockets (unless --network) and dangerous system calls with EPERM; without --network and as root, a
+// network namespace of its own too (reported as "netns"; where it cannot be made, the seccomp rule still holds). Then one JSON line on the report
 // descriptor says which layers hold, and PROGRAM is exec'd. Any layer that fails stops the launch: the report carries
 // "error" and the launcher exits 126 without running the plugin.
 //
@@ -17,7 +22,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +127,28 @@ static void apply_seccomp(int network) {
     if (result != 0) fail("seccomp_load", -result);
 }
 
+/// Kills every process of `uid` by becoming it: kill(-1) reaches exactly the processes that uid may signal.
+static int kill_uid(const char *text) {
+    long long uid = number(text, "--kill-uid");
+    if (uid <= 0) {
+        fprintf(stderr, "relay-plugin-launcher: --kill-uid needs a uid above 0\n");
+        return 2;
+    }
+    if (setgroups(0, NULL) != 0 || setresgid((gid_t)uid, (gid_t)uid, (gid_t)uid) != 0
+        || setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) {
+        fprintf(stderr, "relay-plugin-launcher: cannot become uid %lld: %s\n", uid, strerror(errno));
+        return 1;
+    }
+    // kill(-1) skips the caller itself; repeat while processes remain, since a fork may race the first pass.
+    for (int pass = 0; pass < 20; pass++) {
+        if (kill(-1, SIGKILL) != 0 && errno == ESRCH) return 0;
+        usleep(1000);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--kill-uid") == 0) return kill_uid(argv[2]);
     const char *cwd = NULL;
     char *environment[MAX_ENV + 1];
     int environment_count = 0;
@@ -183,6 +211,10 @@ int main(int argc, char **argv) {
     if (file_size >= 0) limit(RLIMIT_FSIZE, file_size, file_size, "RLIMIT_FSIZE");
     if (processes >= 0) limit(RLIMIT_NPROC, processes, processes, "RLIMIT_NPROC");
     add(",\"rlimits\":true");
+
+    int netns = 0;
+    if (!network && geteuid() == 0) netns = unshare(CLONE_NEWNET) == 0;
+    add(",\"netns\":%s", netns ? "true" : "false");
 
     if (geteuid() == 0) {
         // Never run a plugin as root: it must be given an install's own uid.

@@ -1,0 +1,34 @@
+/// How one install's process is started: the program and the limits the launcher applies around it.
+public struct PluginLaunch: Sendable, Hashable {
+    /// The program and its arguments; the program by absolute path.
+    public var program: [String]
+    /// The unpacked package: the plugin's working directory.
+    public var workingDirectory: String
+    /// The whole environment the plugin gets (nothing of the server's).
+    public var environment: [String: String]
+    /// RLIMIT_DATA, from the manifest's `resource.memory`.
+    public var memory: Int
+    /// RLIMIT_CPU over the process's whole life (soft; SIGKILL one second later).
+    public var cpuSeconds: Int
+    public var openFiles: Int
+    public var fileSize: Int
+    /// RLIMIT_NPROC: processes and threads of the install's uid.
+    public var processes: Int
+    /// The install's own uid and gid, when the server runs as root; `nil` shares the server's.
+    public var uid: UInt32?
+    /// Whether the manifest grants network access (else inet sockets are refused, and a network namespace is used).
+    public var network: Bool
+
+    /// The launcher's arguments; its report goes to standard error, as the first line there.
+    var launcherArguments: [String] {
+        var arguments = ["--report-fd", "2", "--cwd", workingDirectory]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["--env", "\(name)=\(value)"] }
+        arguments += [
+            "--memory", String(memory), "--cpu", String(cpuSeconds), "--files", String(openFiles), "--file-size", String(fileSize),
+            "--processes", String(processes),
+        ]
+        if let uid { arguments += ["--uid", String(uid), "--gid", String(uid)] }
+        if network { arguments.append("--network") }
+        return arguments + ["--"] + program
+    }
+}

@@ -1,0 +1,85 @@
+public import Core
+public import Logging
+public import ServiceLifecycle
+
+/// Runs plugin processes: one per workspace install, started on first use, stopped when idle, restarted with backoff,
+/// all stopped (standard input closed, then killed) when the server shuts down.
+public actor PluginSupervisor: Service {
+    public let settings: PluginSupervisorSettings
+    private let logger: Logger
+    private var instances: [PluginInstallID: PluginInstance] = [:]
+    private nonisolated let starts: AsyncStream<(PluginInstance, PluginProcess)>
+    private nonisolated let startInput: AsyncStream<(PluginInstance, PluginProcess)>.Continuation
+    private var stopping = false
+
+    public init(settings: PluginSupervisorSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        (starts, startInput) = AsyncStream.makeStream()
+    }
+
+    public func run() async {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.reapIdleProcesses() }
+                for await (instance, process) in starts {
+                    group.addTask {
+                        let end = await process.run()
+                        await instance.ended(process, end)
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.startInput.finish()
+            Task { await self.stopAll() }
+        }
+    }
+
+    /// Runs a call on `runtime`'s install and streams its answer's chunks.
+    public func call(_ data: JSONValue, on runtime: PluginRuntime) async throws -> AsyncThrowingStream<JSONValue, any Error> {
+        guard !stopping else { throw RelayError(.serviceUnavailable, "The server is shutting down") }
+        return try await instance(for: runtime).call(data)
+    }
+
+    /// The sandbox an install's process runs (or last ran) under; `nil` before it first ran.
+    public func sandbox(of install: PluginInstallID) async -> SandboxReport? {
+        await instances[install]?.report()
+    }
+
+    /// Every install that has run, with its sandbox: for `/health` and metrics.
+    public func sandboxes() async -> [SandboxReport] {
+        var reports: [SandboxReport] = []
+        for instance in instances.values { if let report = await instance.report() { reports.append(report) } }
+        return reports
+    }
+
+    /// Stops and forgets an install's process (it was uninstalled or replaced).
+    public func remove(_ install: PluginInstallID) async {
+        guard let instance = instances.removeValue(forKey: install) else { return }
+        await instance.kill()
+    }
+
+    private func instance(for runtime: PluginRuntime) -> PluginInstance {
+        if let instance = instances[runtime.install], instance.runtime.launch == runtime.launch { return instance }
+        let instance = PluginInstance(runtime: runtime, settings: settings, logger: logger) { [startInput] instance, process in
+            startInput.yield((instance, process))
+        }
+        instances[runtime.install] = instance
+        return instance
+    }
+
+    private func reapIdleProcesses() async {
+        var last = ContinuousClock.now
+        while !stopping {
+            try? await Task.sleep(for: .milliseconds(250))
+            guard ContinuousClock.now - last > min(settings.idleTimeout / 4, .seconds(5)) else { continue }
+            last = .now
+            for instance in instances.values { await instance.reapIfIdle(settings.idleTimeout) }
+        }
+    }
+
+    private func stopAll() async {
+        stopping = true
+        for instance in instances.values { await instance.stop() }
+    }
+}
