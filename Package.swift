@@ -165,7 +165,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["DifySDK"],
+            exclude: ["DifySDK", "Fixtures"],
             swiftSettings: testSwiftSettings
         ),
     ]

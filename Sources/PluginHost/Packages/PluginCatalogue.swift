@@ -115,7 +115,10 @@ public actor PluginCatalogue {
     private func step(_ what: String, _ program: String, _ arguments: [String]) async throws {
         let result = try await Subprocess.run(
             .path(FilePath(program)), arguments: Arguments(arguments),
-            environment: .custom(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": root.path, "LANG": "C.UTF-8"]),
+            environment: .custom([
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+                "HOME": ProcessInfo.processInfo.environment["HOME"] ?? root.path,
+            ]),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20)
         )
         guard result.terminationStatus.isSuccess else {

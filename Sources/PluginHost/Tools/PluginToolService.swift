@@ -65,12 +65,17 @@ public struct PluginToolService: Sendable {
             }
         }
         for field in fields where field.required && credentials[field.name] == nil { throw RelayError.required("credentials.\(field.name)") }
-        let chunks = try await call(
+        let chunks: [JSONValue]
+        do {
+            chunks = try await call(
             provider,
             ["user_id": .string(user), "type": "tool", "action": "validate_tool_credentials", "provider": .string(provider.declaration.name),
              "credentials": .object(credentials.mapValues { .string($0) })],
             in: workspace
-        )
+            )
+        } catch let error as RelayError where error.code == .pluginInvocationError {
+            throw RelayError(.invalidParam, "\(provider.id) refused these credentials: \(error.message)", details: ["field": "credentials"])
+        }
         guard chunks.contains(where: { $0["result"].bool == true }) else {
             throw RelayError.invalidParam("credentials", "\(provider.id) refused these credentials")
         }

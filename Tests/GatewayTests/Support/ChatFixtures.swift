@@ -116,14 +116,17 @@ struct EventStreamReader {
 
 extension RelayClient {
     /// Uploads `bytes` as the multipart field `file` named `filename`, with the other `fields`.
-    func upload(_ bytes: [UInt8], filename: String?, fields: [String: String] = ["user": "alice"], token: String) async throws -> Reply {
+    func upload(
+        _ bytes: [UInt8], filename: String?, field: String = "file", to path: String = "/v1/files/upload",
+        fields: [String: String] = ["user": "alice"], token: String
+    ) async throws -> Reply {
         let boundary = "----relay-test-\(UUID().uuidString)"
         var body = ByteBuffer()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
         if let filename {
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n")
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n")
             body.writeString("Content-Type: application/octet-stream\r\n\r\n")
             body.writeBytes(bytes)
             body.writeString("\r\n")
@@ -132,7 +135,7 @@ extension RelayClient {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
-        let response = try await client.execute(uri: "/v1/files/upload", method: .post, headers: headers, body: body)
+        let response = try await client.execute(uri: path, method: .post, headers: headers, body: body)
         let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))) ?? .null
         return Reply(status: response.status, headers: response.headers, body: response.body, json: parsed)
     }

@@ -24,6 +24,8 @@ extension RelayConfiguration {
         configuration.passwordHashCost = 4
         configuration.logLevel = .warning
         configuration.adminKey = RelayClient.adminKey
+        // Plugin tests opt in (`usePlugins()`); the rest start without packing the repository's plugins.
+        configuration.builtInPluginsDirectory = nil
         // Instances sharing PostgreSQL share one secret; on SQLite the generated one is part of what is tested.
         if TestDatabase.isPostgres { configuration.secretKey = TestDatabase.secretKey }
         return configuration

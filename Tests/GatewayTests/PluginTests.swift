@@ -1,0 +1,184 @@
+import Core
+import Foundation
+import Testing
+
+/// Plugins end to end: real packages, installs in real workspaces, real plugin processes under the sandbox launcher.
+@Suite("Plugins")
+struct PluginTests {
+    @Test("both first-party plugins install and answer: text, JSON, errors, credentials checked by the plugin, storage callbacks, concurrent calls on one process")
+    func firstParty() async throws {
+        try await withRelay(configure: { $0.usePlugins(); $0.allowsRegistration = true }) { client in
+            let owner = try await client.setUpOwner()
+            let echo = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
+            let notes = try await client.installPlugin(try await client.builtInIdentifier("relay/notes_py", owner: owner), owner: owner)
+            #expect(echo != notes)
+
+            let providers = try await client.get("/console/api/workspaces/current/tool-providers", token: owner.token)
+            #expect(providers.status == .ok)
+            let names = providers.json.array.compactMap { $0["id"].string }
+            #expect(Set(names) == ["relay/echo_c/echo_c", "relay/notes_py/notes"], "\(providers.json)")
+            let echoTools = providers.json.array.first { $0["id"] == "relay/echo_c/echo_c" }?["tools"].array.compactMap { $0["name"].string }
+            #expect(echoTools == ["echo", "json_echo", "fail"])
+            #expect(providers.json.array.allSatisfy { $0["is_team_authorization"] == false })
+
+            // No credentials yet: the call says how to add them.
+            let unauthorized = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "hi"], owner: owner)
+            #expect(unauthorized.status == .badRequest && unauthorized.code == "provider_not_initialize")
+            // The plugin decides: the C plugin answers result false, the SDK plugin raises.
+            let refused = try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "bad"], owner: owner)
+            #expect(refused.status == .badRequest && refused.code == "invalid_param", "\(refused.json)")
+            let refusedBySDK = try await client.saveToolCredentials("notes", ["api_key": "wrong"], owner: owner)
+            #expect(refusedBySDK.status == .badRequest && refusedBySDK.message?.contains("nk-") == true, "\(refusedBySDK.json)")
+            #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
+            #expect(try await client.saveToolCredentials("relay/notes_py/notes", ["api_key": "nk-secret-value"], owner: owner).status == .ok)
+            let masked = try await client.get("/console/api/workspaces/current/tool-provider/builtin/relay/notes_py/notes/credentials", token: owner.token)
+            #expect(masked.json["credentials"]["api_key"] == "nk-sec************ue")
+
+            let text = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "hello"], owner: owner)
+            #expect(text.status == .ok && text.texts == ["echo: hello"], "\(text.json)")
+            let json = try await client.invokeTool("relay/echo_c/echo_c", "json_echo", ["text": "x"], owner: owner)
+            #expect(json.json["messages"][0]["type"] == "json" && json.json["messages"][0]["message"]["json_object"]["text"] == "x", "\(json.json)")
+            let failed = try await client.invokeTool("relay/echo_c/echo_c", "fail", [:], owner: owner)
+            #expect(failed.status == .badRequest && failed.code == "plugin_invocation_error", "\(failed.json)")
+            let missing = try await client.invokeTool("relay/notes_py/notes", "remember", ["name": "a"], owner: owner)
+            #expect(missing.status == .badRequest && missing.json["details"]["field"] == "parameters.text")
+            let unknown = try await client.invokeTool("relay/echo_c/echo_c", "nope", [:], owner: owner)
+            #expect(unknown.status == .notFound)
+
+            // Storage through the SDK's backwards invocation, kept per workspace and plugin.
+            let remembered = try await client.invokeTool("notes", "remember", ["name": "greeting", "text": "grüezi"], owner: owner)
+            #expect(remembered.status == .ok && remembered.texts == ["remembered greeting"], "\(remembered.json)")
+            let recalled = try await client.invokeTool("notes", "recall", ["name": "greeting"], owner: owner)
+            #expect(recalled.texts == ["grüezi"], "\(recalled.json)")
+            let nothing = try await client.invokeTool("notes", "recall", ["name": "absent"], owner: owner)
+            #expect(nothing.code == "plugin_invocation_error" && nothing.message?.contains("no note named absent") == true)
+
+            // Many calls at once share one process, told apart by session id.
+            let answers = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        (index, try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": .string("n\(index)")], owner: owner).texts)
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect((0..<40).allSatisfy { answers[$0] == ["echo: n\($0)"] })
+
+            // Each install reports the sandbox its process runs under, and /health the lowest running level.
+            let list = try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token)
+            #expect(list.json["total"] == 2)
+            for plugin in list.json["plugins"].array {
+                #expect(plugin["sandbox"]["level"] == "basic", "\(plugin["sandbox"])")
+                #expect(plugin["sandbox"]["layers"]["seccomp"] == true && plugin["sandbox"]["layers"]["rlimits"] == true)
+                #expect(plugin["sandbox"]["layers"]["own_uid"] == .bool(PluginFolders.isRoot))
+            }
+            let health = try await client.get("/health")
+            #expect(health.json["plugin_sandbox"]["lowest_active_level"] == "basic" && health.json["plugin_sandbox"]["minimum_level"] == "basic")
+        }
+    }
+
+    @Test("uploads are checked: not a zip, paths outside the package, links, bad manifests with file and field named; only admins upload, install and uninstall")
+    func uploads() async throws {
+        try await withRelay(configure: { $0.usePlugins() }) { client in
+            let owner = try await client.setUpOwner()
+            let upload = "/console/api/workspaces/current/plugin/upload/pkg"
+            let notZip = try await client.upload(Array("hello".utf8), filename: "x.difypkg", field: "pkg", to: upload, fields: [:], token: owner.token)
+            #expect(notZip.status == .badRequest && notZip.code == "plugin_package_invalid", "\(notZip.json)")
+            let traversal = try await client.upload(
+                try await PluginFolders.package(PluginFolders.hostile, extra: ["../../escape.txt": "x"]), filename: "p.difypkg", field: "pkg",
+                to: upload, fields: [:], token: owner.token
+            )
+            #expect(traversal.status == .badRequest && traversal.code == "plugin_package_invalid", "\(traversal.json)")
+            #expect(traversal.json["details"]["problems"][0]["file"] == "../../escape.txt")
+            let badManifest = try await client.upload(
+                try await PluginFolders.package(
+                    nil, extra: ["manifest.yaml": "version: one\ntype: plugin\nauthor: a b\nname: ok\nlabel: {en_US: X}\nplugins: {tools: [p.yaml]}\nmeta: {runner: {language: cobol, entrypoint: x}}\n",
+                                 "p.yaml": "identity: {name: p}\ntools: [t.yaml]\n", "t.yaml": "identity: {name: t}\nparameters:\n  - {name: q, type: strange}\n"]
+                ),
+                filename: "bad.difypkg", field: "pkg", to: upload, fields: [:], token: owner.token
+            )
+            #expect(badManifest.status == .badRequest, "\(badManifest.json)")
+            let problems = Set(badManifest.json["details"]["problems"].array.map { "\($0["file"].string ?? ""):\($0["field"].string ?? "")" })
+            #expect(problems.isSuperset(of: ["manifest.yaml:version", "manifest.yaml:author", "manifest.yaml:meta.runner.language", "t.yaml:parameters[0].type"]), "\(problems)")
+            let noFile = try await client.upload([], filename: nil, field: "pkg", to: upload, fields: [:], token: owner.token)
+            #expect(noFile.status == .badRequest)
+
+            let good = try await client.upload(
+                try await PluginFolders.package(PluginFolders.hostile), filename: "hostile.difypkg", field: "pkg", to: upload, fields: [:],
+                token: owner.token
+            )
+            #expect(good.status == .ok, "\(good.json)")
+            let identifier = try #require(good.json["unique_identifier"].string)
+            #expect(identifier.hasPrefix("tests/hostile:0.0.1@") && identifier.count == "tests/hostile:0.0.1@".count + 64)
+            #expect(good.json["manifest"]["tool"]["identity"]["name"] == "hostile")
+
+            try await client.setPlan("team", for: owner)
+            let editor = try await client.addMember("editor@example.com", role: "editor", to: owner)
+            let byEditor = try await client.post(
+                "/console/api/workspaces/current/plugin/install/pkg", token: editor.token, json: ["plugin_unique_identifiers": [.string(identifier)]]
+            )
+            #expect(byEditor.status == .forbidden)
+            let uploadByEditor = try await client.upload(
+                try await PluginFolders.package(PluginFolders.hostile), filename: "h.difypkg", field: "pkg", to: upload, fields: [:], token: editor.token
+            )
+            #expect(uploadByEditor.status == .forbidden)
+            let installed = try await client.post(
+                "/console/api/workspaces/current/plugin/install/pkg", token: owner.token, json: ["plugin_unique_identifiers": [.string(identifier)]]
+            )
+            #expect(installed.status == .ok && installed.json["all_installed"] == true, "\(installed.json)")
+            let installID = try #require(installed.json["plugins"][0]["installation_id"].string)
+            let pong = try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner)
+            #expect(pong.texts == ["pong"], "\(pong.json)")
+            let editorCall = try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: editor)
+            #expect(editorCall.texts == ["pong"])
+            let uninstallByEditor = try await client.post(
+                "/console/api/workspaces/current/plugin/uninstall", token: editor.token, json: ["plugin_installation_id": .string(installID)]
+            )
+            #expect(uninstallByEditor.status == .forbidden)
+            let unknownInstall = try await client.post(
+                "/console/api/workspaces/current/plugins/install", token: owner.token, json: ["plugin_unique_identifier": "nobody/nothing:1.0.0@00"]
+            )
+            #expect(unknownInstall.status == .notFound)
+        }
+    }
+
+    @Test("another workspace can neither see, call nor uninstall an install; uninstalling removes its tools")
+    func isolation() async throws {
+        try await withRelay(configure: { $0.usePlugins(); $0.allowsRegistration = true }) { client in
+            let owner = try await client.setUpOwner()
+            let other = try await client.register("other@example.com")
+            let identifier = try await client.builtInIdentifier("relay/echo_c", owner: owner)
+            let installID = try await client.installPlugin(identifier, owner: owner)
+            #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
+
+            let theirList = try await client.get("/console/api/workspaces/current/plugin/list", token: other.token)
+            #expect(theirList.json["total"] == 0 && theirList.json["plugins"].array.isEmpty)
+            let theirProviders = try await client.get("/console/api/workspaces/current/tool-providers", token: other.token)
+            #expect(theirProviders.json.array.isEmpty)
+            let theirCall = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "x"], owner: other)
+            #expect(theirCall.status == .notFound)
+            let theirCredentials = try await client.get(
+                "/console/api/workspaces/current/tool-provider/builtin/relay/echo_c/echo_c/credentials", token: other.token
+            )
+            #expect(theirCredentials.status == .notFound)
+            let theirUninstall = try await client.post(
+                "/console/api/workspaces/current/plugin/uninstall", token: other.token, json: ["plugin_installation_id": .string(installID)]
+            )
+            #expect(theirUninstall.status == .notFound)
+            #expect(try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "still"], owner: owner).texts == ["echo: still"])
+
+            // Their own install of the same plugin is theirs alone: their credentials, their process.
+            _ = try await client.installPlugin(identifier, owner: other)
+            let noCredentials = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "x"], owner: other)
+            #expect(noCredentials.code == "provider_not_initialize")
+
+            let uninstalled = try await client.post(
+                "/console/api/workspaces/current/plugin/uninstall", token: owner.token, json: ["plugin_installation_id": .string(installID)]
+            )
+            #expect(uninstalled.status == .ok)
+            let after = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "x"], owner: owner)
+            #expect(after.status == .notFound)
+            #expect(try await client.get("/console/api/workspaces/current/tool-providers", token: owner.token).json.array.isEmpty)
+        }
+    }
+}
