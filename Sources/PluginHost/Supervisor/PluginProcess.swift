@@ -117,10 +117,14 @@ actor PluginProcess {
         _ = Glibc.kill(-pid, SIGKILL)
         _ = Glibc.kill(pid, SIGKILL)
         if let uid = launch.uid {
-            _ = try? await Subprocess.run(
-                .path(FilePath(settings.launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]),
-                output: .discarded, error: .discarded
-            )
+            // Not cancellable: the kill is often asked for by a task that the plugin's death then cancels.
+            let launcher = settings.launcher
+            await Task {
+                _ = try? await Subprocess.run(
+                    .path(FilePath(launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]),
+                    output: .discarded, error: .discarded
+                )
+            }.value
         }
     }
 

@@ -2,7 +2,10 @@
 # A test fixture: a plugin that speaks the stdio protocol and tries, on request, what a hostile plugin would. Every
 # attempt bounds itself (500 forks, 4 GiB, 20 s of spinning, 512 MiB of file, 100 MiB of line) so that a sandbox that
 # fails cannot take the test machine down.
-import json, os, socket, sys, threading, time
+import json, os, signal, socket, sys, threading, time
+
+# Past the file size limit a write then fails with EFBIG instead of the signal ending the process.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 out_lock = threading.Lock()
 
@@ -62,8 +65,6 @@ def attempt(action, argument):
             pass
         return "spun"
     if action == "write_huge":
-        import signal
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         written = 0
         try:
             with open(os.path.join(os.environ.get("HOME", "."), "huge"), "wb") as f:
