@@ -33,6 +33,8 @@ public actor PluginSupervisor: Service {
             self.startInput.finish()
             Task { await self.stopAll() }
         }
+        // Cancelled rather than shut down gracefully (start-up failed): the processes still get stopped.
+        await stopAll()
     }
 
     /// Runs a call on `runtime`'s install and streams its answer's chunks.
@@ -70,7 +72,7 @@ public actor PluginSupervisor: Service {
 
     private func reapIdleProcesses() async {
         var last = ContinuousClock.now
-        while !stopping {
+        while !stopping, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             guard ContinuousClock.now - last > min(settings.idleTimeout / 4, .seconds(5)) else { continue }
             last = .now
