@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RateLimit
+import PluginHost
 
 /// `relay`: the gateway's command line.
 public struct RelayCommand: AsyncParsableCommand {
@@ -68,6 +69,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-private-file-urls"), help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
+    @Option(help: "Lowest sandbox level a plugin may run under: none, basic, standard or strict (RELAY_PLUGIN_SANDBOX_MINIMUM, default basic).")
+    var pluginSandboxMinimum: String?
+
+    @Option(help: "Seconds one plugin call may take before its process is killed (RELAY_PLUGIN_CALL_TIMEOUT, default 60).")
+    var pluginCallTimeout: Double?
+
+    @Option(help: "Seconds a plugin process may sit without calls before it is stopped (RELAY_PLUGIN_IDLE_TIMEOUT, default 300).")
+    var pluginIdleTimeout: Double?
+
+    @Option(help: "Where plugin packages are unpacked and installs keep their files; plugin uids must be able to reach it (RELAY_PLUGIN_DIR, default DATA_DIR/plugins).")
+    var pluginDir: String?
+
+    @Option(help: "Folder of built-in plugin folders, packed at start-up (RELAY_BUILTIN_PLUGINS, default ./plugins; empty for none).")
+    var builtinPlugins: String?
+
+    @Option(help: "The relay-plugin-launcher executable (RELAY_PLUGIN_LAUNCHER, default beside relay).")
+    var pluginLauncher: String?
+
+    @Option(help: "The Python 3 that creates Python plugins' virtual environments (RELAY_PLUGIN_PYTHON, default /usr/bin/python3).")
+    var pluginPython: String?
+
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         let app = try await buildApplication(configuration)
@@ -123,6 +145,28 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
             || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")
+        if let level = pluginSandboxMinimum ?? environment["RELAY_PLUGIN_SANDBOX_MINIMUM"] {
+            configuration.pluginSandboxMinimum = try Self.choice(level, name: "plugin sandbox level")
+        }
+        if let seconds = try pluginCallTimeout ?? Self.seconds(environment["RELAY_PLUGIN_CALL_TIMEOUT"], name: "RELAY_PLUGIN_CALL_TIMEOUT") {
+            configuration.pluginCallTimeout = try Self.duration(seconds, name: "plugin call timeout", minimum: 0.1)
+        }
+        if let seconds = try pluginIdleTimeout ?? Self.seconds(environment["RELAY_PLUGIN_IDLE_TIMEOUT"], name: "RELAY_PLUGIN_IDLE_TIMEOUT") {
+            configuration.pluginIdleTimeout = try Self.duration(seconds, name: "plugin idle timeout", minimum: 1)
+        }
+        if let directory = pluginDir ?? environment["RELAY_PLUGIN_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.pluginDirectory = URL(fileURLWithPath: directory)
+        }
+        if let folder = builtinPlugins ?? environment["RELAY_BUILTIN_PLUGINS"] {
+            configuration.builtInPluginsDirectory = folder.isEmpty ? nil : URL(fileURLWithPath: folder)
+        }
+        configuration.pluginLauncher = pluginLauncher ?? environment["RELAY_PLUGIN_LAUNCHER"].flatMap { $0.isEmpty ? nil : $0 }
+        if let python = pluginPython ?? environment["RELAY_PLUGIN_PYTHON"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.pluginPython = python
+        }
+        if configuration.pluginSandboxMinimum == .none {
+            FileHandle.standardError.write(Data("warning: --plugin-sandbox-minimum none is for development only\n".utf8))
+        }
         if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }
             configuration.logLevel = parsed

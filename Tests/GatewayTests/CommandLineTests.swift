@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+import PluginHost
 
 @Suite("The relay command line")
 struct CommandLineTests {
@@ -63,6 +64,24 @@ struct CommandLineTests {
         #expect(environment.upstream.readTimeout == .seconds(5) && environment.upstream.retries == 4 && environment.allowsPrivateFileURLs)
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--upstream-retries", "11"]).makeConfiguration(environment: [:]) }
         #expect(throws: (any Error).self) { try ServeCommand.parse([]).makeConfiguration(environment: ["RELAY_UPSTREAM_READ_TIMEOUT": "soon"]) }
+    }
+
+    @Test("plugin settings come from flags and the environment; a bad level or timeout is refused")
+    func pluginSettings() throws {
+        let defaults = try ServeCommand.parse([]).makeConfiguration(environment: [:])
+        #expect(defaults.pluginSandboxMinimum == .basic && defaults.pluginCallTimeout == .seconds(60) && defaults.pluginIdleTimeout == .seconds(300))
+        let flags = try ServeCommand.parse([
+            "--plugin-sandbox-minimum", "standard", "--plugin-call-timeout", "5", "--plugin-idle-timeout", "30", "--plugin-dir", "/var/lib/relay-plugins",
+            "--builtin-plugins", "",
+        ]).makeConfiguration(environment: [:])
+        #expect(flags.pluginSandboxMinimum == .standard && flags.pluginCallTimeout == .seconds(5) && flags.pluginIdleTimeout == .seconds(30))
+        #expect(flags.pluginRoot.path == "/var/lib/relay-plugins" && flags.builtInPluginsDirectory == nil)
+        let environment = try ServeCommand.parse([]).makeConfiguration(environment: [
+            "RELAY_PLUGIN_SANDBOX_MINIMUM": "strict", "RELAY_PLUGIN_CALL_TIMEOUT": "2.5",
+        ])
+        #expect(environment.pluginSandboxMinimum == .strict && environment.pluginCallTimeout == .milliseconds(2500))
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--plugin-sandbox-minimum", "paranoid"]).makeConfiguration(environment: [:]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--plugin-call-timeout", "0"]).makeConfiguration(environment: [:]) }
     }
 
     @Test(
