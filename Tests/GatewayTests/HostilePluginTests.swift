@@ -36,12 +36,16 @@ struct HostilePluginTests {
                 try "echo's secret".write(to: secret, atomically: true, encoding: .utf8)
                 let other = try await act("read", secret.path).texts.first ?? ""
                 let database = try await act("read", directory.appendingPathComponent("relay.sqlite").path).texts.first ?? ""
-                if ownUID {
+                let landlock = sandbox["layers"]["landlock"] == true
+                if ownUID || landlock {
                     #expect(other.hasPrefix("denied"), "\(other)")
                     #expect(database.hasPrefix("denied"), "\(database)")
                 } else {
-                    Issue.record("not root: installs share the server's uid, so file isolation between installs is absent here")
+                    Issue.record("neither an own uid (not root) nor Landlock here: nothing keeps installs out of each other's files")
                 }
+                // Landlock also hides the rest of the file system: the system's configuration, the server's own files.
+                let passwd = try await act("read", "/etc/passwd").texts.first ?? ""
+                #expect(passwd.hasPrefix(landlock ? "denied" : "read"), "\(passwd)")
                 // The server's environment: none of it reaches the plugin.
                 let environment = try await act("env").texts.first ?? "{}"
                 let variables = try JSONDecoder().decode([String: String].self, from: Data(environment.utf8))

@@ -79,6 +79,43 @@ struct LauncherTests {
         #expect(written <= 1 << 20)
     }
 
+    @Test("with folders named, Landlock leaves the plugin its package to read, its home to write, and nothing else")
+    func landlock() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("landlock-\(UUID())")
+        let package = base.appendingPathComponent("package")
+        let home = base.appendingPathComponent("home")
+        let elsewhere = base.appendingPathComponent("elsewhere")
+        for folder in [package, home, elsewhere] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: home.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: elsewhere.path)
+        try "code".write(to: package.appendingPathComponent("code.txt"), atomically: true, encoding: .utf8)
+        try "secret".write(to: elsewhere.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
+        let script = """
+            def attempt(what, action):
+                try:
+                    action()
+                    print(what, "ok")
+                except OSError:
+                    print(what, "denied")
+            attempt("package", lambda: open("code.txt").read())
+            attempt("home", lambda: open("\(home.path)/note", "w").write("x"))
+            attempt("package-write", lambda: open("new.txt", "w").write("x"))
+            attempt("elsewhere", lambda: open("\(elsewhere.path)/secret.txt").read())
+            attempt("passwd", lambda: open("/etc/passwd").read())
+            """
+        let run = try await launch(
+            ["--cwd", package.path, "--write", home.path, "--memory", "536870912"], [Self.python, "-c", script]
+        )
+        let layers = try #require(run.report["layers"] as? [String: Bool])
+        guard layers["landlock"] == true else {
+            Issue.record("Landlock is not available on this kernel: the layer is reported absent, and file access is not limited")
+            return
+        }
+        #expect(run.output.split(separator: "\n") == ["package ok", "home ok", "package-write denied", "elsewhere denied", "passwd denied"], "\(run.output)")
+        #expect(run.report["level"] as? String == (layers["netns"] == true ? "standard" : "basic"))
+    }
+
     @Test("bad options are refused before anything runs")
     func badOptions() async throws {
         for options in [["--memory", "lots", "--", "/usr/bin/true"], ["--bogus", "1", "--", "/usr/bin/true"], ["--memory", "1"]] {

@@ -119,7 +119,7 @@ public struct PluginInstallService: Sendable {
             ? [await catalogue.environment(of: install.identifier).appendingPathComponent("bin/python").path, "-m", declaration.runner.entrypoint]
             : [package.appendingPathComponent(declaration.runner.entrypoint).path]
         let settings = supervisor.settings
-        let launch = PluginLaunch(
+        var launch = PluginLaunch(
             program: program, workingDirectory: package.path,
             environment: [
                 "INSTALL_METHOD": "local", "HOME": home.path, "TMPDIR": home.appendingPathComponent("tmp").path,
@@ -128,6 +128,8 @@ public struct PluginInstallService: Sendable {
             memory: declaration.memory, cpuSeconds: settings.cpuSecondsPerProcess, openFiles: settings.openFiles,
             fileSize: settings.fileSize, processes: settings.processes, uid: uid, network: declaration.permission.network
         )
+        if declaration.runner.language == "python" { launch.reads.append(await catalogue.environment(of: install.identifier).path) }
+        launch.writes = [home.path]
         let callbacks = HostCallbacks(store: store, workspace: install.workspace, declaration: declaration)
         return PluginRuntime(install: install.id, workspace: install.workspace, launch: launch, callback: callbacks.answer)
     }

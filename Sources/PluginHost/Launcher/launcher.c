@@ -20,6 +20,8 @@
 // Swift cannot run safely between fork and exec, which is why this is C (see ../../../../shared/specs/sandbox.md).
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <grp.h>
 #include <sched.h>
@@ -36,6 +38,29 @@
 #include <unistd.h>
 
 #define MAX_ENV 64
+#define MAX_PATHS 32
+
+// Landlock, from the kernel's UAPI (Debian 12's headers stop at ABI 2, so the parts used are defined here).
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#define LANDLOCK_RULE_PATH_BENEATH 1
+#define LL_EXECUTE (1ULL << 0)
+#define LL_WRITE_FILE (1ULL << 1)
+#define LL_READ_FILE (1ULL << 2)
+#define LL_READ_DIR (1ULL << 3)
+#define LL_ALL_FS_V1 ((1ULL << 13) - 1)
+#define LL_REFER (1ULL << 13)
+#define LL_TRUNCATE (1ULL << 14)
+#define LL_IOCTL_DEV (1ULL << 15)
+#define LL_NET_BIND_TCP (1ULL << 0)
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+struct relay_landlock_ruleset_attr {
+    unsigned long long handled_access_fs;
+    unsigned long long handled_access_net;
+};
+struct relay_landlock_path_beneath_attr {
+    unsigned long long allowed_access;
+    int parent_fd;
+} __attribute__((packed));
 
 static int report_fd = -1;
 static char report[2048];
@@ -147,6 +172,45 @@ static int kill_uid(const char *text) {
     return 0;
 }
 
+/// Landlock: read and execute beneath the system's program folders and `reads`, everything beneath `writes`, nothing
+/// else; with ABI 4 or later and no network grant, no TCP bind or connect either. Returns whether it holds: a kernel
+/// without Landlock is not an error (the layer is reported absent), a failure to apply it once started is.
+static int apply_landlock(const char **reads, int read_count, const char **writes, int write_count, int network) {
+    long abi = syscall(444, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi < 1) return 0;
+    unsigned long long handled = LL_ALL_FS_V1;
+    if (abi >= 2) handled |= LL_REFER;
+    if (abi >= 3) handled |= LL_TRUNCATE;
+    if (abi >= 5) handled |= LL_IOCTL_DEV;
+    struct relay_landlock_ruleset_attr attributes = {handled, 0};
+    if (abi >= 4 && !network) attributes.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+    size_t size = abi >= 4 ? sizeof attributes : sizeof attributes.handled_access_fs;
+    int ruleset = (int)syscall(444, &attributes, size, 0);
+    if (ruleset < 0) fail("landlock_create_ruleset", errno);
+    const unsigned long long read_execute = LL_EXECUTE | LL_READ_FILE | LL_READ_DIR;
+    const char *system[] = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/localtime",
+                            "/etc/ssl", "/etc/ca-certificates", "/etc/nsswitch.conf", "/etc/hosts", "/etc/resolv.conf",
+                            "/etc/mime.types", "/etc/host.conf", "/etc/gai.conf", "/proc/self", "/dev/urandom", "/dev/random"};
+    for (int pass = 0; pass < 4; pass++) {
+        const char **paths = pass == 0 ? system : pass == 1 ? reads : pass == 2 ? writes : (const char *[]){"/dev/null", "/dev/zero"};
+        int count = pass == 0 ? (int)(sizeof system / sizeof system[0]) : pass == 1 ? read_count : pass == 2 ? write_count : 2;
+        unsigned long long access = pass == 2 ? handled : pass == 3 ? (LL_READ_FILE | LL_WRITE_FILE) : read_execute;
+        for (int i = 0; i < count; i++) {
+            int fd = open(paths[i], O_PATH | O_CLOEXEC);
+            if (fd < 0) continue;  // not on this machine
+            struct stat status;
+            unsigned long long allowed = access & handled;
+            if (fstat(fd, &status) == 0 && !S_ISDIR(status.st_mode)) allowed &= LL_EXECUTE | LL_READ_FILE | LL_WRITE_FILE | LL_TRUNCATE | LL_IOCTL_DEV;
+            struct relay_landlock_path_beneath_attr rule = {allowed, fd};
+            if (syscall(445, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0) fail(paths[i], errno);
+            close(fd);
+        }
+    }
+    if (syscall(446, ruleset, 0) != 0) fail("landlock_restrict_self", errno);
+    close(ruleset);
+    return (int)abi;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--kill-uid") == 0) return kill_uid(argv[2]);
     const char *cwd = NULL;
@@ -154,6 +218,9 @@ int main(int argc, char **argv) {
     int environment_count = 0;
     long long memory = -1, cpu = -1, files = -1, file_size = -1, processes = -1, uid = -1, gid = -1;
     int network = 0;
+    const char *reads[MAX_PATHS];
+    const char *writes[MAX_PATHS];
+    int read_count = 0, write_count = 0;
     int index = 1;
     for (; index < argc; index++) {
         const char *option = argv[index];
@@ -171,6 +238,15 @@ int main(int argc, char **argv) {
         }
         const char *value = argv[++index];
         if (strcmp(option, "--cwd") == 0) cwd = value;
+        else if (strcmp(option, "--read") == 0 || strcmp(option, "--write") == 0) {
+            int writing = option[2] == 'w';
+            if ((writing ? write_count : read_count) == MAX_PATHS || value[0] != '/') {
+                fprintf(stderr, "relay-plugin-launcher: %s takes an absolute path, at most %d times\n", option, MAX_PATHS);
+                return 2;
+            }
+            if (writing) writes[write_count++] = value;
+            else reads[read_count++] = value;
+        }
         else if (strcmp(option, "--env") == 0) {
             if (environment_count == MAX_ENV || strchr(value, '=') == NULL) {
                 fprintf(stderr, "relay-plugin-launcher: --env takes NAME=VALUE, at most %d times\n", MAX_ENV);
@@ -228,9 +304,19 @@ int main(int argc, char **argv) {
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs", errno);
     add(",\"no_new_privs\":true");
+    // Landlock only when the caller says what the plugin may reach (its folders); the working directory is one of them.
+    int landlock = 0;
+    if (read_count + write_count > 0) {
+        if (cwd != NULL && read_count < MAX_PATHS) reads[read_count++] = cwd;
+        landlock = apply_landlock(reads, read_count, writes, write_count, network);
+    }
+    add(",\"landlock\":%s", landlock ? "true" : "false");
     apply_seccomp(network);
     add(",\"seccomp\":true,\"network\":%s}", network ? "true" : "false");
-    add(",\"level\":\"basic\",\"uid\":%d}\n", (int)getuid());
+    // basic: rlimits, seccomp, no-new-privs (and an own uid when root); standard adds Landlock and, without a network
+    // grant, a network namespace; strict would add a cgroup and bubblewrap, which this launcher does not apply.
+    const char *level = landlock && (network || netns) ? "standard" : "basic";
+    add(",\"level\":\"%s\",\"landlock_abi\":%d,\"uid\":%d}\n", level, landlock, (int)getuid());
     send_report();
     if (report_fd > 2) close(report_fd);
 

@@ -16,6 +16,11 @@ public struct PluginLaunch: Sendable, Hashable {
     public var processes: Int
     /// The install's own uid and gid, when the server runs as root; `nil` shares the server's.
     public var uid: UInt32?
+    /// Folders the plugin may read (and run) beside the system's: its package (the working directory) and its Python
+    /// environment. With `writes`, they switch Landlock on: nothing else of the file system is reachable.
+    public var reads: [String] = []
+    /// Folders the plugin may write: its install's home.
+    public var writes: [String] = []
     /// Whether the manifest grants network access (else inet sockets are refused, and a network namespace is used).
     public var network: Bool
 
@@ -27,6 +32,8 @@ public struct PluginLaunch: Sendable, Hashable {
             "--memory", String(memory), "--cpu", String(cpuSeconds), "--files", String(openFiles), "--file-size", String(fileSize),
             "--processes", String(processes),
         ]
+        for path in reads { arguments += ["--read", path] }
+        for path in writes { arguments += ["--write", path] }
         if let uid { arguments += ["--uid", String(uid), "--gid", String(uid)] }
         if network { arguments.append("--network") }
         return arguments + ["--"] + program
