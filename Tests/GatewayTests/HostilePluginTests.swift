@@ -85,6 +85,11 @@ struct HostilePluginTests {
                 #expect(try await act("ping").texts == ["pong"])
                 let crash = try await act("crash")
                 #expect(crash.status == .badGateway && crash.code == "plugin_crashed" && crash.message?.contains("status 3") == true, "\(crash.json)")
+                #expect(crash.json["details"]["stderr"].string?.contains("crashing on purpose") == true, "the operator sees its stderr")
+                // Binary results in blob_chunks come back whole.
+                let blob = try await act("blob")
+                #expect(blob.json["messages"][0]["type"] == "blob", "\(blob.json)")
+                #expect(blob.json["messages"][0]["message"]["blob"].string.flatMap { Data(base64Encoded: $0) } == Data("first-second-third".utf8))
                 #expect(try await healthy, "the server answered /health throughout")
 
                 // A grandchild that left the session with setsid() outlives a process-group kill, not the uid kill.

@@ -188,3 +188,64 @@ struct PluginTests {
         }
     }
 }
+
+/// The supervisor's life-cycle over HTTP: idle processes stop, failing ones back off, and a crash loop is stopped.
+@Suite("Plugin processes")
+struct PluginProcessTests {
+    @Test("an idle process is stopped and the next call starts another")
+    func idle() async throws {
+        try await withRelay(configure: { $0.usePlugins(); $0.pluginIdleTimeout = .seconds(1) }) { client in
+            let owner = try await client.setUpOwner()
+            let uploaded = try await client.upload(
+                try await PluginFolders.package(PluginFolders.hostile), filename: "hostile.difypkg", field: "pkg",
+                to: "/console/api/workspaces/current/plugin/upload/pkg", fields: [:], token: owner.token
+            )
+            _ = try await client.installPlugin(try #require(uploaded.json["unique_identifier"].string), owner: owner)
+            #expect(try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner).texts == ["pong"])
+            func running() async throws -> Bool {
+                try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token).json["plugins"][0]["runtime"]["running"] == true
+            }
+            #expect(try await running())
+            var stopped = false
+            for _ in 0..<60 where !stopped {
+                try await Task.sleep(for: .milliseconds(100))
+                stopped = try await !running()
+            }
+            #expect(stopped, "stopped after a second without calls")
+            #expect(try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner).texts == ["pong"])
+        }
+    }
+
+    @Test("a plugin that dies at start is retried with backoff, then stopped as a crash loop with its reason")
+    func crashLoop() async throws {
+        try await withRelay(configure: { $0.usePlugins() }) { client in
+            let owner = try await client.setUpOwner()
+            let manifest = try String(contentsOf: PluginFolders.hostile.appendingPathComponent("manifest.yaml"), encoding: .utf8)
+                .replacingOccurrences(of: "entrypoint: hostile.py", with: "entrypoint: crash.sh")
+            let package = try await PluginFolders.package(
+                PluginFolders.hostile, extra: ["manifest.yaml": manifest, "crash.sh": "#!/bin/sh\necho 'cannot start: no config' >&2\nexit 3\n"]
+            )
+            let uploaded = try await client.upload(
+                package, filename: "crasher.difypkg", field: "pkg", to: "/console/api/workspaces/current/plugin/upload/pkg", fields: [:],
+                token: owner.token
+            )
+            #expect(uploaded.status == .ok, "\(uploaded.json)")
+            _ = try await client.installPlugin(try #require(uploaded.json["unique_identifier"].string), owner: owner)
+            var codes: [String] = []
+            for _ in 0..<6 {
+                let reply = try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner)
+                codes.append(reply.code ?? "")
+                if reply.code == "plugin_unavailable", reply.message?.contains("stopped for now") == true {
+                    #expect(reply.status == .serviceUnavailable)
+                    #expect(reply.json["details"]["stderr"].string?.contains("cannot start") == true, "\(reply.json)")
+                }
+            }
+            #expect(codes.prefix(5).allSatisfy { $0 == "plugin_unavailable" || $0 == "plugin_crashed" }, "\(codes)")
+            let last = try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner)
+            #expect(last.status == .serviceUnavailable && last.message?.contains("stopped for now") == true, "\(last.json)")
+            let list = try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token)
+            #expect(list.json["plugins"][0]["runtime"]["consecutive_failures"].int ?? 0 >= 5)
+            #expect(list.json["plugins"][0]["runtime"]["last_exit"].string?.contains("status 3") == true, "\(list.json["plugins"][0]["runtime"])")
+        }
+    }
+}

@@ -116,16 +116,7 @@ actor PluginProcess {
         logger.warning("Killing plugin process", metadata: ["pid": "\(pid)", "reason": "\(reason.rawValue)"])
         _ = Glibc.kill(-pid, SIGKILL)
         _ = Glibc.kill(pid, SIGKILL)
-        if let uid = launch.uid {
-            // Not cancellable: the kill is often asked for by a task that the plugin's death then cancels.
-            let launcher = settings.launcher
-            await Task {
-                _ = try? await Subprocess.run(
-                    .path(FilePath(launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]),
-                    output: .discarded, error: .discarded
-                )
-            }.value
-        }
+        await killInstallUID()
     }
 
     // MARK: The process's life
@@ -156,12 +147,13 @@ actor PluginProcess {
 
     private nonisolated func serve(_ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>) async throws {
         await spawned(pid: execution.processIdentifier.value)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
                 for await line in self.outgoing {
                     _ = try? await execution.standardInputWriter.write(line)
                 }
                 try? await execution.standardInputWriter.finish()
+                return "input"
             }
             group.addTask {
                 var first = true
@@ -173,6 +165,7 @@ actor PluginProcess {
                     }
                     await self.receivedError(buffer)
                 }
+                return "error"
             }
             group.addTask {
                 await withDiscardingTaskGroup { answers in
@@ -180,8 +173,12 @@ actor PluginProcess {
                         answers.addTask { await self.answer(call) }
                     }
                 }
+                return "callbacks"
             }
-            group.addTask { try await self.watch(pid: execution.processIdentifier.value) }
+            group.addTask {
+                try await self.watch(pid: execution.processIdentifier.value)
+                return "watch"
+            }
             var splitter = PluginLineSplitter(maximum: settings.lineLimit)
             do {
                 for try await buffer in execution.standardOutput {
@@ -193,6 +190,9 @@ actor PluginProcess {
                 group.cancelAll()
                 throw error
             }
+            // Its output has ended: what it wrote to standard error drains until the watch has seen it exit.
+            await self.outputEnded()
+            while let finished = try await group.next(), finished != "watch" {}
             group.cancelAll()
         }
     }
@@ -208,12 +208,37 @@ actor PluginProcess {
                 exitedAt = .now
             }
             if let exitedAt, ContinuousClock.now - exitedAt > .milliseconds(500) {
-                // Its output is held open by something it left behind: kill that too and stop reading.
-                await kill(.stopped)
-                throw CancellationError()
+                // Half a second after it exited: whatever it left behind (holding its pipes open) goes too.
+                await killLeftovers()
+                return
             }
             await enforceDeadlines()
         }
+    }
+
+    private func outputEnded() {
+        outgoingInput.finish()
+        callbacksInput.finish()
+    }
+
+    /// After the plugin itself exited: its process group and, with an own uid, that uid's processes.
+    private func killLeftovers() async {
+        guard let pid else { return }
+        _ = Glibc.kill(-pid, SIGKILL)
+        await killInstallUID()
+    }
+
+    /// Every process of the install's own uid, through the launcher (which becomes that uid to do it).
+    private func killInstallUID() async {
+        guard let uid = launch.uid else { return }
+        // Not cancellable: the kill is often asked for by a task that the plugin's death then cancels.
+        let launcher = settings.launcher
+        await Task {
+            _ = try? await Subprocess.run(
+                .path(FilePath(launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]),
+                output: .discarded, error: .discarded
+            )
+        }.value
     }
 
     private func enforceDeadlines() async {

@@ -48,6 +48,12 @@ public actor PluginSupervisor: Service {
         await instances[install]?.report()
     }
 
+    /// Whether an install's process runs on this instance, its failures in a row, and how its last process ended.
+    public func status(of install: PluginInstallID) async -> (running: Bool, failures: Int, lastEnd: String?) {
+        guard let instance = instances[install] else { return (false, 0, nil) }
+        return (await instance.isRunning, await instance.failures, await instance.lastEnd.map { "\($0)" })
+    }
+
     /// Every install that has run, with its sandbox: for `/health` and metrics.
     public func sandboxes() async -> [SandboxReport] {
         var reports: [SandboxReport] = []

@@ -27,11 +27,15 @@ enum PluginFolders {
                     for root, _, files in os.walk(folder):
                         for name in files:
                             path = os.path.join(root, name)
+                            if os.path.relpath(path, folder) in extra:
+                                continue
                             info = zipfile.ZipInfo(os.path.relpath(path, folder))
                             info.external_attr = (os.stat(path).st_mode & 0o777) << 16
                             archive.writestr(info, open(path, "rb").read())
                 for name, text in extra.items():
-                    archive.writestr(name, text)
+                    info = zipfile.ZipInfo(name)
+                    info.external_attr = (0o755 if name.endswith(".sh") else 0o644) << 16
+                    archive.writestr(info, text)
             """
         let extraJSON = String(decoding: try JSONEncoder().encode(extra), as: UTF8.self)
         let result = try await ChildProcess.run("/usr/bin/python3", ["-c", script, folder?.path ?? "", output.path, extraJSON])

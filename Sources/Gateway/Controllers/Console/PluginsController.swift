@@ -150,6 +150,7 @@ struct PluginsController {
     static func detail(_ installed: PluginInstallService.Installed, installs: PluginInstallService) async -> JSONValue {
         let install = installed.install
         let sandbox = await installs.supervisor.sandbox(of: install.id)
+        let runtime = await installs.supervisor.status(of: install.id)
         return [
             "id": .string(install.id.description), "installation_id": .string(install.id.description),
             "install_id": .string(install.id.description), "tenant_id": .string(install.workspace.description),
@@ -162,6 +163,10 @@ struct PluginsController {
             "installed_at": .number(install.createdAt.timeIntervalSince1970.rounded()),
             "endpoints_setups": 0, "endpoints_active": 0, "meta": .object([:]), "status": "active",
             "sandbox": sandbox.map(\.json) ?? ["level": nil, "layers": [:], "note": "the plugin has not run on this instance yet"],
+            "runtime": [
+                "running": .bool(runtime.running), "consecutive_failures": .number(Double(runtime.failures)),
+                "last_exit": runtime.lastEnd.map(JSONValue.string) ?? .null,
+            ],
         ]
     }
 }

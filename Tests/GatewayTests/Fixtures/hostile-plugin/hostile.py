@@ -93,7 +93,19 @@ def handle(request):
             sys.stdout.buffer.write(b'{"event":"log","data":{"message":"' + b"x" * (100 << 20) + b'"}}\n')
             sys.stdout.buffer.flush()
         return
+    if action == "blob":
+        import base64
+        pieces = [b"first-", b"second-", b"third"]
+        for index, piece in enumerate(pieces):
+            session(sid, "stream", {"type": "blob_chunk", "message": {"id": "b1", "sequence": index, "total_length": 18,
+                    "blob": base64.b64encode(piece).decode(), "end": False}, "meta": None})
+        session(sid, "stream", {"type": "blob_chunk", "message": {"id": "b1", "sequence": 3, "total_length": 18,
+                "blob": "", "end": True}, "meta": {"mime_type": "text/plain"}})
+        session(sid, "end", {})
+        return
     if action == "crash":
+        sys.stderr.write("hostile: crashing on purpose\n")
+        sys.stderr.flush()
         text(sid, "about to crash")
         time.sleep(0.2)
         os._exit(3)
