@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "RateLimit", targets: ["RateLimit"]),
         .library(name: "Core", targets: ["Core"]),
+        .library(name: "PluginHost", targets: ["PluginHost"]),
         .executable(name: "relay-plugin-launcher", targets: ["relay-plugin-launcher"]),
     ],
     dependencies: [

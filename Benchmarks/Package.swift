@@ -22,6 +22,18 @@ let package = Package(
             ],
             path: "Benchmarks/RateLimitBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // Run: cd Benchmarks && swift package benchmark --target PluginBenchmarks (after `make -C ../plugins/echo-c`).
+        .executableTarget(
+            name: "PluginBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PluginHost", package: "relay"),
+                .product(name: "Core", package: "relay"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PluginBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

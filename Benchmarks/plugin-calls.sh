@@ -9,7 +9,7 @@ swift build -c release --product relay
 swift build -c release --product relay-plugin-launcher
 data=$(mktemp -d /tmp/relay-bench-plugins.XXXXXX)
 port=5191
-.build/release/relay serve --data-dir "$data" --port $port --log-level error > "$data/relay.log" 2>&1 &
+.build/release/relay serve --data-dir "$data" --port $port --log-level error --console-writes-per-minute 0 --console-writes-per-hour 0 > "$data/relay.log" 2>&1 &
 relay=$!
 trap 'kill $relay 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
@@ -24,5 +24,8 @@ for plugin in relay/echo_c relay/notes_py; do
 done
 curl -sf -X POST "$api/workspaces/current/tool-provider/builtin/relay/echo_c/echo_c/credentials" "${auth[@]}" -d '{"credentials":{"api_key":"good"}}' >/dev/null
 python_env=$(ls -d "$data"/plugins/environments/*/ | head -1)
-notes=$(ls -d "$data"/plugins/packages/*/ | while read -r d; do [ -f "$d/main.py" ] && echo "$d"; done | head -1)
-python3 Benchmarks/plugin_calls.py .build/release/relay-plugin-launcher "$PWD/plugins/echo-c/bin/echo" "$python_env" "$notes" $port "$token" "$calls"
+notes=""
+for folder in "$data"/plugins/packages/*/; do
+    if [ -f "$folder/main.py" ]; then notes=$folder; fi
+done
+python3 Benchmarks/plugin_calls.py "$PWD/.build/release/relay-plugin-launcher" "$PWD/plugins/echo-c/bin/echo" "$python_env" "$notes" $port "$token" "$calls"

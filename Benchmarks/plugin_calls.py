@@ -23,8 +23,11 @@ def heartbeat_time(command, cwd, env):
     process.wait()
     return elapsed * 1000
 
-def sandboxed(program, cwd, memory):
-    return [launcher, "--cwd", cwd, "--env", "INSTALL_METHOD=local", "--env", "PATH=/usr/bin:/bin", "--env", "HOME=/tmp",
+def sandboxed(program, cwd, memory, reads=()):
+    # As relay launches an install: Landlock on (its package and environment to read, a home to write), and its own
+    # uid when run as root.
+    paths = ["--write", "/tmp"] + [argument for path in reads for argument in ("--read", path)]
+    return [launcher, "--cwd", cwd] + paths + [ "--env", "INSTALL_METHOD=local", "--env", "PATH=/usr/bin:/bin", "--env", "HOME=/tmp",
             "--memory", str(memory), "--cpu", "60", "--files", "256", "--processes", "256"] + \
            (["--uid", "64123", "--gid", "64123"] if os.geteuid() == 0 else []) + ["--"] + program
 
@@ -40,7 +43,7 @@ report("cold start, C plugin, under the launcher", [heartbeat_time(sandboxed([ec
 if python_env:
     py = [os.path.join(python_env, "bin/python"), "-m", "main"]
     report("cold start, Python SDK plugin, direct", [heartbeat_time(py, notes_dir, env) for _ in range(10)])
-    report("cold start, Python SDK plugin, under the launcher", [heartbeat_time(sandboxed(py, notes_dir, 1 << 30), notes_dir, env) for _ in range(10)])
+    report("cold start, Python SDK plugin, under the launcher", [heartbeat_time(sandboxed(py, notes_dir, 1 << 30, [python_env]), notes_dir, env) for _ in range(10)])
 
 process = subprocess.Popen(sandboxed([echo], echo_dir, 16 << 20), cwd=echo_dir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 for line in process.stdout:

@@ -69,6 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-private-file-urls"), help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
+    @Option(help: "Console calls that change things, per account and minute; 0 for no limit (RELAY_CONSOLE_WRITES_PER_MINUTE, default 60).")
+    var consoleWritesPerMinute: Int?
+
+    @Option(help: "The same per hour (RELAY_CONSOLE_WRITES_PER_HOUR, default 1000).")
+    var consoleWritesPerHour: Int?
+
     @Option(help: "Lowest sandbox level a plugin may run under: none, basic, standard or strict (RELAY_PLUGIN_SANDBOX_MINIMUM, default basic).")
     var pluginSandboxMinimum: String?
 
@@ -145,6 +151,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
             || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")
+        if let limit = try consoleWritesPerMinute
+            ?? environment["RELAY_CONSOLE_WRITES_PER_MINUTE"].map({ try Self.integer($0, name: "RELAY_CONSOLE_WRITES_PER_MINUTE") })
+        {
+            guard limit >= 0 else { throw ValidationError("Console writes per minute must be 0 (no limit) or more") }
+            configuration.consoleWritesPerMinute = limit
+        }
+        if let limit = try consoleWritesPerHour
+            ?? environment["RELAY_CONSOLE_WRITES_PER_HOUR"].map({ try Self.integer($0, name: "RELAY_CONSOLE_WRITES_PER_HOUR") })
+        {
+            guard limit >= 0 else { throw ValidationError("Console writes per hour must be 0 (no limit) or more") }
+            configuration.consoleWritesPerHour = limit
+        }
         if let level = pluginSandboxMinimum ?? environment["RELAY_PLUGIN_SANDBOX_MINIMUM"] {
             configuration.pluginSandboxMinimum = try Self.choice(level, name: "plugin sandbox level")
         }

@@ -72,8 +72,9 @@ struct CommandLineTests {
         #expect(defaults.pluginSandboxMinimum == .basic && defaults.pluginCallTimeout == .seconds(60) && defaults.pluginIdleTimeout == .seconds(300))
         let flags = try ServeCommand.parse([
             "--plugin-sandbox-minimum", "standard", "--plugin-call-timeout", "5", "--plugin-idle-timeout", "30", "--plugin-dir", "/var/lib/relay-plugins",
-            "--builtin-plugins", "",
+            "--builtin-plugins", "", "--console-writes-per-minute", "0", "--console-writes-per-hour", "5000",
         ]).makeConfiguration(environment: [:])
+        #expect(flags.consoleWritesPerMinute == 0 && flags.consoleWritesPerHour == 5000)
         #expect(flags.pluginSandboxMinimum == .standard && flags.pluginCallTimeout == .seconds(5) && flags.pluginIdleTimeout == .seconds(30))
         #expect(flags.pluginRoot.path == "/var/lib/relay-plugins" && flags.builtInPluginsDirectory == nil)
         let environment = try ServeCommand.parse([]).makeConfiguration(environment: [

@@ -24,6 +24,22 @@ public struct PluginLaunch: Sendable, Hashable {
     /// Whether the manifest grants network access (else inet sockets are refused, and a network namespace is used).
     public var network: Bool
 
+    public init(
+        program: [String], workingDirectory: String, environment: [String: String], memory: Int, cpuSeconds: Int, openFiles: Int,
+        fileSize: Int, processes: Int, uid: UInt32?, network: Bool
+    ) {
+        self.program = program
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.memory = memory
+        self.cpuSeconds = cpuSeconds
+        self.openFiles = openFiles
+        self.fileSize = fileSize
+        self.processes = processes
+        self.uid = uid
+        self.network = network
+    }
+
     /// The launcher's arguments; its report goes to standard error, as the first line there.
     var launcherArguments: [String] {
         var arguments = ["--report-fd", "2", "--cwd", workingDirectory]
