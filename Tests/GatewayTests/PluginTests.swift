@@ -248,4 +248,37 @@ struct PluginProcessTests {
             #expect(list.json["plugins"][0]["runtime"]["last_exit"].string?.contains("status 3") == true, "\(list.json["plugins"][0]["runtime"])")
         }
     }
+
+    @Test("a plugin below the configured sandbox minimum is refused, saying why")
+    func sandboxMinimum() async throws {
+        try await withRelay(configure: { $0.usePlugins(); $0.pluginSandboxMinimum = .strict }) { client in
+            let owner = try await client.setUpOwner()
+            _ = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
+            let refused = try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner)
+            #expect(refused.status == .serviceUnavailable && refused.code == "plugin_unavailable", "\(refused.json)")
+            #expect(refused.message?.contains("below the configured minimum") == true, "\(refused.message ?? "")")
+            #expect(try await client.get("/health").json["plugin_sandbox"]["minimum_level"] == "strict")
+        }
+    }
+
+    @Test("a Python plugin whose requirements do not install is reported as failed, and nothing is installed")
+    func failedRequirements() async throws {
+        try await withRelay(configure: { $0.usePlugins() }) { client in
+            let owner = try await client.setUpOwner()
+            let notes = PluginFolders.builtIn.appendingPathComponent("notes-py")
+            let package = try await PluginFolders.package(notes, extra: ["requirements.txt": "this is not a requirement!!\n"])
+            let uploaded = try await client.upload(
+                package, filename: "broken.difypkg", field: "pkg", to: "/console/api/workspaces/current/plugin/upload/pkg", fields: [:],
+                token: owner.token
+            )
+            #expect(uploaded.status == .ok, "\(uploaded.json)")
+            let install = try await client.post(
+                "/console/api/workspaces/current/plugins/install", token: owner.token,
+                json: ["plugin_unique_identifier": uploaded.json["unique_identifier"]]
+            )
+            #expect(install.status == .badRequest && install.code == "plugin_install_failed", "\(install.json)")
+            #expect(install.json["details"]["output"].string?.isEmpty == false)
+            #expect(try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token).json["total"] == 0)
+        }
+    }
 }
