@@ -76,7 +76,7 @@ struct RelayServices: Sendable {
         supervision.startTimeout = configuration.pluginStartTimeout
         let plugins = PluginInstallService(
             catalogue: PluginCatalogue(root: configuration.pluginRoot, python: configuration.pluginPython, logger: logger),
-            supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, now: now
+            supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, models: modelProviders, now: now
         )
         self.plugins = plugins
         self.tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)

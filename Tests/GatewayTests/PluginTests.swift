@@ -50,6 +50,21 @@ struct PluginTests {
             #expect(remembered.status == .ok && remembered.texts == ["remembered greeting"], "\(remembered.json)")
             let recalled = try await client.invokeTool("notes", "recall", ["name": "greeting"], owner: owner)
             #expect(recalled.texts == ["grüezi"], "\(recalled.json)")
+            // The SDK's llm callback reaches the workspace's own model (the stub upstream), with its credentials.
+            try await StubUpstream.with { stub in
+                let unconfigured = try await client.invokeTool(
+                    "notes", "ask", ["name": "greeting", "provider": "langgenius/openai_api_compatible/openai_api_compatible", "model": "stub-chat"],
+                    owner: owner
+                )
+                #expect(unconfigured.code == "plugin_invocation_error" && unconfigured.message?.contains("not configured") == true, "\(unconfigured.json)")
+                try await client.configureStubProvider(stub, as: owner)
+                let asked = try await client.invokeTool(
+                    "notes", "ask", ["name": "greeting", "provider": "langgenius/openai_api_compatible/openai_api_compatible", "model": "stub-chat"],
+                    owner: owner
+                )
+                #expect(asked.texts == ["Echo: grüezi"], "\(asked.json)")
+                #expect(asked.json["messages"][1]["message"]["json_object"]["tokens"] == 18)
+            }
             let nothing = try await client.invokeTool("notes", "recall", ["name": "absent"], owner: owner)
             #expect(nothing.code == "plugin_invocation_error" && nothing.message?.contains("no note named absent") == true)
 

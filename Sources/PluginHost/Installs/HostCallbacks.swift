@@ -2,12 +2,13 @@ import Core
 import Foundation
 
 /// Calls from a plugin back into the host, each allowed only if the manifest grants it: `storage` (a key-value store
-/// per plugin and workspace, bounded by `permission.storage.size`). Model, tool and app calls are refused until those
-/// services can be called from here.
+/// per plugin and workspace, bounded by `permission.storage.size`) and `llm` (the workspace's own configured models,
+/// with its credentials). Embedding, tool and app calls are refused until those services can be called from here.
 struct HostCallbacks: Sendable {
     let store: any PluginStore
     let workspace: WorkspaceID
     let declaration: PluginDeclaration
+    let models: ModelProviderService?
 
     static let maximumKeyLength = 256
 
@@ -21,11 +22,79 @@ struct HostCallbacks: Sendable {
                 throw RelayError(.forbidden, "permission denied, you need to enable storage access in plugin manifest")
             }
             return [try await storage(request)]
-        case "llm", "text_embedding", "rerank", "tts", "speech2text", "moderation", "tool", "app", "node", "upload_file", "system_summary":
+        case "llm":
+            guard declaration.permission.llm else {
+                throw RelayError(.forbidden, "permission denied, you need to enable llm access in plugin manifest")
+            }
+            return try await llm(request)
+        case "text_embedding", "rerank", "tts", "speech2text", "moderation", "tool", "app", "node", "upload_file", "system_summary":
             throw RelayError(.forbidden, "this host does not serve \(type) calls from plugins yet")
         default:
             throw RelayError(.invalidParam, "unknown backwards invocation type '\(type)'")
         }
+    }
+
+    /// Dify's LLM callback: `{provider, model, completion_params, prompt_messages, stream}` answered with
+    /// `LLMResultChunk`s, the last carrying the usage and `finish_reason`.
+    private func llm(_ request: JSONValue) async throws -> [JSONValue] {
+        guard let models else { throw RelayError(.forbidden, "this host serves no llm calls") }
+        // Dify names providers `author/plugin/provider` (`langgenius/openai/openai`); ours by the last part.
+        let provider = String((request["provider"].string ?? "").split(separator: "/").last ?? "")
+        guard let model = request["model"].string, !provider.isEmpty else {
+            throw RelayError(.invalidParam, "an llm call names its provider and model")
+        }
+        let resolved = try await models.resolve(provider: provider, model: model, in: workspace)
+        let messages: [PromptMessage] = request["prompt_messages"].array.compactMap { message in
+            let text = message["content"].string
+                ?? message["content"].array.compactMap { $0["type"].string == "text" ? $0["data"].string : nil }.joined()
+            switch message["role"].string {
+            case "system": return PromptMessage(.system, text)
+            case "assistant": return PromptMessage(.assistant, text)
+            case "user": return PromptMessage(.user, text)
+            default: return nil
+            }
+        }
+        guard !messages.isEmpty else { throw RelayError(.invalidParam, "an llm call needs prompt_messages") }
+        var parameters = request["completion_params"].object ?? [:]
+        if !request["stop"].array.isEmpty { parameters["stop"] = request["stop"] }
+        let chatRequest = ChatCompletionRequest(model: model, messages: messages, parameters: parameters)
+        var chunks: [JSONValue] = []
+        var answer = ""
+        var counts: TokenCounts?
+        let started = ContinuousClock.now
+        for try await delta in resolved.provider.chat(chatRequest, credentials: resolved.credentials) {
+            switch delta {
+            case .text(let piece):
+                answer += piece
+                chunks.append(Self.chunk(model: model, index: chunks.count, content: piece, usage: nil))
+            case .usage(let reported): counts = reported
+            }
+        }
+        let usage = counts ?? TokenCounts.estimate(prompt: messages, completion: answer)
+        let elapsed = ContinuousClock.now - started
+        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        chunks.append(
+            Self.chunk(
+                model: model, index: chunks.count, content: "",
+                usage: [
+                    "prompt_tokens": .number(Double(usage.prompt)), "prompt_unit_price": 0, "prompt_price_unit": 0, "prompt_price": 0,
+                    "completion_tokens": .number(Double(usage.completion)), "completion_unit_price": 0, "completion_price_unit": 0,
+                    "completion_price": 0, "total_tokens": .number(Double(usage.total)), "total_price": 0, "currency": "USD",
+                    "latency": .number(latency),
+                ]
+            )
+        )
+        return chunks
+    }
+
+    private static func chunk(model: String, index: Int, content: String, usage: JSONValue?) -> JSONValue {
+        [
+            "model": .string(model), "prompt_messages": [], "system_fingerprint": nil,
+            "delta": [
+                "index": .number(Double(index)), "message": ["role": "assistant", "content": .string(content), "tool_calls": []],
+                "usage": usage ?? .null, "finish_reason": usage == nil ? .null : "stop",
+            ],
+        ]
     }
 
     private func storage(_ request: JSONValue) async throws -> JSONValue {

@@ -11,11 +11,17 @@ public struct PluginInstallService: Sendable {
     let now: @Sendable () -> Date
     /// Whether installs get their own uid: only possible, and only needed, when the server runs as root.
     let ownUIDs: Bool
+    /// The workspace's models, for plugins' `llm` calls back into the host.
+    let models: ModelProviderService?
     static let uidRange: ClosedRange<Int> = 200_000...16_000_000
     public static let maximumPackageSize = 50 << 20
 
-    public init(catalogue: PluginCatalogue, supervisor: PluginSupervisor, store: any PluginStore, now: @escaping @Sendable () -> Date) {
+    public init(
+        catalogue: PluginCatalogue, supervisor: PluginSupervisor, store: any PluginStore, models: ModelProviderService? = nil,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.catalogue = catalogue
+        self.models = models
         self.supervisor = supervisor
         self.store = store
         self.now = now
@@ -130,7 +136,7 @@ public struct PluginInstallService: Sendable {
         )
         if declaration.runner.language == "python" { launch.reads.append(await catalogue.environment(of: install.identifier).path) }
         launch.writes = [home.path]
-        let callbacks = HostCallbacks(store: store, workspace: install.workspace, declaration: declaration)
+        let callbacks = HostCallbacks(store: store, workspace: install.workspace, declaration: declaration, models: models)
         return PluginRuntime(install: install.id, workspace: install.workspace, launch: launch, callback: callbacks.answer)
     }
 

@@ -128,6 +128,10 @@ struct PackageFolderReader {
                 problem(file, "\(field).name", "is required")
                 continue
             }
+            // Dify's SDK refuses to load a tool whose parameters lack these: refuse it here, where the file can be named.
+            for required in ["label", "human_description"] where parameter[required]["en_US"].string == nil {
+                problem(file, "\(field).\(required).en_US", "is required")
+            }
             let type = parameter["type"].string ?? ""
             if !Self.parameterTypes.contains(type) { problem(file, "\(field).type", "'\(type)' is not a parameter type") }
             if let form = parameter["form"].string, !Self.parameterForms.contains(form) {
