@@ -23,23 +23,7 @@ actor PluginInstance {
 
     /// Runs one call: the process started (or restarted) if need be, the request sent, the answer's chunks streamed.
     func call(_ data: JSONValue) async throws -> AsyncThrowingStream<JSONValue, any Error> {
-        let process = try await readyProcess()
-        let chunks = try await process.call(data, timeout: settings.callTimeout)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: JSONValue.self)
-        let task = Task {
-            do {
-                for try await chunk in chunks { continuation.yield(chunk) }
-                continuation.finish()
-                self.succeeded()
-            } catch let error as RelayError where error.code == .pluginInvocationError {
-                continuation.finish(throwing: error)
-                self.succeeded()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        try await readyProcess().call(data, timeout: settings.callTimeout)
     }
 
     private func readyProcess() async throws -> PluginProcess {
@@ -81,14 +65,14 @@ actor PluginInstance {
     func ended(_ ended: PluginProcess, _ end: PluginProcessEnd) async {
         if ended === process { process = nil }
         lastEnd = end
+        // Failures count in a row only while no process in between answered a call.
+        if await ended.completedCalls > 0 { restart.recordSuccess() }
         if end.isFailure {
             lastFailure = await ended.failure(end)
             restart.recordFailure(at: .now)
             logger.warning("Plugin process failed", metadata: ["install": "\(runtime.install)", "end": "\(end)"])
         }
     }
-
-    private func succeeded() { restart.recordSuccess() }
 
     /// Stops the process if it has had no open call for `idle`.
     func reapIfIdle(_ idle: Duration) async {

@@ -52,6 +52,8 @@ actor PluginProcess {
     private(set) var phase: Phase = .starting
     private(set) var report: SandboxReport?
     private(set) var lastActivity = ContinuousClock.now
+    /// Calls answered (with an end or the plugin's own error): a process that answered any is no crash loop.
+    private(set) var completedCalls = 0
     private var readyWaiters: [CheckedContinuation<Void, any Error>] = []
     private var sessions: [String: Session] = [:]
     private var pid: pid_t?
@@ -324,9 +326,11 @@ actor PluginProcess {
             }
         case .end:
             sessions[id] = nil
+            completedCalls += 1
             session.continuation.finish()
         case .error(let type, let message):
             sessions[id] = nil
+            completedCalls += 1
             session.continuation.finish(
                 throwing: RelayError(
                     .pluginInvocationError, message, details: ["error_type": .string(type)]
