@@ -20,6 +20,9 @@ public func buildApplication(
     try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: configuration.dataDirectory.path)
     let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
     let database = try RelayDatabase.open(configuration.databaseLocation, busyTimeout: configuration.databaseBusyTimeout, logger: logger)
+    // Uploads are their workspaces' alone: no other uid (a plugin's) may list or read them.
+    try FileManager.default.createDirectory(at: configuration.uploadsDirectory, withIntermediateDirectories: true)
+    try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.uploadsDirectory.path)
     if case .sqlite(let file) = configuration.databaseLocation {
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: file.path + suffix) {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path + suffix)

@@ -18,9 +18,12 @@ enum PackageArchive {
         } catch {
             throw .packageInvalid([PackageProblem("package", "", "is not a zip file (a .difypkg is one)")])
         }
-        let entries = Array(archive)
-        guard entries.count <= maximumEntries else {
-            throw .packageInvalid([PackageProblem("package", "", "has more than \(maximumEntries) entries")])
+        var entries: [Entry] = []
+        for entry in archive {
+            guard entries.count < maximumEntries else {
+                throw .packageInvalid([PackageProblem("package", "", "has more than \(maximumEntries) entries")])
+            }
+            entries.append(entry)
         }
         var written = 0
         do {

@@ -109,7 +109,10 @@ public actor PluginCatalogue {
                 ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements.path]
             )
         }
-        try FileManager.default.moveItem(at: partial, to: environment)
+        // Another install of the same package may have made it meanwhile; either is as good.
+        if !FileManager.default.fileExists(atPath: environment.path) {
+            try FileManager.default.moveItem(at: partial, to: environment)
+        }
     }
 
     private func step(_ what: String, _ program: String, _ arguments: [String]) async throws {
