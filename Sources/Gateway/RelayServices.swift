@@ -64,9 +64,6 @@ struct RelayServices: Sendable {
             catalogue: .builtIn(client: upstream), store: stores.modelProviders, sealer: CredentialSealer(secret: secret), now: now
         )
         self.modelProviders = modelProviders
-        let tasks = ChatTasks()
-        self.chat = ChatService(store: stores.chat, providers: modelProviders, tasks: tasks, logger: logger, now: now)
-        self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
         self.remoteImages = RemoteImageFetcher(client: upstream, allowsPrivateNetworks: configuration.allowsPrivateFileURLs)
         var supervision = PluginSupervisorSettings(launcher: configuration.pluginLauncherPath)
@@ -79,7 +76,13 @@ struct RelayServices: Sendable {
             supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, models: modelProviders, now: now
         )
         self.plugins = plugins
-        self.tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
+        let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
+        self.tools = tools
+        let tasks = ChatTasks()
+        self.chat = ChatService(
+            store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), logger: logger, now: now
+        )
+        self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.now = now
     }
 }

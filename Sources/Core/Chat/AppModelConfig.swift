@@ -46,7 +46,26 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         enum CodingKeys: String, CodingKey {
             case enabled, maxIteration = "max_iteration", strategy, tools
         }
+
+        /// The enabled tools, as Dify writes them: `{provider_id, provider_type, tool_name, tool_parameters, enabled}`.
+        public var toolReferences: [AgentToolReference] {
+            (tools ?? []).compactMap { tool in
+                guard tool["enabled"].bool != false, let name = tool["tool_name"].string,
+                    let provider = tool["provider_id"].string ?? tool["provider_name"].string
+                else { return nil }
+                return AgentToolReference(providerID: provider, toolName: name, fixedParameters: tool["tool_parameters"].object ?? [:])
+            }
+        }
     }
+
+    /// The tools an agent-chat app calls; none unless agent mode is on.
+    public var agentTools: [AgentToolReference] {
+        guard let agentMode, agentMode.enabled != false else { return [] }
+        return agentMode.toolReferences
+    }
+
+    /// Rounds of tool calls an agent may take before it must answer (Dify's default 5).
+    public var agentIterations: Int { agentMode?.maxIteration ?? 5 }
 
     public var model: Model
     public var prePrompt: String?
@@ -108,6 +127,10 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         }
         if let size = memory?.window.size, !(1...Self.maxMemoryWindow).contains(size) {
             problems.append(("memory.window.size", "memory.window.size must be between 1 and \(Self.maxMemoryWindow)"))
+        }
+        for (index, tool) in (agentMode?.tools ?? []).enumerated()
+        where tool["tool_name"].string == nil || (tool["provider_id"].string ?? tool["provider_name"].string) == nil {
+            problems.append(("agent_mode.tools[\(index)]", "a tool needs provider_id and tool_name"))
         }
         if let iterations = agentMode?.maxIteration, !(1...99).contains(iterations) {
             problems.append(("agent_mode.max_iteration", "agent_mode.max_iteration must be between 1 and 99"))

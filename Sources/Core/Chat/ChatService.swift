@@ -42,6 +42,8 @@ public struct ChatTurn: Sendable {
     public let message: ChatMessage
     let completion: ChatCompletionRequest
     let model: ModelProviderService.ResolvedModel
+    /// Rounds of tool calls an agent may take (0 without tools).
+    let agentIterations: Int
 }
 
 /// How a turn ended.
@@ -64,15 +66,19 @@ public struct ChatService: Sendable {
     let store: any ChatStore
     public let providers: ModelProviderService
     public let tasks: ChatTasks
+    /// The tools `agent-chat` apps call; `nil` serves agents without tools.
+    let toolbox: (any AgentToolbox)?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
-        store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, logger: Logger, now: @escaping @Sendable () -> Date
+        store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, toolbox: (any AgentToolbox)? = nil, logger: Logger,
+        now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.providers = providers
         self.tasks = tasks
+        self.toolbox = toolbox
         self.logger = logger
         self.now = now
     }
@@ -88,7 +94,16 @@ public struct ChatService: Sendable {
         guard app.mode == .chat || app.mode == .completion || app.mode == .agentChat else {
             throw RelayError.invalidParam("mode", "A \(app.mode.rawValue) app is configured by its workflow, not a model config")
         }
-        let problems = config.problems(catalogue: providers.catalogue)
+        var problems = config.problems(catalogue: providers.catalogue)
+        if app.mode == .agentChat {
+            for (index, reference) in config.agentTools.enumerated() {
+                do {
+                    _ = try await agentTool(reference, in: app.workspaceID)
+                } catch let error as RelayError {
+                    problems.append(("agent_mode.tools[\(index)]", error.message))
+                }
+            }
+        }
         if let first = problems.first {
             throw RelayError(
                 .invalidParam, problems.count == 1 ? first.1 : "\(first.1) (and \(problems.count - 1) more problems)",
@@ -160,6 +175,10 @@ public struct ChatService: Sendable {
         case .completion:
             messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images)
         }
+        var tools: [AgentTool] = []
+        if app.mode == .agentChat {
+            for reference in config.agentTools { tools.append(try await agentTool(reference, in: app.workspaceID)) }
+        }
         let message = ChatMessage(
             id: MessageID(), workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
             endUser: query.endUser, taskID: UUID().uuidString.lowercased(), inputs: inputs, query: query.query,
@@ -168,25 +187,86 @@ public struct ChatService: Sendable {
         try await store.begin(message, starting: started)
         return ChatTurn(
             message: message,
-            completion: ChatCompletionRequest(model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:]),
-            model: model
+            completion: ChatCompletionRequest(
+                model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:], tools: tools
+            ),
+            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations
         )
     }
 
-    /// Generates the answer, passing each piece to `onText` as it arrives, and stores how it ended. A stop request,
-    /// or cancellation of the calling task, cancels the upstream request and keeps what had been generated.
-    public func run(_ turn: ChatTurn, onText: @escaping @Sendable (String) async -> Void) async -> ChatResult {
+    private func agentTool(_ reference: AgentToolReference, in workspace: WorkspaceID) async throws -> AgentTool {
+        guard let toolbox else {
+            throw RelayError(.appUnavailable, "This server runs no tools for agents")
+        }
+        return try await toolbox.tool(reference, in: workspace)
+    }
+
+    /// Generates the answer, passing each piece (and, for an agent, each tool round) to `onEvent` as it happens, and
+    /// stores how it ended. A stop request, or cancellation of the calling task, cancels the upstream request and keeps
+    /// what had been generated.
+    public func run(_ turn: ChatTurn, onEvent: @escaping @Sendable (ChatEvent) async -> Void) async -> ChatResult {
         let started = ContinuousClock.now
         let progress = Mutex<(answer: String, counts: TokenCounts?, stopped: Bool)>(("", nil, false))
         let model = turn.model
+        let (toolbox, endUser, workspace) = (self.toolbox, turn.message.endUser, turn.message.workspaceID)
         let generation = Task {
-            for try await delta in model.provider.chat(turn.completion, credentials: model.credentials) {
-                switch delta {
-                case .text(let text):
-                    progress.withLock { $0.answer += text }
-                    await onText(text)
-                case .usage(let counts):
-                    progress.withLock { $0.counts = counts }
+            var messages = turn.completion.messages
+            var round = 0
+            var position = 0
+            while true {
+                round += 1
+                // The last round offers no tools, so that the agent answers.
+                let tools = round <= turn.agentIterations ? turn.completion.tools : []
+                let request = ChatCompletionRequest(
+                    model: turn.completion.model, messages: messages, parameters: turn.completion.parameters, tools: tools
+                )
+                var said = ""
+                var calls: [Int: (id: String, name: String, arguments: String)] = [:]
+                for try await delta in model.provider.chat(request, credentials: model.credentials) {
+                    switch delta {
+                    case .text(let text):
+                        said += text
+                        progress.withLock { $0.answer += text }
+                        await onEvent(.text(text))
+                    case .usage(let counts):
+                        progress.withLock { progress in
+                            let sum = progress.counts.map { TokenCounts(prompt: $0.prompt + counts.prompt, completion: $0.completion + counts.completion) }
+                            progress.counts = sum ?? counts
+                        }
+                    case .toolCall(let index, let id, let name, let arguments):
+                        var call = calls[index] ?? ("", "", "")
+                        if let id { call.id = id }
+                        if let name { call.name += name }
+                        call.arguments += arguments
+                        calls[index] = call
+                    }
+                }
+                guard !calls.isEmpty, let toolbox else { return }
+                let ordered = calls.sorted { $0.key < $1.key }.map { ToolCall(id: $0.value.id, name: $0.value.name, arguments: $0.value.arguments) }
+                messages.append(PromptMessage(.assistant, said, toolCalls: ordered))
+                for call in ordered {
+                    let observation: String
+                    if let tool = tools.first(where: { $0.name == call.name }) {
+                        let arguments = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(call.arguments.utf8))) ?? [:]
+                        do {
+                            observation = try await toolbox.invoke(tool, arguments: arguments, user: endUser, in: workspace)
+                        } catch let error as RelayError {
+                            observation = "tool error: \(error.message)"
+                        }
+                    } else {
+                        observation = "there is no tool named \(call.name)"
+                    }
+                    try Task.checkCancellation()
+                    messages.append(PromptMessage(.tool, observation, toolCallID: call.id))
+                    position += 1
+                    await onEvent(
+                        .thought(
+                            AgentThought(
+                                id: UUID().uuidString.lowercased(), position: position, thought: said, tool: call.name,
+                                toolInput: call.arguments, observation: observation
+                            )
+                        )
+                    )
                 }
             }
         }

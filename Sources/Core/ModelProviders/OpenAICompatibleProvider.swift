@@ -46,6 +46,11 @@ struct OpenAICompatibleProvider: ModelProvider {
             }
             for choice in chunk.choices ?? [] {
                 if let text = choice.delta?.content, !text.isEmpty { continuation.yield(.text(text)) }
+                for call in choice.delta?.tool_calls ?? [] {
+                    continuation.yield(
+                        .toolCall(index: call.index ?? 0, id: call.id, name: call.function?.name, arguments: call.function?.arguments ?? "")
+                    )
+                }
             }
             if let usage = chunk.usage {
                 continuation.yield(.usage(TokenCounts(prompt: usage.prompt_tokens ?? 0, completion: usage.completion_tokens ?? 0)))
@@ -84,9 +89,25 @@ struct OpenAICompatibleProvider: ModelProvider {
                             + message.imageURLs.map { ["type": "image_url", "image_url": ["url": .string($0)]] }
                     )
                 }
-                return ["role": .string(message.role.rawValue), "content": content]
+                var entry: [String: JSONValue] = ["role": .string(message.role.rawValue), "content": content]
+                if !message.toolCalls.isEmpty {
+                    entry["tool_calls"] = .array(
+                        message.toolCalls.map {
+                            ["id": .string($0.id), "type": "function", "function": ["name": .string($0.name), "arguments": .string($0.arguments)]]
+                        }
+                    )
+                }
+                if let id = message.toolCallID { entry["tool_call_id"] = .string(id) }
+                return .object(entry)
             }
         )
+        if !request.tools.isEmpty {
+            body["tools"] = .array(
+                request.tools.map {
+                    ["type": "function", "function": ["name": .string($0.name), "description": .string($0.description), "parameters": $0.parameters]]
+                }
+            )
+        }
         return .object(body)
     }
 
@@ -97,7 +118,19 @@ struct OpenAICompatibleProvider: ModelProvider {
 
     private struct Chunk: Decodable {
         struct Choice: Decodable {
-            struct Delta: Decodable { let content: String? }
+            struct Delta: Decodable {
+                struct Call: Decodable {
+                    struct Function: Decodable {
+                        let name: String?
+                        let arguments: String?
+                    }
+                    let index: Int?
+                    let id: String?
+                    let function: Function?
+                }
+                let content: String?
+                let tool_calls: [Call]?
+            }
             let delta: Delta?
         }
         struct Usage: Decodable {

@@ -68,6 +68,7 @@ struct HostCallbacks: Sendable {
                 answer += piece
                 chunks.append(Self.chunk(model: model, index: chunks.count, content: piece, usage: nil))
             case .usage(let reported): counts = reported
+            case .toolCall: break  // no tools are offered to callbacks
             }
         }
         let usage = counts ?? TokenCounts.estimate(prompt: messages, completion: answer)

@@ -13,6 +13,7 @@ import Synchronization
 /// - `stub-500`, `stub-429`: fails so (the 429 with `retry-after: 7`).
 /// - `stub-midfail`: one chunk, then an error event.
 /// - `stub-quiet`: sends its headers, then nothing for 30 s.
+/// - `stub-agent`: calls the first tool offered with `{"text": <the query>}`; once a tool answered, "Tool said: " and the answer.
 /// Only `Bearer <acceptedKey>` is let in.
 final class StubUpstream: Sendable {
     struct State {
@@ -116,6 +117,24 @@ final class StubUpstream: Sendable {
                 let last = Self.lastUserText(fields["messages"]).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
                 let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
                 return Self.stream(words.map { Self.chunk($0) } + [Self.usageChunk()])
+            case "stub-agent":
+                // With tools and no tool result yet: call the first tool with the query, its arguments in two pieces.
+                // With a tool result: answer with it.
+                let messages = fields["messages"]?.array ?? []
+                if let result = messages.last(where: { $0["role"] == "tool" })?["content"].string {
+                    return Self.stream([Self.chunk("Tool said: "), Self.chunk(result), Self.usageChunk()])
+                }
+                guard let tool = fields["tools"]?.array.first?["function"]["name"].string else {
+                    return Self.stream([Self.chunk("No tools."), Self.usageChunk()])
+                }
+                let arguments = String(decoding: try JSONEncoder().encode(["text": Self.lastUserText(fields["messages"])]), as: UTF8.self)
+                let half = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
+                return Self.stream([
+                    Self.chunk("Let me check. "),
+                    Self.toolCallChunk(id: "call_1", name: tool, arguments: String(arguments[..<half])),
+                    Self.toolCallChunk(id: nil, name: nil, arguments: String(arguments[half...])),
+                    Self.usageChunk(),
+                ])
             case "stub-midfail":
                 return Self.stream([Self.chunk("Partial"), #"{"error":{"message":"the model crashed"}}"#])
             case "stub-slow":
@@ -179,6 +198,20 @@ final class StubUpstream: Sendable {
     static func chunk(_ text: String) -> String {
         let escaped = String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
         return #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\#(escaped)},"finish_reason":null}]}"#
+    }
+
+    static func toolCallChunk(id: String?, name: String?, arguments: String) -> String {
+        var call: JSONValue = ["index": 0, "function": ["arguments": .string(arguments)]]
+        if case .object(var fields) = call {
+            if let id { fields["id"] = .string(id); fields["type"] = "function" }
+            if let name, case .object(var function)? = fields["function"] {
+                function["name"] = .string(name)
+                fields["function"] = .object(function)
+            }
+            call = .object(fields)
+        }
+        let chunk: JSONValue = ["id": "c1", "object": "chat.completion.chunk", "choices": [["index": 0, "delta": ["tool_calls": [call]]]]]
+        return String(decoding: try! JSONEncoder().encode(chunk), as: UTF8.self)
     }
 
     static func usageChunk() -> String {

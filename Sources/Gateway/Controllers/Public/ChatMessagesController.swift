@@ -110,11 +110,26 @@ struct ChatMessagesController {
             return try JSONBody(.object(body)).response(from: request, context: context)
         case .streaming:
             let chat = self.chat
+            // Agents answer in Dify's agent events: `agent_message` pieces and an `agent_thought` per tool call.
+            let isAgent = grant.app.mode == .agentChat
             return EventStream.response(pingInterval: pingInterval) { frames in
-                let result = await chat.run(turn) { text in
-                    var event = envelope.fields(event: "message")
-                    event["answer"] = .string(text)
-                    frames.yield(EventStream.frame(.object(event)))
+                let result = await chat.run(turn) { event in
+                    switch event {
+                    case .text(let text):
+                        var fields = envelope.fields(event: isAgent ? "agent_message" : "message")
+                        fields["answer"] = .string(text)
+                        frames.yield(EventStream.frame(.object(fields)))
+                    case .thought(let thought):
+                        var fields = envelope.fields(event: "agent_thought")
+                        fields["id"] = .string(thought.id)
+                        fields["position"] = .number(Double(thought.position))
+                        fields["thought"] = .string(thought.thought)
+                        fields["observation"] = .string(thought.observation)
+                        fields["tool"] = .string(thought.tool)
+                        fields["tool_input"] = .string(thought.toolInput)
+                        fields["message_files"] = []
+                        frames.yield(EventStream.frame(.object(fields)))
+                    }
                 }
                 await settle(result)
                 switch result.ending {
