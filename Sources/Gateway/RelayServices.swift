@@ -60,8 +60,10 @@ struct RelayServices: Sendable {
         }
         self.activeRequests = ActiveRequestLimiter()
         self.upstream = UpstreamClient(policy: configuration.upstream)
+        let pluginModels = PluginModelProviders()
         let modelProviders = ModelProviderService(
-            catalogue: .builtIn(client: upstream), store: stores.modelProviders, sealer: CredentialSealer(secret: secret), now: now
+            catalogue: .builtIn(client: upstream), installed: pluginModels, store: stores.modelProviders,
+            sealer: CredentialSealer(secret: secret), now: now
         )
         self.modelProviders = modelProviders
         self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
@@ -76,6 +78,7 @@ struct RelayServices: Sendable {
             supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, models: modelProviders, now: now
         )
         self.plugins = plugins
+        pluginModels.serve(from: plugins)
         let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.tools = tools
         let tasks = ChatTasks()

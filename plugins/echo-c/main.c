@@ -61,6 +61,46 @@ static void invoke_tool(json_t *id, json_t *data) {
     }
 }
 
+/// One LLMResultChunk of the echo model: `content` as the delta, `usage` on the last.
+static void llm_chunk(json_t *id, const char *model, int index, const char *content, json_t *usage) {
+    json_t *delta = json_pack("{s:i, s:{s:s, s:s, s:[]}, s:o, s:o}", "index", index, "message", "role", "assistant", "content", content,
+                              "tool_calls", "usage", usage != NULL ? usage : json_null(), "finish_reason",
+                              usage != NULL ? json_string("stop") : json_null());
+    session(id, "stream", json_pack("{s:s, s:[], s:o}", "model", model, "prompt_messages", "delta", delta));
+}
+
+/// The echo model: answers "Echo model: " and the last user message, word by word, then its usage.
+static void invoke_llm(json_t *id, json_t *data) {
+    const char *model = json_string_value(json_object_get(data, "model"));
+    const char *key = json_string_value(json_object_get(json_object_get(data, "credentials"), "api_key"));
+    if (key == NULL || strcmp(key, "good") != 0) {
+        failure(id, "CredentialsValidateFailedError", "the echo model needs the api_key 'good'");
+        return;
+    }
+    json_t *messages = json_object_get(data, "prompt_messages");
+    const char *last = "";
+    size_t index;
+    json_t *message;
+    json_array_foreach(messages, index, message) {
+        const char *role = json_string_value(json_object_get(message, "role"));
+        const char *content = json_string_value(json_object_get(message, "content"));
+        if (role != NULL && content != NULL && strcmp(role, "user") == 0) last = content;
+    }
+    int position = 0;
+    llm_chunk(id, model != NULL ? model : "", position++, "Echo model:", NULL);
+    char *copy = strdup(last);
+    int words = 0;
+    for (char *word = strtok(copy, " \n"); word != NULL; word = strtok(NULL, " \n")) {
+        char piece[1024];
+        snprintf(piece, sizeof piece, " %s", word);
+        llm_chunk(id, model != NULL ? model : "", position++, piece, NULL);
+        words++;
+    }
+    free(copy);
+    llm_chunk(id, model != NULL ? model : "", position, "",
+              json_pack("{s:i, s:i, s:i}", "prompt_tokens", 5, "completion_tokens", words + 2, "total_tokens", words + 7));
+}
+
 int main(void) {
     emit(json_pack("{s:s, s:n, s:{}}", "event", "heartbeat", "session_id", "data"));
     log_line("echo-c ready");
@@ -80,8 +120,14 @@ int main(void) {
             json_decref(request);
             continue;
         }
-        if (type == NULL || action == NULL || strcmp(type, "tool") != 0) {
-            failure(id, "NotImplementedError", "this plugin only has tools");
+        if (type == NULL || action == NULL || (strcmp(type, "tool") != 0 && strcmp(type, "model") != 0)) {
+            failure(id, "NotImplementedError", "this plugin has tools and a model");
+        } else if (strcmp(type, "model") == 0 && strcmp(action, "invoke_llm") == 0) {
+            invoke_llm(id, data);
+        } else if (strcmp(type, "model") == 0 && strcmp(action, "validate_provider_credentials") == 0) {
+            json_t *credentials = json_object_get(data, "credentials");
+            const char *key = json_string_value(json_object_get(credentials, "api_key"));
+            session(id, "stream", json_pack("{s:b, s:O}", "result", key != NULL && strcmp(key, "good") == 0, "credentials", credentials));
         } else if (strcmp(action, "invoke_tool") == 0) {
             invoke_tool(id, data);
         } else if (strcmp(action, "validate_tool_credentials") == 0) {

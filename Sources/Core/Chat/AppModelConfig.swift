@@ -103,9 +103,9 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
     public var inputForm: [UserInputField] { userInputForm ?? [] }
 
     /// Every problem of this configuration, as (field path, message), checked against the providers on offer.
-    public func problems(catalogue: ProviderCatalogue) -> [(String, String)] {
+    public func problems(providers: [any ModelProvider]) -> [(String, String)] {
         var problems: [(String, String)] = []
-        if let provider = catalogue.provider(model.provider) {
+        if let provider = providers.first(where: { $0.descriptor.id == model.provider }) {
             if model.name.isEmpty {
                 problems.append(("model.name", "model.name is required"))
             } else if !provider.descriptor.acceptsAnyModel,
@@ -114,7 +114,7 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
                 problems.append(("model.name", "\(model.provider) has no chat model '\(model.name)'"))
             }
         } else {
-            let offered = catalogue.providers.map(\.descriptor.id).joined(separator: ", ")
+            let offered = providers.map(\.descriptor.id).joined(separator: ", ")
             problems.append(("model.provider", "model.provider must be one of \(offered)"))
         }
         if (prePrompt ?? "").count > 100_000 { problems.append(("pre_prompt", "pre_prompt must be at most 100000 characters")) }

@@ -94,7 +94,7 @@ public struct ChatService: Sendable {
         guard app.mode == .chat || app.mode == .completion || app.mode == .agentChat else {
             throw RelayError.invalidParam("mode", "A \(app.mode.rawValue) app is configured by its workflow, not a model config")
         }
-        var problems = config.problems(catalogue: providers.catalogue)
+        var problems = config.problems(providers: try await providers.available(in: app.workspaceID))
         if app.mode == .agentChat {
             for (index, reference) in config.agentTools.enumerated() {
                 do {

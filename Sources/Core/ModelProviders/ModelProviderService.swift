@@ -4,15 +4,26 @@ public import Foundation
 /// by default. Credentials are checked against the upstream before they are kept, and kept only sealed.
 public struct ModelProviderService: Sendable {
     public let catalogue: ProviderCatalogue
+    /// Providers of the workspace's model plugins, beside the built-in catalogue.
+    let installed: (any WorkspaceModelProviders)?
     let store: any ModelProviderStore
     let sealer: CredentialSealer
     let now: @Sendable () -> Date
 
-    public init(catalogue: ProviderCatalogue, store: any ModelProviderStore, sealer: CredentialSealer, now: @escaping @Sendable () -> Date) {
+    public init(
+        catalogue: ProviderCatalogue, installed: (any WorkspaceModelProviders)? = nil, store: any ModelProviderStore, sealer: CredentialSealer,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.catalogue = catalogue
+        self.installed = installed
         self.store = store
         self.sealer = sealer
         self.now = now
+    }
+
+    /// Every provider a workspace can use: the built-in ones, then those of its model plugins.
+    public func available(in workspace: WorkspaceID) async throws -> [any ModelProvider] {
+        catalogue.providers + (try await installed?.providers(in: workspace) ?? [])
     }
 
     /// A provider as one workspace sees it.
@@ -31,7 +42,7 @@ public struct ModelProviderService: Sendable {
 
     public func providers(of workspace: WorkspaceID) async throws -> [ProviderState] {
         let stored = Dictionary(try await store.credentials(in: workspace).map { ($0.provider, $0) }, uniquingKeysWith: { a, _ in a })
-        return catalogue.providers.map { provider in
+        return try await available(in: workspace).map { provider in
             let descriptor = provider.descriptor
             var models = descriptor.predefinedModels
             for name in stored[descriptor.id]?.models ?? [] where !models.contains(where: { $0.name == name }) {
@@ -43,7 +54,7 @@ public struct ModelProviderService: Sendable {
 
     /// The workspace's credentials with every secret masked; `nil` when none are stored.
     public func maskedCredentials(of providerID: String, in workspace: WorkspaceID) async throws -> [String: String]? {
-        let provider = try self.provider(providerID)
+        let provider = try await self.provider(providerID, in: workspace)
         guard let stored = try await store.credentials(of: providerID, in: workspace) else { return nil }
         var credentials = try sealer.open(stored.sealed, workspace: workspace, provider: providerID)
         for field in provider.descriptor.credentialFields where field.isSecret {
@@ -55,7 +66,7 @@ public struct ModelProviderService: Sendable {
     /// Checks `credentials` against the upstream and keeps them. A secret sent back exactly as it was shown masked keeps
     /// its stored value, so a form can be saved again without retyping its keys.
     public func saveCredentials(_ credentials: [String: String], of providerID: String, in workspace: WorkspaceID) async throws {
-        let provider = try self.provider(providerID)
+        let provider = try await self.provider(providerID, in: workspace)
         let fields = provider.descriptor.credentialFields
         var credentials = credentials.filter { !$0.value.isEmpty }
         if let unknown = credentials.keys.sorted().first(where: { name in !fields.contains { $0.name == name } }) {
@@ -83,7 +94,7 @@ public struct ModelProviderService: Sendable {
     }
 
     public func deleteCredentials(of providerID: String, in workspace: WorkspaceID) async throws {
-        _ = try provider(providerID)
+        _ = try await provider(providerID, in: workspace)
         guard try await store.deleteCredentials(of: providerID, in: workspace) else {
             throw RelayError.notFound("This workspace has no \(providerID) credentials")
         }
@@ -104,8 +115,8 @@ public struct ModelProviderService: Sendable {
     public func resolve(provider providerID: String, model name: String, type: ModelType = .llm, in workspace: WorkspaceID)
         async throws -> ResolvedModel
     {
-        guard let provider = catalogue.provider(providerID) else {
-            throw RelayError(.providerNotInitialize, "This server has no model provider '\(providerID)'")
+        guard let provider = try await available(in: workspace).first(where: { $0.descriptor.id == providerID }) else {
+            throw RelayError(.providerNotInitialize, "This workspace has no model provider '\(providerID)'")
         }
         guard let stored = try await store.credentials(of: providerID, in: workspace) else {
             throw RelayError(
@@ -126,8 +137,10 @@ public struct ModelProviderService: Sendable {
         return ResolvedModel(provider: provider, credentials: credentials, descriptor: descriptor)
     }
 
-    private func provider(_ id: String) throws -> any ModelProvider {
-        guard let provider = catalogue.provider(id) else { throw RelayError.notFound("No model provider '\(id)'") }
+    private func provider(_ id: String, in workspace: WorkspaceID) async throws -> any ModelProvider {
+        guard let provider = try await available(in: workspace).first(where: { $0.descriptor.id == id }) else {
+            throw RelayError.notFound("No model provider '\(id)'")
+        }
         return provider
     }
 

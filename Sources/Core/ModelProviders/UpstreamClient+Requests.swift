@@ -109,7 +109,7 @@ extension UpstreamClient {
 extension AsyncThrowingStream where Failure == any Error {
     /// A stream fed by `produce` in a task of its own, which is cancelled when the consumer stops listening; a throw
     /// ends the stream with that error.
-    static func producing(_ produce: @escaping @Sendable (Continuation) async throws -> Void) -> Self {
+    public static func producing(_ produce: @escaping @Sendable (Continuation) async throws -> Void) -> Self {
         let (stream, continuation) = Self.makeStream()
         let task = Task {
             do {

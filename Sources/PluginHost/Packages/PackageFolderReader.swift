@@ -57,6 +57,11 @@ struct PackageFolderReader {
             guard let path = relativePath(path, file, "plugins.tools[\(index)]") else { continue }
             if let provider = toolProvider(path) { providers.append(provider) }
         }
+        var modelProviders: [ModelProviderDeclaration] = []
+        for (index, path) in manifest["plugins"]["models"].array.enumerated() {
+            guard let path = relativePath(path, file, "plugins.models[\(index)]") else { continue }
+            if let provider = modelProvider(path) { modelProviders.append(provider) }
+        }
         let categories = [("tools", "tool"), ("models", "model"), ("endpoints", "extension"), ("agent_strategies", "agent-strategy")]
         guard let category = categories.first(where: { !manifest["plugins"][$0.0].array.isEmpty })?.1 else {
             problem(file, "plugins", "must list at least one of tools, models, endpoints or agent_strategies")
@@ -66,7 +71,7 @@ struct PackageFolderReader {
         guard let author, let name, let runner else { return nil }
         return PluginDeclaration(
             author: author, name: name, version: version, category: category, manifest: manifest, memory: memory,
-            permission: permission, runner: runner, toolProviders: providers
+            permission: permission, runner: runner, toolProviders: providers, modelProviderDeclarations: modelProviders
         )
     }
 
@@ -113,6 +118,53 @@ struct PackageFolderReader {
         if provider["tools"].array.isEmpty { problem(file, "tools", "must list at least one tool YAML file") }
         guard let name else { return nil }
         return ToolProviderDeclaration(name: name, identity: provider["identity"], credentials: credentials, tools: tools)
+    }
+
+    static let modelTypes: Set = ["llm", "text-embedding", "rerank", "tts", "speech2text", "moderation"]
+
+    private mutating func modelProvider(_ file: String) -> ModelProviderDeclaration? {
+        guard let provider = load(file) else { return nil }
+        let name = name(provider["provider"], file, "provider")
+        var credentials: [CredentialField] = []
+        for (index, field) in provider["provider_credential_schema"]["credential_form_schemas"].array.enumerated() {
+            let type = field["type"].string ?? ""
+            guard let variable = field["variable"].string, !variable.isEmpty else {
+                problem(file, "provider_credential_schema.credential_form_schemas[\(index)].variable", "is required")
+                continue
+            }
+            if !Self.credentialTypes.contains(type) {
+                problem(file, "provider_credential_schema.credential_form_schemas[\(index)].type", "'\(type)' is not a credential type")
+            }
+            credentials.append(CredentialField(name: variable, type: type, required: field["required"].bool ?? false, declaration: field))
+        }
+        var models: [ModelDeclaration] = []
+        if case .object(let byType) = provider["models"] {
+            for (type, listing) in byType.sorted(by: { $0.key < $1.key }) {
+                for (index, pattern) in listing["predefined"].array.enumerated() {
+                    guard let pattern = relativePath(pattern, file, "models.\(type).predefined[\(index)]") else { continue }
+                    for path in expand(pattern) {
+                        guard let model = load(path) else { continue }
+                        guard let modelName = model["model"].string, !modelName.isEmpty else {
+                            problem(path, "model", "is required")
+                            continue
+                        }
+                        let modelType = model["model_type"].string ?? type
+                        if !Self.modelTypes.contains(modelType) { problem(path, "model_type", "'\(modelType)' is not a model type") }
+                        models.append(ModelDeclaration(name: modelName, type: modelType, declaration: model))
+                    }
+                }
+            }
+        }
+        guard let name else { return nil }
+        return ModelProviderDeclaration(name: name, declaration: provider, credentials: credentials, models: models)
+    }
+
+    /// A package path, or the YAML files a `folder/*.yaml` pattern names.
+    private func expand(_ pattern: String) -> [String] {
+        guard pattern.hasSuffix("/*.yaml") || pattern.hasSuffix("/*.yml") else { return [pattern] }
+        let folder = String(pattern[..<pattern.lastIndex(of: "/")!])
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { folder + "/" + $0 }
     }
 
     private mutating func tool(_ file: String) -> ToolDeclaration? {

@@ -14,6 +14,9 @@ public struct PluginDeclaration: Codable, Sendable, Hashable {
     public var permission: PluginPermission
     public var runner: Runner
     public var toolProviders: [ToolProviderDeclaration]
+    /// Absent in declarations stored before model plugins were read.
+    public var modelProviderDeclarations: [ModelProviderDeclaration]?
+    public var modelProviders: [ModelProviderDeclaration] { modelProviderDeclarations ?? [] }
 
     public struct Runner: Codable, Sendable, Hashable {
         /// `python` (Dify's) or `binary` (ours).
@@ -81,4 +84,22 @@ public struct ToolParameter: Codable, Sendable, Hashable {
     public var type: String
     public var required: Bool
     public var options: [String]
+}
+
+/// A model provider a plugin declares (`plugins.models`): its credential form and its predefined models.
+public struct ModelProviderDeclaration: Codable, Sendable, Hashable {
+    public var name: String
+    /// The provider YAML as written (label, description, icons, supported types…).
+    public var declaration: JSONValue
+    public var credentials: [CredentialField]
+    public var models: [ModelDeclaration]
+}
+
+/// A predefined model of a plugin's provider.
+public struct ModelDeclaration: Codable, Sendable, Hashable {
+    public var name: String
+    /// Dify's model type: `llm`, `text-embedding`, …
+    public var type: String
+    /// The model YAML as written (label, features, model_properties, parameter_rules, pricing).
+    public var declaration: JSONValue
 }

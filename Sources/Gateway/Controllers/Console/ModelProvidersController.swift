@@ -36,27 +36,31 @@ struct ModelProvidersController {
             if allowance > 0 { spent = try await credits.used(by: workspace, at: now()) >= allowance }
             return JSONBody(["data": .array(states.map { Self.body($0, creditsSpent: spent) })])
         }
-        base.get("model-providers/:provider/credentials") { _, context in
-            let provider = try context.parameters.require("provider")
+        // A plugin's provider is named `author/plugin/provider`, slashes and all: these routes take the rest of the path.
+        base.get("model-providers/**") { _, context in
+            let provider = try Self.provider(context.parameters.getCatchAll())
             let masked = try await providers.maskedCredentials(of: provider, in: context.scope.workspaceID)
             return JSONBody(["credentials": masked.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
         }
-        base.post("model-providers/:provider/credentials") { request, context in
+        base.post("model-providers/**") { request, context in
+            let provider = try Self.provider(context.parameters.getCatchAll())
             try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
             var request = request
             let body = try await request.decodeJSON(as: CredentialsRequest.self)
-            try await providers.saveCredentials(body.credentials, of: try context.parameters.require("provider"), in: context.scope.workspaceID)
+            try await providers.saveCredentials(body.credentials, of: provider, in: context.scope.workspaceID)
             return JSONBody(["result": "success"])
         }
-        base.delete("model-providers/:provider/credentials") { _, context in
+        base.delete("model-providers/**") { _, context in
+            let provider = try Self.provider(context.parameters.getCatchAll())
             try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
-            try await providers.deleteCredentials(of: try context.parameters.require("provider"), in: context.scope.workspaceID)
+            try await providers.deleteCredentials(of: provider, in: context.scope.workspaceID)
             return Response(status: .noContent)
         }
         base.get("default-model") { request, context in
             let type: ModelType = try parseEnum(request.queryString("model_type") ?? "llm", field: "model_type")
             guard let model = try await providers.defaultModel(type, in: context.scope.workspaceID) else { return JSONBody(["data": .null]) }
-            let label = providers.catalogue.provider(model.provider)?.descriptor.label ?? model.provider
+            let label = try await providers.available(in: context.scope.workspaceID).first { $0.descriptor.id == model.provider }?.descriptor.label
+                ?? model.provider
             return JSONBody([
                 "data": [
                     "model": .string(model.model), "model_type": .string(model.type.rawValue),
@@ -76,6 +80,12 @@ struct ModelProvidersController {
             }
             return JSONBody(["result": "success"])
         }
+    }
+
+    /// The provider named by `{provider}/credentials`, the provider's id possibly holding slashes.
+    static func provider(_ parts: [Substring]) throws -> String {
+        guard parts.count >= 2, parts.last == "credentials" else { throw RelayError.notFound("No such route") }
+        return parts.dropLast().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
     }
 
     /// A provider in the seed's shape, with Dify's credential form so a console can draw it.
