@@ -50,7 +50,16 @@ struct PluginModelTests {
             let (pieces, last) = try await reader.drain()
             #expect(pieces == 3 && last?["event"] == "message_end", "\(pieces) \(last ?? nil)")
 
-            // Another workspace cannot use it; once uninstalled, nobody can.
+            // Its embedding model serves the workspace's other plugins: notes-py embeds a note through the host.
+            _ = try await client.installPlugin(try await client.builtInIdentifier("relay/notes_py", owner: owner), owner: owner)
+            #expect(try await client.saveToolCredentials("notes", ["api_key": "nk-1"], owner: owner).status == .ok)
+            #expect(try await client.invokeTool("notes", "remember", ["name": "n", "text": "two words"], owner: owner).status == .ok)
+            let embedded = try await client.invokeTool(
+                "notes", "embed", ["name": "n", "provider": .string(Self.provider), "model": "echo-embed"], owner: owner
+            )
+            #expect(embedded.json["messages"][0]["message"]["json_object"] == ["vector": [9, 2, 1], "tokens": 2], "\(embedded.json)")
+
+                        // Another workspace cannot use it; once uninstalled, nobody can.
             let theirApp = try await client.createApp("Theirs", mode: "chat", as: other)
             let theirConfig = try await client.post(
                 "/console/api/apps/\(theirApp)/model-config", token: other.token,

@@ -64,6 +64,11 @@ struct PluginTests {
                 )
                 #expect(asked.texts == ["Echo: grüezi"], "\(asked.json)")
                 #expect(asked.json["messages"][1]["message"]["json_object"]["tokens"] == 18)
+                // And its text_embedding callback, the workspace's embedding model.
+                let embedded = try await client.invokeTool(
+                    "notes", "embed", ["name": "greeting", "provider": "openai_api_compatible", "model": "stub-embed"], owner: owner
+                )
+                #expect(embedded.json["messages"][0]["message"]["json_object"] == ["vector": [6, 0.5, -1], "tokens": 3], "\(embedded.json)")
             }
             let nothing = try await client.invokeTool("notes", "recall", ["name": "absent"], owner: owner)
             #expect(nothing.code == "plugin_invocation_error" && nothing.message?.contains("no note named absent") == true)

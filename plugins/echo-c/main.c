@@ -101,6 +101,29 @@ static void invoke_llm(json_t *id, json_t *data) {
               json_pack("{s:i, s:i, s:i}", "prompt_tokens", 5, "completion_tokens", words + 2, "total_tokens", words + 7));
 }
 
+/// The echo embedding model: for each text, its length in bytes, its number of words and 1.
+static void invoke_text_embedding(json_t *id, json_t *data) {
+    const char *model = json_string_value(json_object_get(data, "model"));
+    json_t *embeddings = json_array();
+    size_t index;
+    json_t *text;
+    int tokens = 0;
+    json_array_foreach(json_object_get(data, "texts"), index, text) {
+        const char *value = json_string_value(text);
+        if (value == NULL) value = "";
+        int words = 0, in_word = 0;
+        for (const char *c = value; *c; c++) {
+            if (*c == ' ' || *c == '\n') in_word = 0;
+            else if (!in_word) in_word = 1, words++;
+        }
+        tokens += words;
+        json_array_append_new(embeddings, json_pack("[f, f, f]", (double)strlen(value), (double)words, 1.0));
+    }
+    session(id, "stream", json_pack("{s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i, s:s, s:f}}", "model", model != NULL ? model : "", "embeddings",
+                                     embeddings, "usage", "tokens", tokens, "total_tokens", tokens, "unit_price", 0, "price_unit", 0,
+                                     "total_price", 0, "currency", "USD", "latency", 0.0));
+}
+
 int main(void) {
     emit(json_pack("{s:s, s:n, s:{}}", "event", "heartbeat", "session_id", "data"));
     log_line("echo-c ready");
@@ -124,6 +147,8 @@ int main(void) {
             failure(id, "NotImplementedError", "this plugin has tools and a model");
         } else if (strcmp(type, "model") == 0 && strcmp(action, "invoke_llm") == 0) {
             invoke_llm(id, data);
+        } else if (strcmp(type, "model") == 0 && strcmp(action, "invoke_text_embedding") == 0) {
+            invoke_text_embedding(id, data);
         } else if (strcmp(type, "model") == 0 && strcmp(action, "validate_provider_credentials") == 0) {
             json_t *credentials = json_object_get(data, "credentials");
             const char *key = json_string_value(json_object_get(credentials, "api_key"));

@@ -72,4 +72,23 @@ public protocol ModelProvider: Sendable {
     /// Streams a chat completion. Errors are `RelayError`s with Dify's codes; cancelling the consuming task cancels the
     /// upstream request.
     func chat(_ request: ChatCompletionRequest, credentials: [String: String]) -> AsyncThrowingStream<ChatCompletionDelta, any Error>
+    /// Embeds `texts` with an embedding model, one vector per text, in order.
+    func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings
+}
+
+extension ModelProvider {
+    public func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings {
+        throw RelayError(.modelCurrentlyNotSupport, "\(descriptor.id) serves no embedding models")
+    }
+}
+
+/// Vectors of an embedding call, with the tokens it used.
+public struct Embeddings: Sendable, Equatable {
+    public let vectors: [[Float]]
+    public let tokens: Int
+
+    public init(vectors: [[Float]], tokens: Int) {
+        self.vectors = vectors
+        self.tokens = tokens
+    }
 }

@@ -137,6 +137,12 @@ public struct ModelProviderService: Sendable {
         return ResolvedModel(provider: provider, credentials: credentials, descriptor: descriptor)
     }
 
+    /// Embeds `texts` with the workspace's `provider`/`model` embedding model.
+    public func embed(_ texts: [String], provider: String, model: String, in workspace: WorkspaceID) async throws -> Embeddings {
+        let resolved = try await resolve(provider: provider, model: model, type: .textEmbedding, in: workspace)
+        return try await resolved.provider.embed(texts, model: model, credentials: resolved.credentials)
+    }
+
     private func provider(_ id: String, in workspace: WorkspaceID) async throws -> any ModelProvider {
         guard let provider = try await available(in: workspace).first(where: { $0.descriptor.id == id }) else {
             throw RelayError.notFound("No model provider '\(id)'")

@@ -59,6 +59,44 @@ struct OpenAICompatibleProvider: ModelProvider {
         }
     }
 
+    /// `POST /embeddings` with every text in one call; vectors come back in the order of `index`.
+    func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings {
+        guard !texts.isEmpty else { return Embeddings(vectors: [], tokens: 0) }
+        var request = HTTPClientRequest(url: try base(credentials) + "/embeddings")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        authorize(&request, credentials)
+        let body: JSONValue = ["model": .string(model), "input": .array(texts.map(JSONValue.string)), "encoding_format": "float"]
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await client.send(request, provider: descriptor.id)
+        let received: ByteBuffer
+        do {
+            received = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw RelayError(.completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(UpstreamFailure.describe(error))")
+        }
+        guard let answer = try? JSONDecoder().decode(EmbeddingAnswer.self, from: Data(received.readableBytesView)),
+            answer.data.count == texts.count
+        else {
+            throw RelayError(.completionRequestError, "The \(descriptor.id) upstream answered the embedding call with something else than \(texts.count) vectors")
+        }
+        let vectors = answer.data.sorted { ($0.index ?? 0) < ($1.index ?? 0) }.map(\.embedding)
+        return Embeddings(vectors: vectors, tokens: answer.usage?.prompt_tokens ?? answer.usage?.total_tokens ?? 0)
+    }
+
+    private struct EmbeddingAnswer: Decodable {
+        struct Item: Decodable {
+            let index: Int?
+            let embedding: [Float]
+        }
+        struct Usage: Decodable {
+            let prompt_tokens: Int?
+            let total_tokens: Int?
+        }
+        let data: [Item]
+        let usage: Usage?
+    }
+
     private func base(_ credentials: [String: String]) throws -> String {
         let (url, credential) = baseURL(credentials)
         return try UpstreamClient.baseURL(url, credential: credential)

@@ -27,7 +27,12 @@ struct HostCallbacks: Sendable {
                 throw RelayError(.forbidden, "permission denied, you need to enable llm access in plugin manifest")
             }
             return try await llm(request)
-        case "text_embedding", "rerank", "tts", "speech2text", "moderation", "tool", "app", "node", "upload_file", "system_summary":
+        case "text_embedding":
+            guard declaration.permission.textEmbedding else {
+                throw RelayError(.forbidden, "permission denied, you need to enable text_embedding access in plugin manifest")
+            }
+            return [try await textEmbedding(request)]
+        case "rerank", "tts", "speech2text", "moderation", "tool", "app", "node", "upload_file", "system_summary":
             throw RelayError(.forbidden, "this host does not serve \(type) calls from plugins yet")
         default:
             throw RelayError(.invalidParam, "unknown backwards invocation type '\(type)'")
@@ -38,8 +43,7 @@ struct HostCallbacks: Sendable {
     /// `LLMResultChunk`s, the last carrying the usage and `finish_reason`.
     private func llm(_ request: JSONValue) async throws -> [JSONValue] {
         guard let models else { throw RelayError(.forbidden, "this host serves no llm calls") }
-        // Dify names providers `author/plugin/provider` (`langgenius/openai/openai`); ours by the last part.
-        let provider = String((request["provider"].string ?? "").split(separator: "/").last ?? "")
+        let provider = try await providerID(request["provider"].string ?? "", models)
         guard let model = request["model"].string, !provider.isEmpty else {
             throw RelayError(.invalidParam, "an llm call names its provider and model")
         }
@@ -86,6 +90,35 @@ struct HostCallbacks: Sendable {
             )
         )
         return chunks
+    }
+
+    /// Dify's embedding callback: `{provider, model, texts}` answered with one `TextEmbeddingResult`.
+    private func textEmbedding(_ request: JSONValue) async throws -> JSONValue {
+        guard let models else { throw RelayError(.forbidden, "this host serves no text_embedding calls") }
+        let provider = try await providerID(request["provider"].string ?? "", models)
+        guard let model = request["model"].string, !provider.isEmpty else {
+            throw RelayError(.invalidParam, "a text_embedding call names its provider and model")
+        }
+        let texts = request["texts"].array.compactMap(\.string)
+        let started = ContinuousClock.now
+        let result = try await models.embed(texts, provider: provider, model: model, in: workspace)
+        let elapsed = ContinuousClock.now - started
+        return [
+            "model": .string(model),
+            "embeddings": .array(result.vectors.map { .array($0.map { .number(Double($0)) }) }),
+            "usage": [
+                "tokens": .number(Double(result.tokens)), "total_tokens": .number(Double(result.tokens)), "unit_price": 0, "price_unit": 0,
+                "total_price": 0, "currency": "USD",
+                "latency": .number(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18),
+            ],
+        ]
+    }
+
+    /// The provider a plugin names: one of the workspace's as it is (a model plugin's `author/plugin/provider`), else by
+    /// its last part, as Dify names its own providers (`langgenius/openai/openai` is our `openai`).
+    private func providerID(_ name: String, _ models: ModelProviderService) async throws -> String {
+        if try await models.available(in: workspace).contains(where: { $0.descriptor.id == name }) { return name }
+        return String(name.split(separator: "/").last ?? "")
     }
 
     private static func chunk(model: String, index: Int, content: String, usage: JSONValue?) -> JSONValue {

@@ -80,6 +80,26 @@ struct PluginModelProvider: ModelProvider {
         }
     }
 
+    func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings {
+        let chunks: [JSONValue]
+        do {
+            chunks = try await collect(
+                ["type": "model", "action": "invoke_text_embedding", "provider": .string(provider.name), "model": .string(model),
+                 "model_type": "text-embedding", "credentials": .object(credentials.mapValues(JSONValue.string)),
+                 "texts": .array(texts.map(JSONValue.string)), "input_type": "document"]
+            )
+        } catch let error as RelayError where error.code == .pluginInvocationError {
+            throw RelayError(.completionRequestError, "\(descriptor.id) failed: \(error.message)", details: error.details)
+        }
+        guard let result = chunks.first, result["embeddings"].array.count == texts.count else {
+            throw RelayError(.completionRequestError, "\(descriptor.id) answered the embedding call with something else than \(texts.count) vectors")
+        }
+        return Embeddings(
+            vectors: result["embeddings"].array.map { $0.array.compactMap { $0.number.map(Float.init) } },
+            tokens: result["usage"]["tokens"].int ?? result["usage"]["total_tokens"].int ?? 0
+        )
+    }
+
     private func collect(_ data: JSONValue) async throws -> [JSONValue] {
         let runtime = try await installs.runtime(for: installed)
         var chunks: [JSONValue] = []

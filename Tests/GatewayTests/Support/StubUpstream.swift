@@ -14,6 +14,7 @@ import Synchronization
 /// - `stub-midfail`: one chunk, then an error event.
 /// - `stub-quiet`: sends its headers, then nothing for 30 s.
 /// - `stub-agent`: calls the first tool offered with `{"text": <the query>}`; once a tool answered, "Tool said: " and the answer.
+/// - `POST /v1/embeddings` with `stub-embed`: per input `[its character count, 0.5, -1]`, 3 tokens each.
 /// Only `Bearer <acceptedKey>` is let in.
 final class StubUpstream: Sendable {
     struct State {
@@ -71,6 +72,19 @@ final class StubUpstream: Sendable {
         }
         router.get("files/page.html") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html></html>")))
+        }
+        // Embeddings: for each input, its length in characters, 0.5 and -1, in reverse order of `index` (as a server may).
+        router.post("v1/embeddings") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            self.state.withLock { $0.requests.append(json) }
+            guard json["model"] == "stub-embed" else { return Self.json(["error": ["message": "no such model"]], status: .notFound) }
+            let inputs = json["input"].array.compactMap(\.string)
+            let data: [JSONValue] = inputs.enumerated().reversed().map { index, text in
+                ["object": "embedding", "index": .number(Double(index)), "embedding": [.number(Double(text.count)), 0.5, -1]]
+            }
+            return Self.json(["object": "list", "data": .array(data), "usage": ["prompt_tokens": .number(Double(inputs.count * 3)), "total_tokens": .number(Double(inputs.count * 3))]])
         }
         router.get("v1/models") { request, _ -> Response in
             guard self.authorized(request) || self.authorizedAnthropic(request) else { return Self.refusal() }
