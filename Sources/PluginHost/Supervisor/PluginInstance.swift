@@ -26,11 +26,10 @@ actor PluginInstance {
         try await readyProcess().call(data, timeout: settings.callTimeout)
     }
 
+    /// The process to call: the running one (the call itself waits for it to be ready), else a new one once the
+    /// backoff allows.
     private func readyProcess() async throws -> PluginProcess {
-        if let process {
-            try await process.waitUntilReady()
-            return process
-        }
+        if let process { return process }
         let wait = restart.delay(at: .now)
         if restart.isBroken, wait > .zero {
             throw RelayError(
@@ -44,10 +43,7 @@ actor PluginInstance {
             throw RelayError(.pluginUnavailable, "The plugin is restarting after a failure; try again in \(Int(wait.components.seconds) + 1) s")
         }
         if wait > .zero { try await Task.sleep(for: wait) }
-        if let process {  // another call started one while this one waited
-            try await process.waitUntilReady()
-            return process
-        }
+        if let process { return process }  // another call started one while this one waited
         let process = PluginProcess(
             launch: runtime.launch,
             settings: .init(
@@ -57,7 +53,6 @@ actor PluginInstance {
         )
         self.process = process
         start(self, process)
-        try await process.waitUntilReady()
         return process
     }
 

@@ -88,7 +88,8 @@ actor PluginProcess {
     }
 
     /// Opens a session with `data` (`{user_id, type, action, ...}`) and returns its answer's stream chunks.
-    func call(_ data: JSONValue, timeout: Duration) throws -> AsyncThrowingStream<JSONValue, any Error> {
+    func call(_ data: JSONValue, timeout: Duration) async throws -> AsyncThrowingStream<JSONValue, any Error> {
+        if case .starting = phase { try await waitUntilReady() }
         if case .ended(let end) = phase { throw failure(end) }
         nextSession += 1
         let id = "s-\(nextSession)-\(UUID().uuidString.prefix(8))"
@@ -185,7 +186,8 @@ actor PluginProcess {
             do {
                 for try await buffer in execution.standardOutput {
                     let lines = try buffer.withUnsafeBytes { bytes in try splitter.append(bytes) }
-                    for line in lines { await self.received(line) }
+                    // One hop onto the actor per read, however many lines it brought.
+                    if !lines.isEmpty { await self.received(lines) }
                 }
             } catch let error as PluginLineSplitter.LineTooLong {
                 await self.kill(.lineTooLong)
@@ -266,6 +268,10 @@ actor PluginProcess {
 
     private func receivedError(_ buffer: SubprocessOutputSequence.Buffer) {
         buffer.withUnsafeBytes { errorTail.append($0) }
+    }
+
+    private func received(_ lines: [[UInt8]]) {
+        for line in lines { received(line) }
     }
 
     private func received(_ line: [UInt8]) {
