@@ -44,8 +44,13 @@ actor PluginProcess {
     let settings: Settings
     private let callback: Callback
     private let logger: Logger
-    private let outgoing: AsyncStream<[UInt8]>
-    private let outgoingInput: AsyncStream<[UInt8]>.Continuation
+    /// The plugin's standard input while its process runs; written by whoever has a line to send (no task in between),
+    /// one writer at a time, lines that arrive meanwhile queued behind it.
+    private var input: StandardInputWriter?
+    private var queued: [UInt8] = []
+    private var writing = false
+    private var inputClosing = false
+    private var writesDone: [CheckedContinuation<Void, Never>] = []
     private let callbacks: AsyncStream<(session: String, type: String, id: String, request: JSONValue, sessionType: String)>
     private let callbacksInput: AsyncStream<(session: String, type: String, id: String, request: JSONValue, sessionType: String)>.Continuation
 
@@ -68,7 +73,6 @@ actor PluginProcess {
         self.settings = settings
         self.logger = logger
         self.callback = callback
-        (outgoing, outgoingInput) = AsyncStream.makeStream(of: [UInt8].self)
         (callbacks, callbacksInput) = AsyncStream.makeStream()
         errorTail = StandardErrorTail(capacity: settings.errorTailCapacity)
     }
@@ -100,15 +104,43 @@ actor PluginProcess {
             "session_id": .string(id), "event": "request", "conversation_id": nil, "message_id": nil, "app_id": nil,
             "endpoint_id": nil, "context": [:], "data": data,
         ]
-        outgoingInput.yield(Self.line(request))
+        await send(Self.line(request))
         return stream
     }
 
     /// Asks the plugin to exit (standard input closes), and kills it after `grace`.
-    func stop(grace: Duration = .seconds(2)) {
+    func stop(grace: Duration = .seconds(2)) async {
         guard stopDeadline == nil else { return }
         stopDeadline = .now + grace
-        outgoingInput.finish()
+        inputClosing = true
+        await send([])
+    }
+
+    /// Writes `line` (with whatever queued behind the write in progress); closes the input once asked to and idle.
+    private func send(_ line: [UInt8]) async {
+        queued += line
+        guard !writing, let input else { return }
+        writing = true
+        while !queued.isEmpty {
+            let batch = queued
+            queued = []
+            _ = try? await input.write(batch)
+        }
+        if inputClosing { try? await input.finish() }
+        writing = false
+        for waiter in writesDone { waiter.resume() }
+        writesDone = []
+    }
+
+    private func attach(_ writer: StandardInputWriter) async {
+        input = writer
+        await send([])
+    }
+
+    /// Once the plugin's output has ended: no more writes, and none left running on its input.
+    private func detachInput() async {
+        if writing { await withCheckedContinuation { writesDone.append($0) } }
+        input = nil
     }
 
     /// Kills the process and everything it started: its process group and, with an own uid, every process of that uid.
@@ -151,13 +183,7 @@ actor PluginProcess {
     private nonisolated func serve(_ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>) async throws {
         await spawned(pid: execution.processIdentifier.value)
         try await withThrowingTaskGroup(of: String.self) { group in
-            group.addTask {
-                for await line in self.outgoing {
-                    _ = try? await execution.standardInputWriter.write(line)
-                }
-                try? await execution.standardInputWriter.finish()
-                return "input"
-            }
+            await self.attach(execution.standardInputWriter)
             group.addTask {
                 var first = true
                 var splitter = PluginLineSplitter(maximum: 4096)
@@ -191,6 +217,8 @@ actor PluginProcess {
                 }
             } catch let error as PluginLineSplitter.LineTooLong {
                 await self.kill(.lineTooLong)
+                // Its input stays ours until no write is left on it.
+                await self.outputEnded()
                 group.cancelAll()
                 throw error
             }
@@ -220,9 +248,9 @@ actor PluginProcess {
         }
     }
 
-    private func outputEnded() {
-        outgoingInput.finish()
+    private func outputEnded() async {
         callbacksInput.finish()
+        await detachInput()
     }
 
     /// After the plugin itself exited: its process group and, with an own uid, that uid's processes.
@@ -365,12 +393,12 @@ actor PluginProcess {
         } catch {
             lines.append(response("error", message: "\(error)", data: nil))
         }
-        for line in lines { outgoingInput.yield(line) }
+        await send(lines.flatMap { $0 })
     }
 
     private func finish(_ end: PluginProcessEnd) {
         phase = .ended(end)
-        outgoingInput.finish()
+        input = nil
         callbacksInput.finish()
         let error = failure(end)
         for waiter in readyWaiters { waiter.resume(throwing: error) }
