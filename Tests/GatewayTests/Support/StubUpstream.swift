@@ -23,6 +23,9 @@ final class StubUpstream: Sendable {
         var attempts: [String: Int] = [:]
         var cancelledStreams = 0
         var fileFetches = 0
+        /// `stub-slow` answers being sent now, and the most at once.
+        var openStreams = 0
+        var mostOpenStreams = 0
     }
 
     let state = Mutex(State())
@@ -39,6 +42,7 @@ final class StubUpstream: Sendable {
     func attempts(_ model: String) -> Int { state.withLock { $0.attempts[model, default: 0] } }
     var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
     var fileFetches: Int { state.withLock { $0.fileFetches } }
+    var mostOpenStreams: Int { state.withLock { $0.mostOpenStreams } }
     func accept(_ key: String) { state.withLock { $0.acceptedKey = key } }
 
     /// Runs the stub for the duration of `body`.
@@ -155,6 +159,11 @@ final class StubUpstream: Sendable {
                 return Response(
                     status: .ok, headers: [.contentType: "text/event-stream"],
                     body: ResponseBody { writer in
+                        self.state.withLock {
+                            $0.openStreams += 1
+                            $0.mostOpenStreams = max($0.mostOpenStreams, $0.openStreams)
+                        }
+                        defer { self.state.withLock { $0.openStreams -= 1 } }
                         do {
                             for _ in 0..<200 {
                                 try await writer.write(ByteBuffer(string: "data: \(Self.chunk("tick "))\n\n"))
