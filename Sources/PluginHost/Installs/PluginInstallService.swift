@@ -1,6 +1,7 @@
 public import Core
 public import Foundation
 import Logging
+import Synchronization
 
 /// Uploading packages, installing them in a workspace, and turning an install into something the supervisor can run.
 /// Every operation is scoped to one workspace.
@@ -13,6 +14,8 @@ public struct PluginInstallService: Sendable {
     let ownUIDs: Bool
     /// The workspace's models, for plugins' `llm` calls back into the host.
     let models: ModelProviderService?
+    /// Declarations decoded once per package: an identifier holds the package's hash, so what it declares never changes.
+    private let declarations = DeclarationCache()
     static let uidRange: ClosedRange<Int> = 200_000...16_000_000
     public static let maximumPackageSize = 50 << 20
 
@@ -88,12 +91,12 @@ public struct PluginInstallService: Sendable {
     }
 
     public func installs(in workspace: WorkspaceID) async throws -> [Installed] {
-        try await store.installs(in: workspace).map { Installed(install: $0, declaration: try Self.declaration(of: $0)) }
+        try await store.installs(in: workspace).map { Installed(install: $0, declaration: try declarations.declaration(of: $0)) }
     }
 
     public func install(_ id: PluginInstallID, in workspace: WorkspaceID) async throws -> Installed {
         guard let install = try await store.install(id, in: workspace) else { throw RelayError.notFound("No plugin install '\(id)' in this workspace") }
-        return Installed(install: install, declaration: try Self.declaration(of: install))
+        return Installed(install: install, declaration: try declarations.declaration(of: install))
     }
 
     /// Removes an install, its process, its storage, its tool credentials and its folder.
@@ -109,6 +112,8 @@ public struct PluginInstallService: Sendable {
 
     /// What the supervisor needs to run `installed`: its launch (program, folders, limits, uid) and its callbacks.
     func runtime(for installed: Installed) async throws -> PluginRuntime {
+        // An install's id is never reused (an upgrade is a new install): what was prepared for it still holds.
+        if let known = await supervisor.knownRuntime(of: installed.install.id) { return known }
         let declaration = installed.declaration
         let install = installed.install
         let package = try await catalogue.prepare(install.identifier, declaration: declaration) {
@@ -140,7 +145,16 @@ public struct PluginInstallService: Sendable {
         return PluginRuntime(install: install.id, workspace: install.workspace, launch: launch, callback: callbacks.answer)
     }
 
-    static func declaration(of install: PluginInstall) throws -> PluginDeclaration {
-        try JSONDecoder().decode(PluginDeclaration.self, from: install.declaration)
+}
+
+/// Decoded declarations by package identifier.
+final class DeclarationCache: Sendable {
+    private let decoded = Mutex<[String: PluginDeclaration]>([:])
+
+    func declaration(of install: PluginInstall) throws -> PluginDeclaration {
+        if let known = decoded.withLock({ $0[install.identifier] }) { return known }
+        let declaration = try JSONDecoder().decode(PluginDeclaration.self, from: install.declaration)
+        decoded.withLock { $0[install.identifier] = declaration }
+        return declaration
     }
 }

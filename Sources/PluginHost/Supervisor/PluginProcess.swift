@@ -56,6 +56,7 @@ actor PluginProcess {
 
     private(set) var phase: Phase = .starting
     private(set) var report: SandboxReport?
+    private var heartbeatSeen = false
     private(set) var lastActivity = ContinuousClock.now
     /// Calls answered (with an end or the plugin's own error): a process that answered any is no crash loop.
     private(set) var completedCalls = 0
@@ -291,7 +292,18 @@ actor PluginProcess {
         self.report = report
         if report.error == nil, report.level < settings.minimumLevel {
             await kill(.sandboxBelowMinimum)
+        } else {
+            becomeReadyIfChecked()
         }
+    }
+
+    /// Ready once the plugin has sent its first heartbeat and its sandbox was reported at or above the minimum: the two
+    /// arrive on different pipes, in either order.
+    private func becomeReadyIfChecked() {
+        guard case .starting = phase, heartbeatSeen, let report, report.error == nil, report.level >= settings.minimumLevel else { return }
+        phase = .ready
+        for waiter in readyWaiters { waiter.resume() }
+        readyWaiters = []
     }
 
     private func receivedError(_ buffer: SubprocessOutputSequence.Buffer) {
@@ -313,11 +325,8 @@ actor PluginProcess {
         }
         switch output {
         case .heartbeat:
-            if case .starting = phase {
-                phase = .ready
-                for waiter in readyWaiters { waiter.resume() }
-                readyWaiters = []
-            }
+            heartbeatSeen = true
+            becomeReadyIfChecked()
         case .log(let level, let message):
             logger.debug("Plugin log", metadata: ["level": "\(level)", "message": "\(message.prefix(1000))"])
         case .failure(let message):

@@ -61,6 +61,11 @@ public actor PluginSupervisor: Service {
         return reports
     }
 
+    /// The runtime an install already runs with on this instance, so a call need not prepare its folders again.
+    public func knownRuntime(of install: PluginInstallID) -> PluginRuntime? {
+        instances[install]?.runtime
+    }
+
     /// Stops and forgets an install's process (it was uninstalled or replaced).
     public func remove(_ install: PluginInstallID) async {
         guard let instance = instances.removeValue(forKey: install) else { return }

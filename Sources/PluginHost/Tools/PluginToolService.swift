@@ -25,20 +25,20 @@ public struct PluginToolService: Sendable {
         public let id: String
         public let installed: PluginInstallService.Installed
         public let declaration: ToolProviderDeclaration
-        public let isAuthorized: Bool
     }
 
     public func providers(in workspace: WorkspaceID) async throws -> [Provider] {
-        var providers: [Provider] = []
-        for installed in try await installs.installs(in: workspace) {
-            for provider in installed.declaration.toolProviders {
-                let id = Self.providerID(installed.declaration, provider)
-                var authorized = provider.credentials.allSatisfy { !$0.required }
-                if !authorized { authorized = try await store.toolCredentials(of: id, in: workspace) != nil }
-                providers.append(Provider(id: id, installed: installed, declaration: provider, isAuthorized: authorized))
+        try await installs.installs(in: workspace).flatMap { installed in
+            installed.declaration.toolProviders.map { provider in
+                Provider(id: Self.providerID(installed.declaration, provider), installed: installed, declaration: provider)
             }
         }
-        return providers
+    }
+
+    /// Whether the provider can be called: it needs no credentials, or the workspace has stored them.
+    public func isAuthorized(_ provider: Provider, in workspace: WorkspaceID) async throws -> Bool {
+        if provider.declaration.credentials.allSatisfy({ !$0.required }) { return true }
+        return try await store.toolCredentials(of: provider.id, in: workspace) != nil
     }
 
     /// The provider named by `id` (`author/plugin/provider`, or just the provider's name when that is unambiguous).

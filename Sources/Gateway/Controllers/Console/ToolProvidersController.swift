@@ -22,8 +22,11 @@ struct ToolProvidersController {
         let tools = self.tools
         let base = group.group("workspaces/current")
         base.get("tool-providers") { _, context in
-            let providers = try await tools.providers(in: context.scope.workspaceID)
-            return JSONBody(.array(providers.map(Self.body)))
+            var bodies: [JSONValue] = []
+            for provider in try await tools.providers(in: context.scope.workspaceID) {
+                bodies.append(Self.body(provider, isAuthorized: try await tools.isAuthorized(provider, in: context.scope.workspaceID)))
+            }
+            return JSONBody(.array(bodies))
         }
         base.get("tool-provider/builtin/**") { _, context in
             let (provider, action) = try Self.split(context.parameters.getCatchAll(), trailing: 1)
@@ -63,14 +66,14 @@ struct ToolProvidersController {
     }
 
     /// Dify's tool provider entry.
-    static func body(_ provider: PluginToolService.Provider) -> JSONValue {
+    static func body(_ provider: PluginToolService.Provider, isAuthorized: Bool) -> JSONValue {
         let identity = provider.declaration.identity
         return [
             "id": .string(provider.id), "name": .string(provider.id), "author": identity["author"],
             "plugin_id": .string(provider.installed.install.pluginID),
             "plugin_unique_identifier": .string(provider.installed.install.identifier),
             "label": identity["label"], "description": identity["description"], "icon": identity["icon"],
-            "labels": .array(identity["tags"].array), "type": "builtin", "is_team_authorization": .bool(provider.isAuthorized),
+            "labels": .array(identity["tags"].array), "type": "builtin", "is_team_authorization": .bool(isAuthorized),
             "allow_delete": true, "team_credentials": [:],
             "tools": .array(provider.declaration.tools.map { tool in
                 let declaration = tool.declaration
