@@ -171,8 +171,7 @@ actor PluginProcess {
             case .exited(let code): end = killReason.map { .killed($0) } ?? report?.error.map { .refused($0) } ?? .exited(status: code)
             case .signaled(let signal): end = killReason.map { .killed($0) } ?? .exited(status: 128 + signal)
             }
-        } catch let error as PluginLineSplitter.LineTooLong {
-            _ = error
+        } catch is PluginLineSplitter.LineTooLong {
             end = .killed(.lineTooLong)
         } catch {
             end = killReason.map { .killed($0) } ?? .spawnFailed("\(error)")
