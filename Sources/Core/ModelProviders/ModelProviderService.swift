@@ -115,7 +115,7 @@ public struct ModelProviderService: Sendable {
     public func resolve(provider providerID: String, model name: String, type: ModelType = .llm, in workspace: WorkspaceID)
         async throws -> ResolvedModel
     {
-        guard let provider = try await available(in: workspace).first(where: { $0.descriptor.id == providerID }) else {
+        guard let provider = try await find(providerID, in: workspace) else {
             throw RelayError(.providerNotInitialize, "This workspace has no model provider '\(providerID)'")
         }
         guard let stored = try await store.credentials(of: providerID, in: workspace) else {
@@ -144,10 +144,14 @@ public struct ModelProviderService: Sendable {
     }
 
     private func provider(_ id: String, in workspace: WorkspaceID) async throws -> any ModelProvider {
-        guard let provider = try await available(in: workspace).first(where: { $0.descriptor.id == id }) else {
-            throw RelayError.notFound("No model provider '\(id)'")
-        }
+        guard let provider = try await find(id, in: workspace) else { throw RelayError.notFound("No model provider '\(id)'") }
         return provider
+    }
+
+    /// A built-in provider without reading the workspace's installs (every chat message resolves one), else a plugin's.
+    public func find(_ id: String, in workspace: WorkspaceID) async throws -> (any ModelProvider)? {
+        if let builtIn = catalogue.provider(id) { return builtIn }
+        return try await installed?.providers(in: workspace).first { $0.descriptor.id == id }
     }
 
     /// A model an upstream reported: an embedding model by its name, else a chat model.

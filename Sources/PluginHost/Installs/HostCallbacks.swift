@@ -117,7 +117,7 @@ struct HostCallbacks: Sendable {
     /// The provider a plugin names: one of the workspace's as it is (a model plugin's `author/plugin/provider`), else by
     /// its last part, as Dify names its own providers (`langgenius/openai/openai` is our `openai`).
     private func providerID(_ name: String, _ models: ModelProviderService) async throws -> String {
-        if try await models.available(in: workspace).contains(where: { $0.descriptor.id == name }) { return name }
+        if try await models.find(name, in: workspace) != nil { return name }
         return String(name.split(separator: "/").last ?? "")
     }
 

@@ -59,8 +59,7 @@ struct ModelProvidersController {
         base.get("default-model") { request, context in
             let type: ModelType = try parseEnum(request.queryString("model_type") ?? "llm", field: "model_type")
             guard let model = try await providers.defaultModel(type, in: context.scope.workspaceID) else { return JSONBody(["data": .null]) }
-            let label = try await providers.available(in: context.scope.workspaceID).first { $0.descriptor.id == model.provider }?.descriptor.label
-                ?? model.provider
+            let label = try await providers.find(model.provider, in: context.scope.workspaceID)?.descriptor.label ?? model.provider
             return JSONBody([
                 "data": [
                     "model": .string(model.model), "model_type": .string(model.type.rawValue),
