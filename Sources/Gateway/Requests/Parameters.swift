@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Hummingbird
 
 extension Identifier {
@@ -37,4 +38,14 @@ where Value.RawValue == String {
         throw RelayError.invalidParam(field, "\(field) must be one of \(accepted)", type: "enum")
     }
     return value
+}
+
+/// A route whose provider id is Dify's `author/plugin/provider`, slashes and all, followed by `trailing` fixed parts.
+enum ProviderPath {
+    /// The provider id (all but the last `trailing` parts, percent-decoded) and the trailing parts; 404 when too short.
+    static func split(_ parts: [Substring], trailing: Int) throws -> (provider: String, rest: [String]) {
+        guard parts.count > trailing else { throw RelayError.notFound("No such route") }
+        let provider = parts.dropLast(trailing).map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
+        return (provider, parts.suffix(trailing).map(String.init))
+    }
 }

@@ -83,8 +83,9 @@ struct ModelProvidersController {
 
     /// The provider named by `{provider}/credentials`, the provider's id possibly holding slashes.
     static func provider(_ parts: [Substring]) throws -> String {
-        guard parts.count >= 2, parts.last == "credentials" else { throw RelayError.notFound("No such route") }
-        return parts.dropLast().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
+        let (provider, rest) = try ProviderPath.split(parts, trailing: 1)
+        guard rest == ["credentials"] else { throw RelayError.notFound("No such route") }
+        return provider
     }
 
     /// A provider in the seed's shape, with Dify's credential form so a console can draw it.

@@ -29,13 +29,13 @@ struct ToolProvidersController {
             return JSONBody(.array(bodies))
         }
         base.get("tool-provider/builtin/**") { _, context in
-            let (provider, action) = try Self.split(context.parameters.getCatchAll(), trailing: 1)
+            let (provider, action) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 1)
             guard action == ["credentials"] else { throw RelayError.notFound("No such route") }
             let masked = try await tools.maskedCredentials(of: provider, in: context.scope.workspaceID)
             return JSONBody(["credentials": masked.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
         }
         base.post("tool-provider/builtin/**") { request, context in
-            let (provider, action) = try Self.split(context.parameters.getCatchAll(), trailing: 1)
+            let (provider, action) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 1)
             guard action == ["credentials"] || action == ["update"] else { throw RelayError.notFound("No such route") }
             try context.scope.require(\.canManageMembers, "Only admins and owners can change tool credentials")
             var request = request
@@ -45,7 +45,7 @@ struct ToolProvidersController {
         }
         // A test call: `tools/{provider}/{tool}/invoke`.
         base.post("tools/**") { request, context in
-            let (provider, rest) = try Self.split(context.parameters.getCatchAll(), trailing: 2)
+            let (provider, rest) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 2)
             guard rest.count == 2, rest[1] == "invoke" else { throw RelayError.notFound("No such route") }
             try context.scope.require(\.canEditApps, "Only editors, admins and owners can run tools")
             var request = request
@@ -56,13 +56,6 @@ struct ToolProvidersController {
             )
             return JSONBody(["messages": .array(messages)])
         }
-    }
-
-    /// The provider id (all but the last `trailing` parts) and the trailing parts.
-    private static func split(_ parts: [Substring], trailing: Int) throws -> (String, [String]) {
-        guard parts.count > trailing else { throw RelayError.notFound("No such route") }
-        let provider = parts.dropLast(trailing).map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
-        return (provider, parts.suffix(trailing).map(String.init))
     }
 
     /// Dify's tool provider entry.
