@@ -294,7 +294,7 @@ public struct ChatService: Sendable {
             }
         }
         let elapsed = ContinuousClock.now - started
-        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let latency = elapsed.seconds
         let usage = MessageUsage(
             tokens: counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer), price: model.descriptor.price,
             latency: latency

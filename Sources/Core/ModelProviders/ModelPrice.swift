@@ -75,3 +75,8 @@ public struct MessageUsage: Sendable, Equatable, Codable {
         case completionPrice = "completion_price", totalTokens = "total_tokens", totalPrice = "total_price", currency, latency
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as Dify reports latencies.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

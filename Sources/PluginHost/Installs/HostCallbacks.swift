@@ -76,8 +76,7 @@ struct HostCallbacks: Sendable {
             }
         }
         let usage = counts ?? TokenCounts.estimate(prompt: messages, completion: answer)
-        let elapsed = ContinuousClock.now - started
-        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let latency = (ContinuousClock.now - started).seconds
         chunks.append(
             Self.chunk(
                 model: model, index: chunks.count, content: "",
@@ -102,14 +101,14 @@ struct HostCallbacks: Sendable {
         let texts = request["texts"].array.compactMap(\.string)
         let started = ContinuousClock.now
         let result = try await models.embed(texts, provider: provider, model: model, in: workspace)
-        let elapsed = ContinuousClock.now - started
+        let latency = (ContinuousClock.now - started).seconds
         return [
             "model": .string(model),
             "embeddings": .array(result.vectors.map { .array($0.map { .number(Double($0)) }) }),
             "usage": [
                 "tokens": .number(Double(result.tokens)), "total_tokens": .number(Double(result.tokens)), "unit_price": 0, "price_unit": 0,
                 "total_price": 0, "currency": "USD",
-                "latency": .number(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18),
+                "latency": .number(latency),
             ],
         ]
     }

@@ -51,8 +51,17 @@ actor PluginProcess {
     private var writing = false
     private var inputClosing = false
     private var writesDone: [CheckedContinuation<Void, Never>] = []
-    private let callbacks: AsyncStream<(session: String, type: String, id: String, request: JSONValue, sessionType: String)>
-    private let callbacksInput: AsyncStream<(session: String, type: String, id: String, request: JSONValue, sessionType: String)>.Continuation
+    /// A call back into the host, asked within a session of `sessionType`.
+    private struct HostCall: Sendable {
+        let session: String
+        let type: String
+        let id: String
+        let request: JSONValue
+        let sessionType: String
+    }
+
+    private let callbacks: AsyncStream<HostCall>
+    private let callbacksInput: AsyncStream<HostCall>.Continuation
 
     private(set) var phase: Phase = .starting
     private(set) var report: SandboxReport?
@@ -79,7 +88,6 @@ actor PluginProcess {
     }
 
     var openSessions: Int { sessions.count }
-    var standardErrorTail: String { errorTail.text }
 
     // MARK: Calls
 
@@ -379,13 +387,13 @@ actor PluginProcess {
                 )
             )
         case .invoke(let type, let requestID, let request):
-            callbacksInput.yield((id, type, requestID, request, session.type))
+            callbacksInput.yield(HostCall(session: id, type: type, id: requestID, request: request, sessionType: session.type))
         case .unknown:
             break
         }
     }
 
-    private nonisolated func answer(_ call: (session: String, type: String, id: String, request: JSONValue, sessionType: String)) async {
+    private nonisolated func answer(_ call: HostCall) async {
         var lines: [[UInt8]] = []
         func response(_ event: String, message: String = "", data: JSONValue) -> [UInt8] {
             Self.line([
