@@ -168,6 +168,23 @@ struct PluginTests {
         }
     }
 
+    @Test("installing one plugin several times at once leaves one install that works")
+    func concurrentInstalls() async throws {
+        try await withRelay(configure: { $0.usePlugins() }) { client in
+            let owner = try await client.setUpOwner()
+            let identifier = try await client.builtInIdentifier("relay/echo_c", owner: owner)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 { group.addTask { try await client.installPlugin(identifier, owner: owner) } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(Set(ids).count == 4)
+            let list = try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token)
+            #expect(list.json["total"] == 1, "\(list.json)")
+            #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
+            #expect(try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "once"], owner: owner).texts == ["echo: once"])
+        }
+    }
+
     @Test("another workspace can neither see, call nor uninstall an install; uninstalling removes its tools")
     func isolation() async throws {
         try await withRelay(configure: { $0.usePlugins(); $0.allowsRegistration = true }) { client in

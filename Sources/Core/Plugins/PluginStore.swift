@@ -8,7 +8,8 @@ public protocol PluginStore: Sendable {
     func package(_ identifier: String, in workspace: WorkspaceID) async throws -> StoredPluginPackage?
 
     /// Installs, replacing the workspace's install of the same plugin (an upgrade keeps its uid). Throws
-    /// `SandboxUIDTaken` when another install holds `install.sandboxUID`.
+    /// `SandboxUIDTaken` when another install holds `install.sandboxUID` (or another install of the plugin was saved at
+    /// the same moment): the caller tries again.
     func saveInstall(_ install: PluginInstall) async throws -> PluginInstall
     func installs(in workspace: WorkspaceID) async throws -> [PluginInstall]
     func install(_ id: PluginInstallID, in workspace: WorkspaceID) async throws -> PluginInstall?

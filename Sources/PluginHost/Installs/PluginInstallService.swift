@@ -84,8 +84,11 @@ public struct PluginInstallService: Sendable {
                     await catalogue.removeInstallFolder(previous.id)
                 }
                 return Installed(install: install, declaration: declaration)
-            } catch is SandboxUIDTaken where attempts < 8 {
-                continue
+            } catch is SandboxUIDTaken {
+                // A uid another install holds, or an install of the same plugin saved at the same moment: try again.
+                guard attempts < 8 else {
+                    throw RelayError(.serviceUnavailable, "The plugin could not be installed just now; try again")
+                }
             }
         }
     }
