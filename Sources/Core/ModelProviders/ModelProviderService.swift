@@ -56,33 +56,18 @@ public struct ModelProviderService: Sendable {
     public func maskedCredentials(of providerID: String, in workspace: WorkspaceID) async throws -> [String: String]? {
         let provider = try await self.provider(providerID, in: workspace)
         guard let stored = try await store.credentials(of: providerID, in: workspace) else { return nil }
-        var credentials = try sealer.open(stored.sealed, workspace: workspace, provider: providerID)
-        for field in provider.descriptor.credentialFields where field.isSecret {
-            if let value = credentials[field.name] { credentials[field.name] = Self.mask(value) }
-        }
-        return credentials
+        return Self.form(of: provider).masked(try sealer.open(stored.sealed, workspace: workspace, provider: providerID))
     }
 
     /// Checks `credentials` against the upstream and keeps them. A secret sent back exactly as it was shown masked keeps
     /// its stored value, so a form can be saved again without retyping its keys.
     public func saveCredentials(_ credentials: [String: String], of providerID: String, in workspace: WorkspaceID) async throws {
         let provider = try await self.provider(providerID, in: workspace)
-        let fields = provider.descriptor.credentialFields
-        var credentials = credentials.filter { !$0.value.isEmpty }
-        if let unknown = credentials.keys.sorted().first(where: { name in !fields.contains { $0.name == name } }) {
-            let accepted = fields.map(\.name).joined(separator: ", ")
-            throw RelayError.invalidParam("credentials.\(unknown)", "\(providerID) takes no credential '\(unknown)'; it takes \(accepted)")
+        var previous: [String: String]?
+        if let stored = try await store.credentials(of: providerID, in: workspace) {
+            previous = try? sealer.open(stored.sealed, workspace: workspace, provider: providerID)
         }
-        if let stored = try await store.credentials(of: providerID, in: workspace),
-            let previous = try? sealer.open(stored.sealed, workspace: workspace, provider: providerID)
-        {
-            for field in fields where field.isSecret {
-                if let old = previous[field.name], credentials[field.name] == Self.mask(old) { credentials[field.name] = old }
-            }
-        }
-        for field in fields where field.isRequired && credentials[field.name] == nil {
-            throw RelayError.required("credentials.\(field.name)")
-        }
+        let credentials = try Self.form(of: provider).accept(credentials, previous: previous)
         let models = try await provider.validate(credentials)
         try await store.save(
             SealedCredentials(
@@ -159,9 +144,7 @@ public struct ModelProviderService: Sendable {
         ModelDescriptor(name: name, type: name.lowercased().contains("embed") ? .textEmbedding : .llm)
     }
 
-    /// Dify's masking: the first six and last two characters around twelve stars; all stars for short values.
-    public static func mask(_ value: String) -> String {
-        value.count > 8 ? String(value.prefix(6)) + String(repeating: "*", count: 12) + String(value.suffix(2))
-            : String(repeating: "*", count: value.count)
+    static func form(of provider: any ModelProvider) -> CredentialForm {
+        CredentialForm(fields: provider.descriptor.credentialFields, owner: provider.descriptor.id)
     }
 }

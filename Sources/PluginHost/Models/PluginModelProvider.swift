@@ -16,11 +16,7 @@ struct PluginModelProvider: ModelProvider {
         let label = provider.declaration["label"]["en_US"].string ?? provider.name
         descriptor = ProviderDescriptor(
             id: "\(installed.declaration.pluginID)/\(provider.name)", label: label,
-            credentialFields: provider.credentials.map {
-                Core.CredentialField(
-                    name: $0.name, label: $0.declaration["label"]["en_US"].string ?? $0.name, isRequired: $0.required, isSecret: $0.isSecret
-                )
-            },
+            credentialFields: provider.credentials.map(\.formField),
             predefinedModels: provider.models.compactMap { model in
                 guard let type = ModelType(rawValue: model.type) else { return nil }
                 let pricing = model.declaration["pricing"]

@@ -70,6 +70,11 @@ public struct CredentialField: Codable, Sendable, Hashable {
     public var declaration: JSONValue
 
     public var isSecret: Bool { type == "secret-input" }
+
+    /// The field as the host's credential forms take it.
+    public var formField: Core.CredentialField {
+        Core.CredentialField(name: name, label: declaration["label"]["en_US"].string ?? name, isRequired: required, isSecret: isSecret)
+    }
 }
 
 /// One tool: its identity, descriptions and parameters, as written, with what invocation needs checked.

@@ -54,17 +54,7 @@ public struct PluginToolService: Sendable {
     /// stored value.
     public func saveCredentials(_ credentials: [String: String], of providerID: String, user: String, in workspace: WorkspaceID) async throws {
         let provider = try await provider(providerID, in: workspace)
-        var credentials = credentials.filter { !$0.value.isEmpty }
-        let fields = provider.declaration.credentials
-        if let unknown = credentials.keys.sorted().first(where: { name in !fields.contains { $0.name == name } }) {
-            throw RelayError.invalidParam("credentials.\(unknown)", "\(provider.id) takes no credential '\(unknown)'")
-        }
-        if let previous = try await storedCredentials(provider, in: workspace) {
-            for field in fields where field.isSecret {
-                if let old = previous[field.name], credentials[field.name] == ModelProviderService.mask(old) { credentials[field.name] = old }
-            }
-        }
-        for field in fields where field.required && credentials[field.name] == nil { throw RelayError.required("credentials.\(field.name)") }
+        let credentials = try Self.form(of: provider).accept(credentials, previous: try await storedCredentials(provider, in: workspace))
         let chunks: [JSONValue]
         do {
             chunks = try await call(
@@ -87,11 +77,13 @@ public struct PluginToolService: Sendable {
     /// The stored credentials with secrets masked; `nil` when there are none.
     public func maskedCredentials(of providerID: String, in workspace: WorkspaceID) async throws -> [String: String]? {
         let provider = try await provider(providerID, in: workspace)
-        guard var credentials = try await storedCredentials(provider, in: workspace) else { return nil }
-        for field in provider.declaration.credentials where field.isSecret {
-            if let value = credentials[field.name] { credentials[field.name] = ModelProviderService.mask(value) }
-        }
-        return credentials
+        guard let credentials = try await storedCredentials(provider, in: workspace) else { return nil }
+        return Self.form(of: provider).masked(credentials)
+    }
+
+    /// The provider's credential form, as the model providers' forms work.
+    static func form(of provider: Provider) -> CredentialForm {
+        CredentialForm(fields: provider.declaration.credentials.map(\.formField), owner: provider.id)
     }
 
     /// Runs a tool and returns its messages (`{type, message, meta}`), blobs reassembled.
