@@ -242,7 +242,10 @@ public struct ChatService: Sendable {
                     }
                 }
                 guard !calls.isEmpty, let toolbox else { return }
-                let ordered = calls.sorted { $0.key < $1.key }.map { ToolCall(id: $0.value.id, name: $0.value.name, arguments: $0.value.arguments) }
+                // Some servers send no call ids; the tool results must still name the call they answer.
+                let ordered = calls.sorted { $0.key < $1.key }.map { index, call in
+                    ToolCall(id: call.id.isEmpty ? "call_\(round)_\(index)" : call.id, name: call.name, arguments: call.arguments)
+                }
                 messages.append(PromptMessage(.assistant, said, toolCalls: ordered))
                 for call in ordered {
                     let observation: String
