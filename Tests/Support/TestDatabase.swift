@@ -184,22 +184,34 @@ public enum TestDatabase {
 
     private static func withSQLiteWriteLock<T: Sendable>(_ file: URL, _ body: () async throws -> T) async throws -> T {
         let blocker = try DatabaseQueue(path: file.path)
-        let locked = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access.
-        let holder = Task.detached {
-            try await blocker.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                release.wait()
-                try db.execute(sql: "ROLLBACK")
+        // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access. That
+        // access waits on GRDB's own queue; nothing here may wait on one of the few threads that run Swift tasks, or
+        // two tests doing this at once on a 2-core machine take them all and the whole run stalls.
+        let holder = Mutex<Task<Void, any Error>?>(nil)
+        try await withCheckedThrowingContinuation { (locked: CheckedContinuation<Void, any Error>) in
+            holder.withLock {
+                $0 = Task.detached {
+                    let held = Mutex(false)
+                    do {
+                        try await blocker.writeWithoutTransaction { db in
+                            try db.execute(sql: "BEGIN IMMEDIATE")
+                            held.withLock { $0 = true }
+                            locked.resume()
+                            release.wait()
+                            try db.execute(sql: "ROLLBACK")
+                        }
+                    } catch {
+                        if !held.withLock({ $0 }) { locked.resume(throwing: error) }
+                        throw error
+                    }
+                }
             }
         }
-        await Task.detached { locked.wait() }.value
         let result: Result<T, any Error>
         do { result = .success(try await body()) } catch { result = .failure(error) }
         release.signal()
-        try await holder.value
+        try await holder.withLock { $0 }?.value
         return try result.get()
     }
 }
