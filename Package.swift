@@ -41,6 +41,8 @@ let package = Package(
         // Plugin packages are zip files of YAML: no package of the stack reads either (issue 8 names ZIPFoundation too).
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // Workflow `template-transform` nodes: Jinja-style templates.
+        .package(url: "https://github.com/stencilproject/Stencil.git", from: "0.15.1"),
     ],
     targets: [
         .target(
@@ -55,6 +57,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Stencil", package: "Stencil"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -165,6 +168,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["DifySDK", "Fixtures"],
             swiftSettings: testSwiftSettings

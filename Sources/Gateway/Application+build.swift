@@ -73,6 +73,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys, chat: services.chat).addRoutes(to: workspace)
     AppModelConfigController(apps: services.apps, chat: services.chat).addRoutes(to: workspace)
+    let runner = WorkflowRunner(workflows: services.workflows, pingInterval: services.configuration.streamPingInterval)
+    WorkflowsController(apps: services.apps, workflows: services.workflows, runner: runner).addRoutes(to: workspace)
     ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
         .addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
@@ -99,6 +101,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
             remoteImages: services.remoteImages, pingInterval: services.configuration.streamPingInterval, now: services.now
         ).addRoutes(to: api)
         FilesController(files: services.files).addRoutes(to: api)
+        WorkflowRunsController(workflows: services.workflows, runner: runner, credits: services.credits, usage: services.usage, now: services.now)
+            .addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
     }
     return router

@@ -69,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-private-file-urls"), help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
+    @Flag(name: .customLong("workflow-http-allow-private"), help: "Let workflow http-request nodes call private, loopback and link-local addresses (RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE).")
+    var workflowHTTPAllowPrivate = false
+
     @Option(help: "Console calls that change things, per account and minute; 0 for no limit (RELAY_CONSOLE_WRITES_PER_MINUTE, default 60).")
     var consoleWritesPerMinute: Int?
 
@@ -151,6 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
             || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")
+        configuration.workflowHTTPAllowsPrivate = try workflowHTTPAllowPrivate
+            || Self.boolean(environment["RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE"], name: "RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE")
         if let limit = try consoleWritesPerMinute
             ?? environment["RELAY_CONSOLE_WRITES_PER_MINUTE"].map({ try Self.integer($0, name: "RELAY_CONSOLE_WRITES_PER_MINUTE") })
         {

@@ -38,6 +38,8 @@ public struct RelayConfiguration: Sendable {
     public var streamPingInterval: Duration = .seconds(10)
     /// Whether images named by URL in messages may be fetched from private, loopback and link-local addresses.
     public var allowsPrivateFileURLs = false
+    /// Whether workflow `http-request` nodes may call private, loopback and link-local addresses.
+    public var workflowHTTPAllowsPrivate = false
     /// Folders of built-in plugins (the repository's `plugins/`), packed at start-up; `nil` for none.
     public var builtInPluginsDirectory: URL? = URL(fileURLWithPath: "plugins")
     /// Where plugin packages are unpacked and installs keep their files; `nil` for the data directory's `plugins`.
@@ -64,6 +66,8 @@ public struct RelayConfiguration: Sendable {
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret_key") }
     /// Uploaded files, one folder per workspace. Instances sharing PostgreSQL need this on a shared volume.
     public var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads", isDirectory: true) }
+    /// Scratch folders of workflow `code` runs, beside the plugins' (so reachable the same way by their uids).
+    public var codeRunsDirectory: URL { pluginRoot.appendingPathComponent("code-runs", isDirectory: true) }
     public var pluginRoot: URL { pluginDirectory ?? dataDirectory.appendingPathComponent("plugins", isDirectory: true) }
     /// The launcher: as set, else beside the running executable.
     public var pluginLauncherPath: String {

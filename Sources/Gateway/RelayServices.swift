@@ -22,6 +22,7 @@ struct RelayServices: Sendable {
     let upstream: UpstreamClient
     let modelProviders: ModelProviderService
     let chat: ChatService
+    let workflows: WorkflowService
     let stopWatcher: ChatStopWatcher
     let files: FileService
     let remoteImages: RemoteImageFetcher
@@ -84,6 +85,18 @@ struct RelayServices: Sendable {
         let tasks = ChatTasks()
         self.chat = ChatService(
             store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), logger: logger, now: now
+        )
+        let code = SandboxedPython(
+            launcher: configuration.pluginLauncherPath, python: configuration.pluginPython, folder: configuration.codeRunsDirectory,
+            minimumLevel: configuration.pluginSandboxMinimum
+        )
+        self.workflows = WorkflowService(
+            store: stores.workflows, tasks: tasks,
+            services: WorkflowServices(
+                models: modelProviders, code: code, toolbox: PluginAgentToolbox(tools: tools),
+                http: WorkflowHTTPSettings(client: upstream.http, allowsPrivateTargets: configuration.workflowHTTPAllowsPrivate)
+            ),
+            logger: logger, now: now
         )
         self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
         self.now = now

@@ -119,6 +119,16 @@ public struct AppQuery: Sendable {
     }
 }
 
+/// The paging every list shares: pages from 1, at most `maxLimit` items a page.
+public enum Paging {
+    public static func check(page: Int, limit: Int, maxLimit: Int) throws {
+        guard page >= 1 else { throw RelayError.invalidParam("page", "page must be an integer of at least 1") }
+        guard (1...maxLimit).contains(limit) else {
+            throw RelayError.invalidParam("limit", "limit must be an integer from 1 to \(maxLimit)")
+        }
+    }
+}
+
 public struct Page<Item: Sendable>: Sendable {
     public let items: [Item]
     public let total: Int

@@ -15,10 +15,7 @@ public struct AppService: Sendable {
     }
 
     public func list(_ query: AppQuery, in scope: WorkspaceScope) async throws -> Page<App> {
-        guard query.page >= 1 else { throw RelayError.invalidParam("page", "page must be an integer of at least 1") }
-        guard (1...Self.maxLimit).contains(query.limit) else {
-            throw RelayError.invalidParam("limit", "limit must be an integer from 1 to \(Self.maxLimit)")
-        }
+        try Paging.check(page: query.page, limit: query.limit, maxLimit: Self.maxLimit)
         return try await store.apps(in: scope.workspaceID, matching: query)
     }
 

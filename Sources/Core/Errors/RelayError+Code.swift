@@ -36,6 +36,13 @@ extension RelayError {
         public static let pluginUnavailable = Code(name: "plugin_unavailable", status: 503)
         /// The plugin did not finish within the call timeout; its process was killed.
         public static let pluginTimeout = Code(name: "plugin_timeout", status: 504)
+        /// A workflow node failed (its code raised, its template or request failed); the run's error says which.
+        public static let workflowNodeFailed = Code(name: "workflow_node_failed", status: 400)
+        /// The draft was changed by someone else since the editor loaded it (Dify's code).
+        public static let draftWorkflowNotSync = Code(name: "draft_workflow_not_sync", status: 400)
+        /// The app has no draft workflow yet (Dify's code).
+        public static let draftWorkflowNotExist = Code(name: "draft_workflow_not_exist", status: 404)
+        public static let notWorkflowApp = Code(name: "not_workflow_app", status: 400)
         public static let unauthorized = Code(name: "unauthorized", status: 401)
         public static let accessDenied = Code(name: "access_denied", status: 403)
         /// `POST /console/api/setup` after setup finished (Dify's `already_setup`).

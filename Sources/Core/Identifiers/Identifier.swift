@@ -55,3 +55,5 @@ public typealias WorkspaceID = Identifier<Workspace>
 public typealias AppID = Identifier<App>
 public typealias APIKeyID = Identifier<APIKey>
 public typealias SessionID = Identifier<Session>
+public typealias WorkflowRunID = Identifier<WorkflowRun>
+public typealias WorkflowVersionID = Identifier<WorkflowVersion>

@@ -175,6 +175,6 @@ private struct CopiedTable: Sendable {
         for line in rows.map({ $0.map(\.canonical).joined(separator: "\u{1F}") }).sorted() {
             hash.update(data: Data((line + "\n").utf8))
         }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().hex
     }
 }

@@ -17,6 +17,7 @@ public struct RelayStores: Sendable {
     public let chat: any ChatStore
     public let files: any FileStore
     public let plugins: any PluginStore
+    public let workflows: any WorkflowStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -40,7 +41,8 @@ public struct RelayStores: Sendable {
             modelProviders: SQLiteModelProviderStore(writer: pool),
             chat: SQLiteChatStore(writer: pool),
             files: SQLiteFileStore(writer: pool),
-            plugins: SQLitePluginStore(writer: pool)
+            plugins: SQLitePluginStore(writer: pool),
+            workflows: SQLiteWorkflowStore(writer: pool)
         )
     }
 
@@ -58,7 +60,8 @@ public struct RelayStores: Sendable {
             modelProviders: PostgresModelProviderStore(database: database),
             chat: PostgresChatStore(database: database),
             files: PostgresFileStore(database: database),
-            plugins: PostgresPluginStore(database: database)
+            plugins: PostgresPluginStore(database: database),
+            workflows: PostgresWorkflowStore(database: database)
         )
     }
 }

@@ -283,5 +283,57 @@ enum Schema {
                 );
                 """
         ),
+        Migration(
+            name: "v8 workflows",
+            sql: """
+                CREATE TABLE workflow_draft (
+                    app_id TEXT PRIMARY KEY REFERENCES app(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    content TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    updated_by TEXT
+                );
+                CREATE TABLE workflow_version (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    number BIGINT NOT NULL,
+                    content TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    created_by TEXT,
+                    UNIQUE (app_id, number)
+                );
+                CREATE TABLE workflow_run (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    workflow_id TEXT NOT NULL,
+                    task_id TEXT NOT NULL,
+                    triggered_from TEXT NOT NULL,
+                    end_user TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    outputs TEXT,
+                    error TEXT,
+                    elapsed_time DOUBLE PRECISION NOT NULL,
+                    total_tokens BIGINT NOT NULL,
+                    total_steps BIGINT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    finished_at DOUBLE PRECISION
+                );
+                CREATE INDEX workflow_run_by_app ON workflow_run(workspace_id, app_id, created_at);
+                CREATE INDEX workflow_run_by_task ON workflow_run(task_id);
+                CREATE TABLE workflow_node_execution (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    run_id TEXT NOT NULL REFERENCES workflow_run(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL,
+                    record TEXT NOT NULL
+                );
+                CREATE INDEX workflow_node_execution_by_run ON workflow_node_execution(run_id, position);
+                """
+        ),
     ]
 }

@@ -141,7 +141,7 @@ public actor PluginCatalogue {
         }
     }
 
-    static func digest(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+    static func digest(_ data: Data) -> String { SHA256.hash(data: data).hex }
 
     /// The sha256 part of an identifier, or a hash of the whole when it has none (a folder name either way).
     static func hash(of identifier: String) -> String {

@@ -1,3 +1,6 @@
+import Subprocess
+import SystemPackage
+
 /// How one install's process is started: the program and the limits the launcher applies around it.
 public struct PluginLaunch: Sendable, Hashable {
     /// The program and its arguments; the program by absolute path.
@@ -53,5 +56,18 @@ public struct PluginLaunch: Sendable, Hashable {
         if let uid { arguments += ["--uid", String(uid), "--gid", String(uid)] }
         if network { arguments.append("--network") }
         return arguments + ["--"] + program
+    }
+}
+
+extension PluginLaunch {
+    /// Kills every process of `uid`, through the launcher (which becomes that uid to do it). Not cancellable: the kill
+    /// is often asked for by a task that the death of those processes then cancels.
+    static func killProcesses(ofUID uid: UInt32, launcher: String) async {
+        await Task {
+            _ = try? await Subprocess.run(
+                .path(FilePath(launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]), output: .discarded,
+                error: .discarded
+            )
+        }.value
     }
 }

@@ -271,14 +271,7 @@ actor PluginProcess {
     /// Every process of the install's own uid, through the launcher (which becomes that uid to do it).
     private func killInstallUID() async {
         guard let uid = launch.uid else { return }
-        // Not cancellable: the kill is often asked for by a task that the plugin's death then cancels.
-        let launcher = settings.launcher
-        await Task {
-            _ = try? await Subprocess.run(
-                .path(FilePath(launcher)), arguments: ["--kill-uid", String(uid)], environment: .custom([:]),
-                output: .discarded, error: .discarded
-            )
-        }.value
+        await PluginLaunch.killProcesses(ofUID: uid, launcher: settings.launcher)
     }
 
     private func enforceDeadlines() async {

@@ -1,0 +1,83 @@
+import Foundation
+
+/// `llm`: the prompt, with its `{{#node.variable#}}` references filled in, sent to the workspace's model; its answer
+/// streams as `text_chunk` when an end node returns it as it is.
+struct LLMStep: WorkflowStep {
+    let provider: String
+    let model: String
+    let parameters: [String: JSONValue]
+    let prompt: [(role: PromptMessage.Role, text: String)]
+
+    init(_ configuration: inout NodeConfiguration) {
+        let model = configuration["model"]
+        provider = model["provider"].string ?? ""
+        self.model = model["name"].string ?? ""
+        if provider.isEmpty { configuration.problem("model.provider", "the model's provider is required") }
+        if self.model.isEmpty { configuration.problem("model.name", "the model's name is required") }
+        parameters = model["completion_params"].object ?? [:]
+        var prompt: [(PromptMessage.Role, String)] = []
+        switch configuration["prompt_template"] {
+        case .array(let messages):
+            for (index, message) in messages.enumerated() {
+                guard let role = PromptMessage.Role(rawValue: message["role"].string ?? ""), role != .tool else {
+                    configuration.problem("prompt_template[\(index)].role", "role must be system, user or assistant")
+                    continue
+                }
+                prompt.append((role, message["text"].string ?? ""))
+            }
+        case .object(let completion):
+            // A completion model's prompt: one text, sent as the user's.
+            prompt.append((.user, completion["text"]?.string ?? ""))
+        default:
+            configuration.problem("prompt_template", "prompt_template must be a list of messages")
+        }
+        if prompt.allSatisfy({ $0.1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            configuration.problem("prompt_template", "the prompt is empty")
+        }
+        self.prompt = prompt
+    }
+
+    var outputs: [String: WorkflowValueType]? { ["text": .string, "usage": .object] }
+
+    var reads: [(field: String, selector: [String])] {
+        prompt.enumerated().flatMap { index, message in
+            VariableReference.all(in: message.text).map { ("prompt_template[\(index)].text", $0.selector) }
+        }
+    }
+
+    func run(_ context: StepContext) async throws -> StepResult {
+        let run = context.run
+        let resolved = try await run.services.models.resolve(provider: provider, model: model, in: run.workspaceID)
+        let messages = prompt.map { PromptMessage($0.role, context.pool.render($0.text)) }
+        let request = ChatCompletionRequest(model: model, messages: messages, parameters: parameters)
+        let streamed = context.iteration == nil && run.streamedSelectors.contains([context.node.id, "text"])
+        var text = ""
+        var counts: TokenCounts?
+        for try await delta in resolved.provider.chat(request, credentials: resolved.credentials) {
+            switch delta {
+            case .text(let piece):
+                text += piece
+                if streamed { await run.emit(.textChunk(piece, selector: [context.node.id, "text"])) }
+            case .usage(let usage):
+                counts = usage
+            case .toolCall:
+                break
+            }
+        }
+        let usage = counts ?? TokenCounts.estimate(prompt: messages, completion: text)
+        let inputs: [String: JSONValue] = [
+            "prompts": .array(messages.map { ["role": .string($0.role.rawValue), "text": .string($0.text)] }),
+        ]
+        return StepResult(
+            inputs: inputs,
+            outputs: [
+                "text": .string(text),
+                "usage": [
+                    "prompt_tokens": .number(Double(usage.prompt)), "completion_tokens": .number(Double(usage.completion)),
+                    "total_tokens": .number(Double(usage.total)),
+                ],
+            ],
+            tokens: usage.total
+        )
+    }
+}

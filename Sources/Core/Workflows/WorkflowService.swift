@@ -1,0 +1,234 @@
+public import Foundation
+public import Logging
+import Synchronization
+
+/// Workflows of `workflow` and `advanced-chat` apps: the draft the editor saves (refused when stale or invalid),
+/// versions published from it, and runs of the published version (or of the draft, from the editor).
+public struct WorkflowService: Sendable {
+    let store: any WorkflowStore
+    let tasks: ChatTasks
+    let services: WorkflowServices
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private let compiled = CompiledWorkflows()
+
+    public init(store: any WorkflowStore, tasks: ChatTasks, services: WorkflowServices, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.tasks = tasks
+        self.services = services
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: Drafts and versions
+
+    public func draft(of app: App) async throws -> WorkflowDraft {
+        try requireWorkflowMode(app)
+        guard let draft = try await store.draft(of: app.id, in: app.workspaceID) else {
+            throw RelayError(.draftWorkflowNotExist, "This app has no draft workflow yet: save one with POST /console/api/apps/\(app.id)/workflows/draft")
+        }
+        return draft
+    }
+
+    /// Checks and saves the draft. `expectedHash` is the hash of the draft the editor started from: when another save
+    /// came in between, nothing is saved (`draft_workflow_not_sync`).
+    public func saveDraft(_ content: WorkflowContent, expectedHash: String?, of app: App, by account: AccountID?) async throws -> WorkflowDraft {
+        try requireWorkflowMode(app)
+        _ = try compile(content, mode: app.mode)
+        let draft = WorkflowDraft(appID: app.id, content: content, hash: content.hash, updatedAt: now(), updatedBy: account)
+        guard try await store.saveDraft(draft, expecting: expectedHash, in: app.workspaceID) else {
+            throw RelayError(
+                .draftWorkflowNotSync, "The workflow was changed by someone else since it was loaded; reload it and apply the change again"
+            )
+        }
+        return draft
+    }
+
+    /// Freezes the draft (checked again) as the app's next version, which the Public API runs from now on.
+    public func publish(_ app: App, by account: AccountID?) async throws -> WorkflowVersion {
+        let draft = try await draft(of: app)
+        _ = try compile(draft.content, mode: app.mode)
+        return try await store.publish(draft.content, of: app.id, by: account, at: now(), in: app.workspaceID)
+    }
+
+    /// The most items of one page of versions or runs.
+    public static let maxLimit = 100
+
+    public func versions(of app: App, page: Int, limit: Int) async throws -> Page<WorkflowVersion> {
+        try requireWorkflowMode(app)
+        try Paging.check(page: page, limit: limit, maxLimit: Self.maxLimit)
+        return try await store.versions(of: app.id, in: app.workspaceID, page: page, limit: limit)
+    }
+
+    /// Makes a version's content the draft again (whatever the draft held).
+    public func restore(_ id: WorkflowVersionID, of app: App, by account: AccountID?) async throws -> WorkflowDraft {
+        try requireWorkflowMode(app)
+        guard let version = try await store.version(id, of: app.id, in: app.workspaceID) else {
+            throw RelayError.notFound("This app has no workflow version \(id)")
+        }
+        let draft = WorkflowDraft(appID: app.id, content: version.content, hash: version.content.hash, updatedAt: now(), updatedBy: account)
+        _ = try await store.saveDraft(draft, expecting: nil, in: app.workspaceID)
+        return draft
+    }
+
+    private func requireWorkflowMode(_ app: App) throws {
+        guard app.mode == .workflow || app.mode == .advancedChat else {
+            throw RelayError(.notWorkflowApp, "Only workflow and advanced-chat apps have a workflow; this one is a \(app.mode.rawValue) app")
+        }
+    }
+
+    private func compile(_ content: WorkflowContent, mode: AppMode) throws -> CompiledWorkflow {
+        if let cached = compiled.get(content.hash, mode: mode) { return cached }
+        let result = WorkflowCompiler.compile(
+            content.graph, mode: mode, environment: Set(content.environment.keys), conversation: Set(content.conversationDefaults.keys)
+        )
+        let workflow = try result.get()
+        compiled.put(workflow, for: content.hash, mode: mode)
+        return workflow
+    }
+
+    // MARK: Runs
+
+    /// A run ready to start: checked against the app and its input form, not yet stored.
+    public struct PreparedRun: Sendable {
+        let workflow: CompiledWorkflow
+        let content: WorkflowContent
+        public let run: WorkflowRun
+    }
+
+    /// Checks a run of the published version (`trigger: .appRun`) or of the draft (`.debugging`): the app's mode, a
+    /// version to run, and the inputs against the start node's form.
+    public func prepareRun(of app: App, inputs: [String: JSONValue], endUser: String, trigger: WorkflowRun.Trigger) async throws -> PreparedRun {
+        let content: WorkflowContent
+        let workflowID: String
+        switch trigger {
+        case .appRun:
+            guard app.mode == .workflow else {
+                throw RelayError(.notWorkflowApp, "Please check if your app mode matches the right API route.")
+            }
+            guard let version = try await store.latestVersion(of: app.id, in: app.workspaceID) else {
+                throw RelayError(.appUnavailable, "This workflow has not been published yet")
+            }
+            content = version.content
+            workflowID = version.id.description
+        case .debugging:
+            content = try await draft(of: app).content
+            workflowID = "draft"
+        }
+        let workflow = try compile(content, mode: app.mode)
+        let accepted = try workflow.inputForm.accept(inputs)
+        let run = WorkflowRun(
+            id: WorkflowRunID(), workspaceID: app.workspaceID, appID: app.id, workflowID: workflowID, taskID: UUID().uuidString.lowercased(),
+            trigger: trigger, endUser: endUser, status: .running, inputs: accepted, createdAt: now()
+        )
+        return PreparedRun(workflow: workflow, content: content, run: run)
+    }
+
+    /// Runs it to its end, passing each event to `onEvent` as it happens, and stores how it went. A stop request, or
+    /// cancellation of the calling task, stops the nodes running and ends the run `stopped`.
+    public func execute(_ prepared: PreparedRun, onEvent: @escaping @Sendable (WorkflowEvent) async -> Void) async throws -> WorkflowRun {
+        var run = prepared.run
+        try await store.insertRun(run)
+        await onEvent(.workflowStarted(run))
+        let started = ContinuousClock.now
+        let context = WorkflowRunContext(
+            workspaceID: run.workspaceID, appID: run.appID, runID: run.id.description, endUser: run.endUser, inputs: run.inputs,
+            services: services, now: now, streamedSelectors: prepared.workflow.streamedSelectors, emit: onEvent
+        )
+        let pool = VariablePool(
+            system: [
+                "user_id": .string(run.endUser), "app_id": .string(run.appID.description), "workflow_id": .string(run.workflowID),
+                "workflow_run_id": .string(run.id.description), "files": [],
+            ],
+            environment: prepared.content.environment, conversation: prepared.content.conversationDefaults
+        )
+        let graph = prepared.workflow.graph
+        let stopped = Mutex(false)
+        let execution = Task { try await WorkflowEngine.run(graph, pool: pool, context: context) }
+        tasks.register(run.taskID) {
+            stopped.withLock { $0 = true }
+            execution.cancel()
+        }
+        let outcome = await withTaskCancellationHandler {
+            await execution.result
+        } onCancel: {
+            stopped.withLock { $0 = true }
+            execution.cancel()
+        }
+        tasks.remove(run.taskID)
+
+        switch outcome {
+        case .success(let result):
+            run.status = .succeeded
+            run.outputs = result.endOutputs
+        case .failure(let error):
+            if stopped.withLock({ $0 }) || error is CancellationError {
+                run.status = .stopped
+                run.error = "The run was stopped"
+            } else {
+                run.status = .failed
+                run.error = Self.describe(error)
+            }
+        }
+        run.elapsedTime = (ContinuousClock.now - started).seconds
+        run.totalTokens = context.totalTokens
+        run.totalSteps = context.totalSteps
+        run.finishedAt = now()
+        // Stored even when the caller was cancelled: a new task does not inherit its cancellation.
+        let (finished, nodes, store) = (run, context.nodeExecutions, self.store)
+        if case .failure(let error) = await Task(operation: { try await store.finishRun(finished, nodes: nodes) }).result {
+            logger.error("The end of a workflow run could not be stored", metadata: ["run.id": "\(run.id)", "error": "\(RelayError.logDescription(of: error))"])
+        }
+        await onEvent(.workflowFinished(run))
+        return run
+    }
+
+    /// What a failed node's error says, for the run's `error`.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let failure as WorkflowEngine.NodeFailure: describe(failure.error)
+        case let error as RelayError: error.message
+        default: "\(error)"
+        }
+    }
+
+    public func run(_ id: WorkflowRunID, of app: App) async throws -> WorkflowRun {
+        guard let run = try await store.run(id, of: app.id, in: app.workspaceID) else {
+            throw RelayError.notFound("Workflow run not found")
+        }
+        return run
+    }
+
+    public func nodeExecutions(of run: WorkflowRun) async throws -> [WorkflowNodeExecution] {
+        try await store.nodeExecutions(of: run.id, in: run.workspaceID)
+    }
+
+    public func runs(of app: App, status: WorkflowRun.Status?, page: Int, limit: Int) async throws -> Page<WorkflowRun> {
+        try Paging.check(page: page, limit: limit, maxLimit: Self.maxLimit)
+        return try await store.runs(of: app.id, in: app.workspaceID, status: status, page: page, limit: limit)
+    }
+
+    /// Stops an end user's running task in this process. A task that has ended is left as it is.
+    public func stop(task taskID: String, of scope: EndUserScope) async throws {
+        guard let run = try await store.run(task: taskID, of: scope.appID, in: scope.workspaceID), run.endUser == scope.endUser else {
+            throw RelayError.notFound("No task \(taskID) of this user")
+        }
+        guard run.status == .running else { return }
+        tasks.stop(taskID)
+    }
+}
+
+/// Graphs compiled before, by content hash and mode: a version is checked once, not on every run.
+private final class CompiledWorkflows: Sendable {
+    private let cache = Mutex<[String: CompiledWorkflow]>([:])
+    static let capacity = 256
+
+    func get(_ hash: String, mode: AppMode) -> CompiledWorkflow? { cache.withLock { $0["\(mode.rawValue)/\(hash)"] } }
+
+    func put(_ workflow: CompiledWorkflow, for hash: String, mode: AppMode) {
+        cache.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache["\(mode.rawValue)/\(hash)"] = workflow
+        }
+    }
+}

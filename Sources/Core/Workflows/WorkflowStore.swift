@@ -1,0 +1,26 @@
+public import Foundation
+
+/// Storage of workflow drafts, versions and runs. Every method is scoped by workspace: another workspace's app, version
+/// or run is indistinguishable from none.
+public protocol WorkflowStore: Sendable {
+    func draft(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowDraft?
+    /// Stores the draft, if the stored one's hash is `expected` (when given); `false` when it is not (someone else
+    /// saved meanwhile), changing nothing.
+    func saveDraft(_ draft: WorkflowDraft, expecting expected: String?, in workspace: WorkspaceID) async throws -> Bool
+    /// Stores `content` as the app's next version (numbered after the last, in one transaction).
+    func publish(_ content: WorkflowContent, of app: AppID, by account: AccountID?, at date: Date, in workspace: WorkspaceID) async throws
+        -> WorkflowVersion
+    /// Versions newest first.
+    func versions(of app: AppID, in workspace: WorkspaceID, page: Int, limit: Int) async throws -> Page<WorkflowVersion>
+    func version(_ id: WorkflowVersionID, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion?
+    func latestVersion(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion?
+
+    func insertRun(_ run: WorkflowRun) async throws
+    /// Stores how a run ended, with its node executions.
+    func finishRun(_ run: WorkflowRun, nodes: [WorkflowNodeExecution]) async throws
+    func run(_ id: WorkflowRunID, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowRun?
+    func run(task taskID: String, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowRun?
+    func nodeExecutions(of run: WorkflowRunID, in workspace: WorkspaceID) async throws -> [WorkflowNodeExecution]
+    /// Runs of an app, newest first, optionally of one status only.
+    func runs(of app: AppID, in workspace: WorkspaceID, status: WorkflowRun.Status?, page: Int, limit: Int) async throws -> Page<WorkflowRun>
+}

@@ -1,0 +1,87 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// The editor's side of an app's workflow: `GET|POST /console/api/apps/{id}/workflows/draft` (with Dify's `hash`
+/// against concurrent saves), `POST .../workflows/publish`, `GET .../workflows` (versions), `POST
+/// .../workflows/{version}/restore`, and `POST .../workflows/draft/run`.
+struct WorkflowsController {
+    let apps: AppService
+    let workflows: WorkflowService
+    let runner: WorkflowRunner
+
+    struct DraftRequest: Decodable {
+        let graph: JSONValue?
+        let features: JSONValue?
+        let environment_variables: [JSONValue]?
+        let conversation_variables: [JSONValue]?
+        let hash: String?
+    }
+
+    struct DraftRunRequest: Decodable {
+        let inputs: [String: JSONValue]?
+        let response_mode: String?
+    }
+
+    func addRoutes(to group: RouterGroup<WorkspaceContext>) {
+        group.get("apps/:app_id/workflows/draft") { _, context in
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            let draft = try await workflows.draft(of: app)
+            return JSONBody([
+                "graph": draft.content.graph, "features": draft.content.features,
+                "environment_variables": .array(draft.content.environmentVariables),
+                "conversation_variables": .array(draft.content.conversationVariables), "hash": .string(draft.hash),
+                "updated_at": WorkflowJSON.seconds(draft.updatedAt), "updated_by": draft.updatedBy.map { .string($0.description) } ?? .null,
+            ])
+        }
+        group.post("apps/:app_id/workflows/draft") { request, context in
+            try context.scope.require(\.canEditApps, "Only editors, admins and owners can change workflows")
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            var request = request
+            let body = try await request.decodeJSON(as: DraftRequest.self)
+            guard let graph = body.graph, graph.object != nil else { throw RelayError.required("graph") }
+            let content = WorkflowContent(
+                graph: graph, features: body.features ?? [:], environmentVariables: body.environment_variables ?? [],
+                conversationVariables: body.conversation_variables ?? []
+            )
+            let draft = try await workflows.saveDraft(content, expectedHash: body.hash, of: app, by: context.scope.accountID)
+            return JSONBody(["result": "success", "hash": .string(draft.hash), "updated_at": WorkflowJSON.seconds(draft.updatedAt)])
+        }
+        group.post("apps/:app_id/workflows/publish") { _, context in
+            try context.scope.require(\.canEditApps, "Only editors, admins and owners can publish workflows")
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            let version = try await workflows.publish(app, by: context.scope.accountID)
+            return JSONBody([
+                "result": "success", "id": .string(version.id.description), "version": .string(version.name),
+                "published_at": WorkflowJSON.seconds(version.createdAt), "created_at": WorkflowJSON.seconds(version.createdAt),
+            ])
+        }
+        group.get("apps/:app_id/workflows") { request, context in
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            let page = try await workflows.versions(
+                of: app, page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 10)
+            )
+            return JSONBody([
+                "items": .array(page.items.map(WorkflowJSON.version)), "page": .number(Double(page.page)), "limit": .number(Double(page.limit)),
+                "total": .number(Double(page.total)), "has_more": .bool(page.hasMore),
+            ])
+        }
+        group.post("apps/:app_id/workflows/:version_id/restore") { _, context in
+            try context.scope.require(\.canEditApps, "Only editors, admins and owners can change workflows")
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            let draft = try await workflows.restore(try context.id("version_id"), of: app, by: context.scope.accountID)
+            return JSONBody(["result": "success", "hash": .string(draft.hash), "updated_at": WorkflowJSON.seconds(draft.updatedAt)])
+        }
+        group.post("apps/:app_id/workflows/draft/run") { request, context in
+            try context.scope.require(\.canEditApps, "Only editors, admins and owners can run drafts")
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            var request = request
+            let body = try await request.decodeJSON(as: DraftRunRequest.self)
+            let mode: WorkflowRunner.ResponseMode = try parseEnum(body.response_mode ?? "streaming", field: "response_mode")
+            let prepared = try await workflows.prepareRun(
+                of: app, inputs: body.inputs ?? [:], endUser: "account:\(context.scope.accountID)", trigger: .debugging
+            )
+            return try await runner.respond(prepared, mode: mode, request: request, context: context) { _ in }
+        }
+    }
+}
