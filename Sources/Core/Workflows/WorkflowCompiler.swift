@@ -50,6 +50,8 @@ private struct Compilation {
     /// Each compiled level's upstream sets, by node: what a node may read.
     var upstream: [String: Set<String>] = [:]
     var steps: [String: any WorkflowStep] = [:]
+    /// What each node gives later nodes: its step's outputs, and the error's when its error strategy carries on.
+    var outputs: [String: [String: WorkflowValueType]?] = [:]
 
     init(graph: WorkflowGraph, mode: AppMode, environment: Set<String>, conversation: Set<String>) {
         self.graph = graph
@@ -79,10 +81,7 @@ private struct Compilation {
             let policy = NodePolicy(&configuration)
             let step = makeStep(node, &configuration)
             problems += configuration.problems
-            if let step {
-                steps[node.id] = step
-                entries[node.id] = CompiledGraph.Entry(node: node, step: step, policy: policy)
-            }
+            if let step { register(node, step: step, policy: policy, into: &entries) }
         }
         // The entry: the start node at the top; an iteration's iteration-start inside it.
         let entryType = parent == nil ? "start" : "iteration-start"
@@ -144,12 +143,21 @@ private struct Compilation {
             let policy = NodePolicy(&configuration)
             let step = IterationStep(&configuration, body: body, steps: steps)
             problems += configuration.problems
-            steps[node.id] = step
-            entries[node.id] = CompiledGraph.Entry(node: node, step: step, policy: policy)
+            register(node, step: step, policy: policy, into: &entries)
         }
         for node in members { checkReads(of: node) }
         guard let entry else { return nil }
         return CompiledGraph(nodes: entries, entry: entry, edges: edges)
+    }
+
+    private mutating func register(
+        _ node: WorkflowGraph.Node, step: any WorkflowStep, policy: NodePolicy, into entries: inout [String: CompiledGraph.Entry]
+    ) {
+        steps[node.id] = step
+        var given = step.outputs
+        if case .failRun = policy.strategy {} else { given?.merge(["error_message": .string, "error_type": .string]) { first, _ in first } }
+        outputs[node.id] = given
+        entries[node.id] = CompiledGraph.Entry(node: node, step: step, policy: policy)
     }
 
     private mutating func makeStep(_ node: WorkflowGraph.Node, _ configuration: inout NodeConfiguration) -> (any WorkflowStep)? {
@@ -269,7 +277,7 @@ private struct Compilation {
                     problem(node.id, field, "\(field) reads \(path), but \(source.type) node \(owner) does not run before this node")
                     continue
                 }
-                if let outputs = steps[owner]?.outputs, outputs[name] == nil {
+                if let outputs = self.outputs[owner] ?? nil, outputs[name] == nil {
                     problem(
                         node.id, field,
                         "\(field) reads \(path), but \(source.type) node \(owner) gives no '\(name)' (it gives \(outputs.keys.sorted().joined(separator: ", ")))"

@@ -85,6 +85,8 @@ enum WorkflowEngine {
         while true {
             do {
                 var result = try await entry.step.run(stepContext)
+                // A stopped step may end quietly with what it had (a model's stream ends when cancelled).
+                try Task.checkCancellation()
                 if entry.policy.takesFailBranch, result.handles == ["source"] { result.handles = ["source", "success-branch"] }
                 execution.status = .succeeded
                 execution.inputs = result.inputs

@@ -74,6 +74,9 @@ final class StubUpstream: Sendable {
         router.get("files/moved") { _, _ -> Response in
             Response(status: .found, headers: [.location: "/files/image.png"])
         }
+        // What a workflow's http-request node sent: method, query, the headers it set and its body.
+        router.on("hooks/echo", method: .post) { request, _ -> Response in try await self.echo(request) }
+        router.on("hooks/echo", method: .get) { request, _ -> Response in try await self.echo(request) }
         router.get("files/page.html") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: "<html></html>")))
         }
@@ -190,6 +193,16 @@ final class StubUpstream: Sendable {
             }
         }
         return router
+    }
+
+    private func echo(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        var headers: [String: JSONValue] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = .string(field.value) }
+        return Self.json([
+            "method": .string(request.method.rawValue), "query": .string(request.uri.query ?? ""), "headers": .object(headers),
+            "body": .string(String(buffer: body)),
+        ])
     }
 
     private func authorizedAnthropic(_ request: Request) -> Bool {

@@ -1,0 +1,304 @@
+import Core
+import Foundation
+import Gateway
+import Testing
+
+@Suite("Workflows: runs")
+struct WorkflowRunTests {
+    static let echo = Graphs.graph(
+        [Graphs.start(), Graphs.llm("llm", model: "stub-chat", prompt: "{{#start.query#}}"), Graphs.end([("answer", ["llm", "text"])])],
+        [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+    )
+
+    @Test("streaming sends Dify's events in order, LLM pieces as text_chunk; the run is stored and its tokens counted")
+    func streaming() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                let app = try await client.workflowApp(Self.echo, owner: owner)
+                var reader = try await EventStreamReader.open(
+                    port: try #require(client.client.port), path: "/v1/workflows/run", token: app.key,
+                    json: ["inputs": ["query": "one two"], "user": "alice", "response_mode": "streaming"]
+                )
+                var events: [JSONValue] = []
+                while let event = try await reader.nextEvent() { events.append(event) }
+                let names = events.map { $0["event"].string ?? "" }
+                #expect(
+                    names == ["workflow_started", "node_started", "node_finished", "node_started"] + Array(repeating: "text_chunk", count: 3)
+                        + ["node_finished", "node_started", "node_finished", "workflow_finished"],
+                    "\(names)"
+                )
+                let run = try #require(events.first?["workflow_run_id"].string)
+                let task = try #require(events.first?["task_id"].string)
+                #expect(events.allSatisfy { $0["workflow_run_id"].string == run && $0["task_id"].string == task && $0["created_at"].int != nil })
+                #expect(events[0]["data"]["inputs"] == ["query": "one two"])
+                let started = events.filter { $0["event"] == "node_started" }.map(\.["data"])
+                #expect(started.map { $0["node_id"].string ?? "" } == ["start", "llm", "end"])
+                #expect(started.map { $0["index"].int ?? 0 } == [1, 2, 3])
+                #expect(started[1]["predecessor_node_id"] == "start" && started[0]["predecessor_node_id"] == nil)
+                let chunks = events.filter { $0["event"] == "text_chunk" }
+                #expect(chunks.map { $0["data"]["text"].string ?? "" }.joined() == "Echo: one two")
+                #expect(chunks.allSatisfy { $0["data"]["from_variable_selector"] == ["llm", "text"] })
+                let llmFinished = try #require(events.first { $0["event"] == "node_finished" && $0["data"]["node_id"] == "llm" }?["data"])
+                #expect(llmFinished["status"] == "succeeded" && llmFinished["outputs"]["text"] == "Echo: one two")
+                #expect(llmFinished["execution_metadata"]["total_tokens"] == 18 && llmFinished["elapsed_time"].number != nil)
+                let finished = try #require(events.last?["data"])
+                #expect(finished["status"] == "succeeded" && finished["outputs"] == ["answer": "Echo: one two"])
+                #expect(finished["total_tokens"] == 18 && finished["total_steps"] == 3 && finished["finished_at"].int != nil)
+
+                // The same run, read back; another app's key finds nothing.
+                let stored = try await client.get("/v1/workflows/run/\(run)", token: app.key).json
+                #expect(stored["status"] == "succeeded" && stored["outputs"] == finished["outputs"] && stored["total_steps"] == 3)
+                let logs = try await client.get("/v1/workflows/logs?status=succeeded", token: app.key).json
+                #expect(logs["data"].array.map { $0["workflow_run"]["id"].string ?? "" } == [run] && logs["total"] == 1)
+                #expect(try await client.get("/v1/workflows/logs?status=failed", token: app.key).json["total"] == 0)
+                expectError(try await client.get("/v1/workflows/logs?status=sleeping", token: app.key), .badRequest, "invalid_param", field: "status")
+                let usage = try await client.get("/console/api/workspaces/current/usage", token: owner.token).json
+                #expect(usage["usage"]["tokens_today"] == 18)
+
+                let other = try await client.workflowApp(Self.echo, owner: owner, name: "Other")
+                expectError(try await client.get("/v1/workflows/run/\(run)", token: other.key), .notFound, "not_found")
+                #expect(try await client.get("/v1/workflows/logs", token: other.key).json["total"] == 0)
+                expectError(
+                    try await client.post("/v1/workflows/tasks/\(task)/stop", token: other.key, json: ["user": "alice"]), .notFound, "not_found"
+                )
+            }
+        }
+    }
+
+    @Test("stop ends a running workflow as stopped, from the user who started it only")
+    func stop() async throws {
+        try await StubUpstream.with(slowDelay: .milliseconds(40)) { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                let slow = Graphs.graph(
+                    [Graphs.start(), Graphs.llm("llm", model: "stub-slow", prompt: "{{#start.query#}}"), Graphs.end([("answer", ["llm", "text"])])],
+                    [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+                )
+                let app = try await client.workflowApp(slow, owner: owner)
+                var reader = try await EventStreamReader.open(
+                    port: try #require(client.client.port), path: "/v1/workflows/run", token: app.key,
+                    json: ["inputs": ["query": "count"], "user": "alice", "response_mode": "streaming"]
+                )
+                var task: String?
+                while let event = try await reader.nextEvent() {
+                    task = event["task_id"].string
+                    if event["event"] == "text_chunk" { break }
+                }
+                let id = try #require(task)
+                expectError(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "mallory"]), .notFound, "not_found")
+                #expect(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "alice"]).json == ["result": "success"])
+                var last: JSONValue?
+                var chunks = 1
+                while let event = try await reader.nextEvent() {
+                    last = event
+                    if event["event"] == "text_chunk" { chunks += 1 }
+                }
+                #expect(last?["event"] == "workflow_finished" && last?["data"]["status"] == "stopped", "\(String(describing: last))")
+                #expect(chunks < 50)
+                let run = try #require(last?["workflow_run_id"].string)
+                #expect(try await client.get("/v1/workflows/run/\(run)", token: app.key).json["status"] == "stopped")
+                try await waitUntil { stub.cancelledStreams == 1 }
+                // Stopping a finished run changes nothing.
+                #expect(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "alice"]).status == .ok)
+            }
+        }
+    }
+
+    @Test("code runs sandboxed: no network, nothing of the server's files, no writes outside its folder")
+    func codeSandbox() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withRelay(dataDirectory: directory, configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.setPlan("team", for: owner)
+                func run(_ source: String) async throws -> JSONValue {
+                    let graph = Graphs.graph(
+                        [Graphs.start([]), Graphs.code("code", source, outputs: ["result": "string"]), Graphs.end([("result", ["code", "result"])])],
+                        [Graphs.edge("start", "code"), Graphs.edge("code", "end")]
+                    )
+                    let app = try await client.workflowApp(graph, owner: owner, name: "Code \(UUID().uuidString.prefix(8))")
+                    return try await client.runWorkflow(app, [:]).json["data"]
+                }
+                let fine = try await run("def main() -> dict:\n    import os\n    return {'result': ','.join(sorted(os.environ))}")
+                #expect(
+                    fine["status"] == "succeeded" && fine["outputs"]["result"] == "HOME,LANG,PATH,PYTHONDONTWRITEBYTECODE,TMPDIR",
+                    "nothing of the server's environment: \(fine)"
+                )
+
+                let socket = try await run("def main() -> dict:\n    import socket\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n    return {'result': 'connected'}")
+                #expect(socket["status"] == "failed", "\(socket)")
+                #expect(socket["error"].string?.contains("Error") == true, "\(socket)")
+
+                let secret = directory.appendingPathComponent("secret_key").path
+                let read = try await run("def main() -> dict:\n    return {'result': open('\(secret)').read()}")
+                #expect(read["status"] == "failed" && read["error"].string?.contains("PermissionError") == true, "\(read)")
+
+                let write = try await run("def main() -> dict:\n    open('/tmp/relay-code-escape', 'w').write('x')\n    return {'result': 'wrote'}")
+                #expect(write["status"] == "failed" && write["error"].string?.contains("Error") == true, "\(write)")
+                #expect(!FileManager.default.fileExists(atPath: "/tmp/relay-code-escape"))
+
+                let home = try await run("def main() -> dict:\n    import os\n    open('scratch.txt', 'w').write('x')\n    return {'result': open('scratch.txt').read()}")
+                #expect(home["outputs"]["result"] == "x", "its own folder is writable: \(home)")
+
+                let raised = try await run("def main() -> dict:\n    raise ValueError('no good')")
+                #expect(raised["status"] == "failed" && raised["error"] == "ValueError: no good", "\(raised)")
+                let wrongType = try await run("def main() -> dict:\n    return {'result': 3}")
+                #expect(wrongType["error"].string?.contains("Output result must be of type string") == true, "\(wrongType)")
+                let missing = try await run("def main() -> dict:\n    return {}")
+                #expect(missing["error"].string?.contains("Output result is missing") == true, "\(missing)")
+            }
+        }
+    }
+
+    @Test("error strategies: a failing node takes its fail branch, or goes on with default values; retries wait between attempts")
+    func errorStrategies() async throws {
+        try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+            let owner = try await client.setUpOwner()
+            let failing = "def main() -> dict:\n    raise RuntimeError('broken')"
+            let branching = Graphs.graph(
+                [
+                    Graphs.start([]),
+                    Graphs.code("code", failing, outputs: ["result": "string"], extra: ["error_strategy": "fail-branch"]),
+                    Graphs.template("ok", "fine"), Graphs.template("recover", "recovered from {{ e }}", variables: [("e", ["code", "error_message"])]),
+                    Graphs.node("join", "variable-aggregator", ["variables": [["ok", "output"], ["recover", "output"]], "output_type": "string"]),
+                    Graphs.end([("result", ["join", "output"])]),
+                ],
+                [
+                    Graphs.edge("start", "code"), Graphs.edge("code", "ok", handle: "success-branch"), Graphs.edge("code", "recover", handle: "fail-branch"),
+                    Graphs.edge("ok", "join"), Graphs.edge("recover", "join"), Graphs.edge("join", "end"),
+                ]
+            )
+            let branched = try await client.runWorkflow(try await client.workflowApp(branching, owner: owner, name: "Branch"), [:]).json["data"]
+            #expect(branched["status"] == "succeeded" && branched["outputs"]["result"] == "recovered from RuntimeError: broken", "\(branched)")
+
+            let defaulted = Graphs.graph(
+                [
+                    Graphs.start([]),
+                    Graphs.code(
+                        "code", failing, outputs: ["result": "string"],
+                        extra: ["error_strategy": "default-value", "default_value": [["key": "result", "type": "string", "value": "fallback"]]]
+                    ),
+                    Graphs.end([("result", ["code", "result"])]),
+                ],
+                [Graphs.edge("start", "code"), Graphs.edge("code", "end")]
+            )
+            let defaultedRun = try await client.runWorkflow(try await client.workflowApp(defaulted, owner: owner, name: "Default"), [:]).json["data"]
+            #expect(defaultedRun["status"] == "succeeded" && defaultedRun["outputs"]["result"] == "fallback", "\(defaultedRun)")
+
+            // It fails every time: the run fails after the two waits between its three attempts.
+            let retrying = Graphs.graph(
+                [
+                    Graphs.start([]),
+                    Graphs.code(
+                        "code", failing, outputs: ["result": "string"],
+                        extra: ["retry_config": ["enabled": true, "max_retries": 2, "retry_interval": 300]]
+                    ),
+                    Graphs.end([("result", ["code", "result"])]),
+                ],
+                [Graphs.edge("start", "code"), Graphs.edge("code", "end")]
+            )
+            let retried = try await client.runWorkflow(try await client.workflowApp(retrying, owner: owner, name: "Retry"), [:]).json["data"]
+            #expect(retried["status"] == "failed" && retried["error"] == "RuntimeError: broken", "\(retried)")
+            #expect((retried["elapsed_time"].number ?? 0) >= 0.6, "\(retried)")
+        }
+    }
+
+    @Test("http-request sends what it is told; private targets are refused unless the operator allows them")
+    func httpRequest() async throws {
+        try await StubUpstream.with { stub in
+            let request = Graphs.graph(
+                [
+                    Graphs.start([("who", "text-input")]),
+                    Graphs.node(
+                        "http", "http-request",
+                        [
+                            "method": "post", "url": .string("http://127.0.0.1:\(stub.port)/hooks/echo"), "params": "name:{{#start.who#}}",
+                            "headers": "X-Caller: relay", "authorization": ["type": "api-key", "config": ["type": "bearer", "api_key": "sk-hook"]],
+                            "body": ["type": "json", "data": [["key": "", "type": "text", "value": "{\"who\": \"{{#start.who#}}\"}"]]],
+                        ]
+                    ),
+                    Graphs.end([("status", ["http", "status_code"]), ("body", ["http", "body"])]),
+                ],
+                [Graphs.edge("start", "http"), Graphs.edge("http", "end")]
+            )
+            try await withRelay(configure: { $0.forWorkflowTests(); $0.workflowHTTPAllowsPrivate = true }) { client in
+                let app = try await client.workflowApp(request, owner: try await client.setUpOwner())
+                let data = try await client.runWorkflow(app, ["who": "ann"]).json["data"]
+                #expect(data["outputs"]["status"] == 200, "\(data)")
+                let echoed = try JSONDecoder().decode(JSONValue.self, from: Data((data["outputs"]["body"].string ?? "").utf8))
+                #expect(echoed["method"] == "POST" && echoed["query"] == "name=ann" && echoed["body"] == "{\"who\": \"ann\"}")
+                #expect(echoed["headers"]["authorization"] == "Bearer sk-hook" && echoed["headers"]["x-caller"] == "relay", "\(echoed)")
+            }
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let app = try await client.workflowApp(request, owner: try await client.setUpOwner())
+                let data = try await client.runWorkflow(app, ["who": "ann"]).json["data"]
+                #expect(data["status"] == "failed" && data["error"].string?.contains("private, loopback or link-local") == true, "\(data)")
+            }
+        }
+    }
+
+    @Test("iterations run their inside per item, in parallel when asked, keeping the items' order")
+    func iterations() async throws {
+        try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+            let owner = try await client.setUpOwner()
+            func graph(parallel: Bool, failOn: Int?) -> JSONValue {
+                let inner: JSONValue = failOn.map { bad in
+                    Graphs.node(
+                        "inner", "code",
+                        [
+                            "code_language": "python3", "code": .string("def main(x) -> dict:\n    if x == \(bad):\n        raise ValueError('bad')\n    return {'output': 'item ' + str(x)}"),
+                            "outputs": ["output": ["type": "string"]], "variables": [["variable": "x", "value_selector": ["loop", "item"]]],
+                        ],
+                        parent: "loop"
+                    )
+                } ?? Graphs.template("inner", "item {{ x }} at {{ i }}", variables: [("x", ["loop", "item"]), ("i", ["loop", "index"])], parent: "loop")
+                return Graphs.graph(
+                    [
+                        Graphs.start([]),
+                        Graphs.code("items", "def main() -> dict:\n    return {'list': [1, 2, 3, 4, 5, 6]}", outputs: ["list": "array[number]"]),
+                        Graphs.node(
+                            "loop", "iteration",
+                            [
+                                "iterator_selector": ["items", "list"], "output_selector": ["inner", "output"], "start_node_id": "loop_start",
+                                "is_parallel": .bool(parallel), "parallel_nums": 3, "error_handle_mode": failOn == nil ? "terminated" : "continue-on-error",
+                            ]
+                        ),
+                        Graphs.node("loop_start", "iteration-start", [:], parent: "loop"),
+                        inner,
+                        Graphs.end([("all", ["loop", "output"])]),
+                    ],
+                    [Graphs.edge("start", "items"), Graphs.edge("items", "loop"), Graphs.edge("loop_start", "inner"), Graphs.edge("loop", "end")]
+                )
+            }
+            let sequential = try await client.runWorkflow(try await client.workflowApp(graph(parallel: false, failOn: nil), owner: owner, name: "Seq"), [:])
+            #expect(sequential.json["data"]["outputs"]["all"] == .array((1...6).map { .string("item \($0) at \($0 - 1)") }), "\(sequential.json)")
+            let parallel = try await client.runWorkflow(try await client.workflowApp(graph(parallel: true, failOn: nil), owner: owner, name: "Par"), [:])
+            #expect(parallel.json["data"]["outputs"]["all"] == sequential.json["data"]["outputs"]["all"], "\(parallel.json)")
+            // start, items, loop and end, and two nodes inside for each of the six items.
+            let steps: Int = 4 + 6 * 2
+            #expect(parallel.json["data"]["total_steps"].int == steps)
+            let tolerant = try await client.runWorkflow(try await client.workflowApp(graph(parallel: true, failOn: 4), owner: owner, name: "Tolerant"), [:])
+            #expect(
+                tolerant.json["data"]["outputs"]["all"] == ["item 1", "item 2", "item 3", nil, "item 5", "item 6"], "\(tolerant.json)"
+            )
+        }
+    }
+
+    @Test("the editor runs the draft, streamed, without publishing it")
+    func draftRun() async throws {
+        try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+            let owner = try await client.setUpOwner()
+            let app = try await client.createApp("Flow", mode: "workflow", as: owner)
+            try await client.saveDraft(WorkflowDraftTests.passthrough, app: app, owner: owner)
+            var reader = try await EventStreamReader.open(
+                port: try #require(client.client.port), path: "/console/api/apps/\(app)/workflows/draft/run", token: owner.token,
+                json: ["inputs": ["query": "draft"]]
+            )
+            var last: JSONValue?
+            while let event = try await reader.nextEvent() { last = event }
+            #expect(last?["event"] == "workflow_finished" && last?["data"]["outputs"] == ["query": "draft"] && last?["data"]["workflow_id"] == "draft")
+        }
+    }
+}
