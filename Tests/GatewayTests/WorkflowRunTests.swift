@@ -131,7 +131,9 @@ struct WorkflowRunTests {
                 #expect(socket["status"] == "failed", "\(socket)")
                 #expect(socket["error"].string?.contains("Error") == true, "\(socket)")
 
-                let secret = directory.appendingPathComponent("secret_key").path
+                // A file of the server's, beside its database.
+                let secret = directory.appendingPathComponent("private.txt").path
+                try "server only".write(toFile: secret, atomically: true, encoding: .utf8)
                 let read = try await run("def main() -> dict:\n    return {'result': open('\(secret)').read()}")
                 #expect(read["status"] == "failed" && read["error"].string?.contains("PermissionError") == true, "\(read)")
 
