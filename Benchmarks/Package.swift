@@ -35,5 +35,16 @@ let package = Package(
             path: "Benchmarks/PluginBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Run: cd Benchmarks && swift package benchmark --target WorkflowBenchmarks
+        .executableTarget(
+            name: "WorkflowBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Core", package: "relay"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WorkflowBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -23,7 +23,7 @@ struct RelayServices: Sendable {
     let modelProviders: ModelProviderService
     let chat: ChatService
     let workflows: WorkflowService
-    let stopWatcher: ChatStopWatcher
+    let stopWatcher: StopRequestWatcher
     let files: FileService
     let remoteImages: RemoteImageFetcher
     let plugins: PluginInstallService
@@ -82,7 +82,7 @@ struct RelayServices: Sendable {
         pluginModels.serve(from: plugins)
         let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.tools = tools
-        let tasks = ChatTasks()
+        let tasks = RunningTasks()
         self.chat = ChatService(
             store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), logger: logger, now: now
         )
@@ -98,7 +98,7 @@ struct RelayServices: Sendable {
             ),
             logger: logger, now: now
         )
-        self.stopWatcher = ChatStopWatcher(store: stores.chat, tasks: tasks, logger: logger, now: now)
+        self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)
         self.now = now
     }
 }

@@ -65,6 +65,44 @@ extension MultiInstanceTests {
     }
 }
 
+extension MultiInstanceTests {
+    @Test("a workflow stop sent to one instance stops the run another instance runs")
+    func workflowStopAcrossInstances() async throws {
+        try await StubUpstream.with(slowDelay: .milliseconds(40)) { stub in
+            try await withTemporaryDirectory { directory in
+                let clock = TestClock()
+                try await withRelay(clock: clock, dataDirectory: directory, configure: { $0.forWorkflowTests() }) { first in
+                    try await withRelay(clock: clock, dataDirectory: directory, configure: { $0.forWorkflowTests() }) { second in
+                        let owner = try await first.setUpOwner()
+                        try await first.configureStubProvider(stub, as: owner)
+                        let slow = Graphs.graph(
+                            [Graphs.start(), Graphs.llm("llm", model: "stub-slow", prompt: "{{#start.query#}}"), Graphs.end([("answer", ["llm", "text"])])],
+                            [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+                        )
+                        let app = try await first.workflowApp(slow, owner: owner)
+                        var reader = try await EventStreamReader.open(
+                            port: try #require(first.client.port), path: "/v1/workflows/run", token: app.key,
+                            json: ["inputs": ["query": "count"], "user": "alice", "response_mode": "streaming"]
+                        )
+                        let task = try #require(try await reader.nextEvent()?["task_id"].string)
+                        let stopped = try await second.post("/v1/workflows/tasks/\(task)/stop", token: app.key, json: ["user": "alice"])
+                        #expect(stopped.json == ["result": "success"])
+                        var last: JSONValue?
+                        var chunks = 0
+                        while let event = try await reader.nextEvent() {
+                            last = event
+                            if event["event"] == "text_chunk" { chunks += 1 }
+                        }
+                        #expect(last?["data"]["status"] == "stopped", "\(String(describing: last))")
+                        // 200 pieces 40 ms apart would take 8 s; the stop lands within a few polls.
+                        #expect(chunks < 50)
+                    }
+                }
+            }
+        }
+    }
+}
+
 @Suite(
     "PostgreSQL going away",
     .enabled(if: TestDatabase.isPostgres, "runs when RELAY_TEST_DATABASE_URL names a PostgreSQL server"),

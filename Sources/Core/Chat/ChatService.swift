@@ -65,14 +65,14 @@ public struct ChatResult: Sendable {
 public struct ChatService: Sendable {
     let store: any ChatStore
     public let providers: ModelProviderService
-    public let tasks: ChatTasks
+    public let tasks: RunningTasks
     /// The tools `agent-chat` apps call; `nil` serves agents without tools.
     let toolbox: (any AgentToolbox)?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
-        store: any ChatStore, providers: ModelProviderService, tasks: ChatTasks, toolbox: (any AgentToolbox)? = nil, logger: Logger,
+        store: any ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil, logger: Logger,
         now: @escaping @Sendable () -> Date
     ) {
         self.store = store

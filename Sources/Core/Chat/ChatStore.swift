@@ -15,7 +15,7 @@ public struct EndUserScope: Sendable, Equatable {
 
 /// Storage of app model configurations, conversations and messages. A conversation or message of another end user,
 /// app or workspace is indistinguishable from none.
-public protocol ChatStore: Sendable {
+public protocol ChatStore: StopRequests {
     func modelConfig(of app: AppID, in workspace: WorkspaceID) async throws -> AppModelConfig?
     /// Stores the app's configuration; `false` when there is no such app.
     func saveModelConfig(_ config: AppModelConfig, of app: AppID, in workspace: WorkspaceID, at date: Date) async throws -> Bool
@@ -46,6 +46,4 @@ public protocol ChatStore: Sendable {
 
     /// Asks whichever instance runs the message's task to stop it.
     func requestStop(of message: MessageID, in workspace: WorkspaceID, at date: Date) async throws
-    /// Running tasks, in any workspace, whose stop was requested at or after `date`, with when.
-    func stopRequests(after date: Date) async throws -> [(taskID: String, requestedAt: Date)]
 }

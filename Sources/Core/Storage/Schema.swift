@@ -321,8 +321,10 @@ enum Schema {
                     total_tokens BIGINT NOT NULL,
                     total_steps BIGINT NOT NULL,
                     created_at DOUBLE PRECISION NOT NULL,
-                    finished_at DOUBLE PRECISION
+                    finished_at DOUBLE PRECISION,
+                    stop_requested_at DOUBLE PRECISION
                 );
+                CREATE INDEX workflow_run_by_stop_request ON workflow_run(stop_requested_at);
                 CREATE INDEX workflow_run_by_app ON workflow_run(workspace_id, app_id, created_at);
                 CREATE INDEX workflow_run_by_task ON workflow_run(task_id);
                 CREATE TABLE workflow_node_execution (

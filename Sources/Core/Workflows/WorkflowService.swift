@@ -6,13 +6,13 @@ import Synchronization
 /// versions published from it, and runs of the published version (or of the draft, from the editor).
 public struct WorkflowService: Sendable {
     let store: any WorkflowStore
-    let tasks: ChatTasks
+    let tasks: RunningTasks
     let services: WorkflowServices
     let logger: Logger
     let now: @Sendable () -> Date
     private let compiled = CompiledWorkflows()
 
-    public init(store: any WorkflowStore, tasks: ChatTasks, services: WorkflowServices, logger: Logger, now: @escaping @Sendable () -> Date) {
+    public init(store: any WorkflowStore, tasks: RunningTasks, services: WorkflowServices, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.tasks = tasks
         self.services = services
@@ -208,13 +208,13 @@ public struct WorkflowService: Sendable {
         return try await store.runs(of: app.id, in: app.workspaceID, status: status, page: page, limit: limit)
     }
 
-    /// Stops an end user's running task in this process. A task that has ended is left as it is.
+    /// Stops an end user's running task, wherever it runs. A task that has ended is left as it is.
     public func stop(task taskID: String, of scope: EndUserScope) async throws {
         guard let run = try await store.run(task: taskID, of: scope.appID, in: scope.workspaceID), run.endUser == scope.endUser else {
             throw RelayError.notFound("No task \(taskID) of this user")
         }
-        guard run.status == .running else { return }
-        tasks.stop(taskID)
+        guard run.status == .running, !tasks.stop(taskID) else { return }
+        try await store.requestStop(of: run.id, in: scope.workspaceID, at: now())
     }
 }
 

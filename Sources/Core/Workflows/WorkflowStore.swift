@@ -2,7 +2,7 @@ public import Foundation
 
 /// Storage of workflow drafts, versions and runs. Every method is scoped by workspace: another workspace's app, version
 /// or run is indistinguishable from none.
-public protocol WorkflowStore: Sendable {
+public protocol WorkflowStore: StopRequests {
     func draft(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowDraft?
     /// Stores the draft, if the stored one's hash is `expected` (when given); `false` when it is not (someone else
     /// saved meanwhile), changing nothing.
@@ -21,6 +21,8 @@ public protocol WorkflowStore: Sendable {
     func run(_ id: WorkflowRunID, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowRun?
     func run(task taskID: String, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowRun?
     func nodeExecutions(of run: WorkflowRunID, in workspace: WorkspaceID) async throws -> [WorkflowNodeExecution]
+    /// Asks whichever instance runs the run's task to stop it.
+    func requestStop(of run: WorkflowRunID, in workspace: WorkspaceID, at date: Date) async throws
     /// Runs of an app, newest first, optionally of one status only.
     func runs(of app: AppID, in workspace: WorkspaceID, status: WorkflowRun.Status?, page: Int, limit: Int) async throws -> Page<WorkflowRun>
 }

@@ -196,4 +196,26 @@ struct PostgresWorkflowStore: WorkflowStore {
             return Page(items: items, total: total, page: page, limit: limit)
         }
     }
+
+    func requestStop(of run: WorkflowRunID, in workspace: WorkspaceID, at date: Date) async throws {
+        try await database.transaction(.workspace(workspace)) { connection in
+            try await connection.run(
+                """
+                UPDATE workflow_run SET stop_requested_at = \(date.storedValue)
+                WHERE id = \(run.description) AND workspace_id = \(workspace.description) AND status = 'running'
+                """,
+                logger: database.logger
+            )
+        }
+    }
+
+    func stopRequests(after date: Date) async throws -> [(taskID: String, requestedAt: Date)] {
+        // The instance that runs a task does not know its workspace from the request: it looks across all of them.
+        try await database.transaction(.allWorkspaces) { connection in
+            try await connection.rows(
+                "SELECT task_id, stop_requested_at FROM workflow_run WHERE stop_requested_at >= \(date.storedValue) AND status = 'running'",
+                logger: database.logger
+            ).map { (try $0.string("task_id"), try $0.date("stop_requested_at")) }
+        }
+    }
 }

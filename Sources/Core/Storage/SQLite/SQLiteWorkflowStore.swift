@@ -168,4 +168,22 @@ struct SQLiteWorkflowStore: WorkflowStore {
             return Page(items: items, total: total, page: page, limit: limit)
         }
     }
+
+    func requestStop(of run: WorkflowRunID, in workspace: WorkspaceID, at date: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE workflow_run SET stop_requested_at = ? WHERE id = ? AND workspace_id = ? AND status = 'running'",
+                arguments: [date.storedValue, run.description, workspace.description]
+            )
+        }
+    }
+
+    func stopRequests(after date: Date) async throws -> [(taskID: String, requestedAt: Date)] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT task_id, stop_requested_at FROM workflow_run WHERE stop_requested_at >= ? AND status = 'running'",
+                arguments: [date.storedValue]
+            ).map { (try $0.string("task_id"), try $0.date("stop_requested_at")) }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The generations running in this process, by task id, so that a stop request can reach the one it names.
-public final class ChatTasks: Sendable {
+/// The generations and workflow runs running in this process, by task id, so that a stop request can reach the one it
+/// names.
+public final class RunningTasks: Sendable {
     private let running = Mutex<[String: @Sendable () -> Void]>([:])
 
     public init() {}
