@@ -50,17 +50,19 @@ struct CommandLineTests {
     func upstreamSettings() throws {
         let defaults = try ServeCommand.parse([]).makeConfiguration(environment: [:])
         #expect(defaults.upstream.readTimeout == .seconds(60) && defaults.upstream.retries == 2)
-        #expect(defaults.upstream.connectionsPerHost == 10_000 && !defaults.allowsPrivateFileURLs)
+        #expect(defaults.upstream.connectionsPerHost == 10_000 && !defaults.allowsPrivateFileURLs && !defaults.workflowHTTPAllowsPrivate)
         let flags = try ServeCommand.parse([
             "--upstream-connect-timeout", "2.5", "--upstream-read-timeout", "30", "--upstream-retries", "0", "--upstream-backoff", "0.1",
-            "--upstream-connections-per-host", "64", "--allow-private-file-urls",
+            "--upstream-connections-per-host", "64", "--allow-private-file-urls", "--workflow-http-allow-private",
         ]).makeConfiguration(environment: [:])
         #expect(flags.upstream.connectTimeout == .milliseconds(2500) && flags.upstream.readTimeout == .seconds(30))
         #expect(flags.upstream.retries == 0 && flags.upstream.backoff == .milliseconds(100) && flags.upstream.connectionsPerHost == 64)
-        #expect(flags.allowsPrivateFileURLs)
+        #expect(flags.allowsPrivateFileURLs && flags.workflowHTTPAllowsPrivate)
         let environment = try ServeCommand.parse([]).makeConfiguration(environment: [
             "RELAY_UPSTREAM_READ_TIMEOUT": "5", "RELAY_UPSTREAM_RETRIES": "4", "RELAY_ALLOW_PRIVATE_FILE_URLS": "1",
+            "RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE": "1",
         ])
+        #expect(environment.workflowHTTPAllowsPrivate)
         #expect(environment.upstream.readTimeout == .seconds(5) && environment.upstream.retries == 4 && environment.allowsPrivateFileURLs)
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--upstream-retries", "11"]).makeConfiguration(environment: [:]) }
         #expect(throws: (any Error).self) { try ServeCommand.parse([]).makeConfiguration(environment: ["RELAY_UPSTREAM_READ_TIMEOUT": "soon"]) }
