@@ -83,19 +83,21 @@ struct RelayServices: Sendable {
         let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.tools = tools
         let tasks = RunningTasks()
-        self.chat = ChatService(
-            store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), logger: logger, now: now
-        )
         let code = SandboxedPython(
             launcher: configuration.pluginLauncherPath, python: configuration.pluginPython, folder: configuration.codeRunsDirectory,
             minimumLevel: configuration.pluginSandboxMinimum
         )
-        self.workflows = WorkflowService(
+        let workflows = WorkflowService(
             store: stores.workflows, tasks: tasks,
             services: WorkflowServices(
                 models: modelProviders, code: code, toolbox: PluginAgentToolbox(tools: tools),
                 http: WorkflowHTTPSettings(client: upstream.http, allowsPrivateTargets: configuration.workflowHTTPAllowsPrivate)
             ),
+            logger: logger, now: now
+        )
+        self.workflows = workflows
+        self.chat = ChatService(
+            store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), workflows: workflows,
             logger: logger, now: now
         )
         self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)

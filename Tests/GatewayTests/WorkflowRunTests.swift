@@ -304,3 +304,94 @@ struct WorkflowRunTests {
         }
     }
 }
+
+@Suite("Workflows: chatflows")
+struct ChatflowTests {
+    static func graph(answer: String) -> JSONValue {
+        Graphs.graph(
+            [
+                Graphs.start([]),
+                Graphs.node(
+                    "llm", "llm",
+                    [
+                        "model": ["provider": "openai_api_compatible", "name": "stub-chat", "mode": "chat", "completion_params": [:]],
+                        "prompt_template": [["role": "system", "text": "Be brief."], ["role": "user", "text": "{{#sys.query#}}"]],
+                        "memory": ["window": ["enabled": true, "size": 5]],
+                    ]
+                ),
+                Graphs.node("answer", "answer", ["answer": .string(answer)]),
+            ],
+            [Graphs.edge("start", "llm"), Graphs.edge("llm", "answer")]
+        )
+    }
+
+    @Test("an advanced-chat app answers chat-messages through its workflow: message pieces, message_end before workflow_finished, memory")
+    func chatflow() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                let app = try await client.workflowApp(Self.graph(answer: "{{#llm.text#}}"), owner: owner, mode: "advanced-chat")
+                var reader = try await EventStreamReader.open(
+                    port: try #require(client.client.port), path: "/v1/chat-messages", token: app.key,
+                    json: ["query": "hello there", "inputs": [:], "user": "alice", "response_mode": "streaming"]
+                )
+                var events: [JSONValue] = []
+                while let event = try await reader.nextEvent() { events.append(event) }
+                let names = events.map { $0["event"].string ?? "" }
+                #expect(
+                    names == ["workflow_started", "node_started", "node_finished", "node_started", "message", "message", "message", "node_finished",
+                              "node_started", "node_finished", "message_end", "workflow_finished"],
+                    "\(names)"
+                )
+                let conversation = try #require(events[0]["conversation_id"].string)
+                let message = try #require(events[0]["message_id"].string)
+                #expect(events.allSatisfy { $0["conversation_id"].string == conversation && $0["message_id"].string == message })
+                #expect(events.filter { $0["event"] == "message" }.map { $0["answer"].string ?? "" }.joined() == "Echo: hello there")
+                #expect(events[10]["metadata"]["usage"]["total_tokens"] == 18)
+                #expect(events[11]["data"]["outputs"] == ["answer": "Echo: hello there"])
+
+                // The next turn remembers the first, and the conversation holds both.
+                let second = try await client.post(
+                    "/v1/chat-messages", token: app.key,
+                    json: ["query": "again", "inputs": [:], "user": "alice", "response_mode": "blocking", "conversation_id": .string(conversation)]
+                )
+                #expect(second.json["answer"] == "Echo: again" && second.json["mode"] == "advanced-chat", "\(second.json)")
+                let sent = try #require(stub.requests.last)["messages"].array.map { "\($0["role"].string ?? ""): \($0["content"].string ?? "")" }
+                #expect(sent == ["system: Be brief.", "user: hello there", "assistant: Echo: hello there", "user: again"], "\(sent)")
+                let messages = try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key).json
+                #expect(messages["data"].array.map { $0["answer"].string ?? "" } == ["Echo: hello there", "Echo: again"])
+                // Its key runs no /workflows/run.
+                expectError(try await client.runWorkflow(WorkflowApp(owner: owner, id: app.id, key: app.key), [:]), .badRequest, "not_workflow_app")
+            }
+        }
+    }
+
+    @Test("an answer with text around the model's answer comes whole when its node runs; a chatflow needs an answer node")
+    func answerText() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                let app = try await client.workflowApp(Self.graph(answer: "Result: {{#llm.text#}}."), owner: owner, mode: "advanced-chat")
+                var reader = try await EventStreamReader.open(
+                    port: try #require(client.client.port), path: "/v1/chat-messages", token: app.key,
+                    json: ["query": "hi", "inputs": [:], "user": "alice", "response_mode": "streaming"]
+                )
+                var pieces: [String] = []
+                while let event = try await reader.nextEvent() {
+                    if event["event"] == "message" { pieces.append(event["answer"].string ?? "") }
+                }
+                #expect(pieces == ["Result: Echo: hi."])
+
+                let other = try await client.createApp("No answer", mode: "advanced-chat", as: owner)
+                let refused = try await client.post(
+                    "/console/api/apps/\(other)/workflows/draft", token: owner.token,
+                    json: ["graph": Graphs.graph([Graphs.start([]), Graphs.end([])], [Graphs.edge("start", "end")])]
+                )
+                expectError(refused, .badRequest, "invalid_param", field: "graph")
+                #expect(refused.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("no answer node") }, "\(refused.json)")
+            }
+        }
+    }
+}

@@ -68,17 +68,20 @@ public struct ChatService: Sendable {
     public let tasks: RunningTasks
     /// The tools `agent-chat` apps call; `nil` serves agents without tools.
     let toolbox: (any AgentToolbox)?
+    /// What answers `advanced-chat` apps: their published workflow.
+    let workflows: WorkflowService?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
-        store: any ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil, logger: Logger,
-        now: @escaping @Sendable () -> Date
+        store: any ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil,
+        workflows: WorkflowService? = nil, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.providers = providers
         self.tasks = tasks
         self.toolbox = toolbox
+        self.workflows = workflows
         self.logger = logger
         self.now = now
     }
@@ -127,7 +130,7 @@ public struct ChatService: Sendable {
         switch (query.kind, app.mode) {
         case (.chat, .chat), (.chat, .agentChat), (.completion, .completion): break
         case (.chat, .advancedChat):
-            throw RelayError(.appUnavailable, "This app answers through its workflow, which is not published yet")
+            throw RelayError(.appUnavailable, "This app answers through its workflow: use prepareChatflow")
         case (.chat, _): throw RelayError(.notChatApp, "Please check if your app mode matches the right API route.")
         case (.completion, _): throw RelayError(.notCompletionApp, "Please check if your app mode matches the right API route.")
         }

@@ -29,10 +29,14 @@ enum WorkflowCompiler {
         }
         let start = top.nodes[top.entry]?.step as? StartStep
         var streamed: Set<[String]> = []
+        func isLLMText(_ selector: [String]) -> Bool {
+            selector.count == 2 && selector[1] == "text" && top.nodes[selector[0]]?.node.type == "llm"
+        }
         for entry in top.nodes.values {
-            guard let end = entry.step as? EndStep else { continue }
-            for (_, selector) in end.outputsRead where selector.count == 2 && selector[1] == "text" && top.nodes[selector[0]]?.node.type == "llm" {
-                streamed.insert(selector)
+            if let end = entry.step as? EndStep {
+                streamed.formUnion(end.outputsRead.map(\.selector).filter(isLLMText))
+            } else if let answer = entry.step as? AnswerStep, let sole = answer.soleReference, isLLMText(sole) {
+                streamed.insert(sole)
             }
         }
         return .success(CompiledWorkflow(graph: top, inputForm: start?.fields ?? [], streamedSelectors: streamed))

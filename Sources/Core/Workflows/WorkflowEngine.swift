@@ -91,8 +91,10 @@ enum WorkflowEngine {
                 execution.status = .succeeded
                 execution.inputs = result.inputs
                 execution.outputs = result.outputs
-                execution.tokens = result.tokens
-                context.addTokens(result.tokens)
+                if let usage = result.usage {
+                    execution.tokens = usage.total
+                    context.add(usage)
+                }
                 await finish(&execution, started: started, context: context)
                 return result
             } catch {

@@ -29,6 +29,8 @@ public struct WorkflowRun: Sendable, Equatable {
     public var totalSteps: Int
     public let createdAt: Date
     public var finishedAt: Date?
+    /// The run's tokens split into prompt and completion, known to the process that ran it (not stored).
+    public var usage: TokenCounts?
 
     public init(
         id: WorkflowRunID, workspaceID: WorkspaceID, appID: AppID, workflowID: String, taskID: String, trigger: Trigger, endUser: String,

@@ -94,16 +94,36 @@ public struct WorkflowService: Sendable {
         let workflow: CompiledWorkflow
         let content: WorkflowContent
         public let run: WorkflowRun
+        /// System variables beyond the run's own: a chatflow's `query`, `conversation_id`, `dialogue_count`.
+        let system: [String: JSONValue]
+        let history: [(query: String, answer: String)]
     }
 
-    /// Checks a run of the published version (`trigger: .appRun`) or of the draft (`.debugging`): the app's mode, a
-    /// version to run, and the inputs against the start node's form.
-    public func prepareRun(of app: App, inputs: [String: JSONValue], endUser: String, trigger: WorkflowRun.Trigger) async throws -> PreparedRun {
+    /// What a chatflow run knows of its conversation.
+    public struct ChatflowTurn: Sendable {
+        public let query: String
+        public let conversationID: ConversationID
+        /// Earlier exchanges, oldest first.
+        public let history: [(query: String, answer: String)]
+
+        public init(query: String, conversationID: ConversationID, history: [(query: String, answer: String)]) {
+            self.query = query
+            self.conversationID = conversationID
+            self.history = history
+        }
+    }
+
+    /// Checks a run of the published version (`trigger: .appRun`) or of the draft (`.debugging`): the app's mode (a
+    /// `workflow` app, or an `advanced-chat` one for a chatflow turn), a version to run, and the inputs against the start
+    /// node's form.
+    public func prepareRun(
+        of app: App, inputs: [String: JSONValue], endUser: String, trigger: WorkflowRun.Trigger, chatflow: ChatflowTurn? = nil
+    ) async throws -> PreparedRun {
         let content: WorkflowContent
         let workflowID: String
         switch trigger {
         case .appRun:
-            guard app.mode == .workflow else {
+            guard app.mode == (chatflow == nil ? .workflow : .advancedChat) else {
                 throw RelayError(.notWorkflowApp, "Please check if your app mode matches the right API route.")
             }
             guard let version = try await store.latestVersion(of: app.id, in: app.workspaceID) else {
@@ -121,7 +141,14 @@ public struct WorkflowService: Sendable {
             id: WorkflowRunID(), workspaceID: app.workspaceID, appID: app.id, workflowID: workflowID, taskID: UUID().uuidString.lowercased(),
             trigger: trigger, endUser: endUser, status: .running, inputs: accepted, createdAt: now()
         )
-        return PreparedRun(workflow: workflow, content: content, run: run)
+        var system: [String: JSONValue] = [:]
+        if let chatflow {
+            system = [
+                "query": .string(chatflow.query), "conversation_id": .string(chatflow.conversationID.description),
+                "dialogue_count": .number(Double(chatflow.history.count + 1)),
+            ]
+        }
+        return PreparedRun(workflow: workflow, content: content, run: run, system: system, history: chatflow?.history ?? [])
     }
 
     /// Runs it to its end, passing each event to `onEvent` as it happens, and stores how it went. A stop request, or
@@ -133,13 +160,13 @@ public struct WorkflowService: Sendable {
         let started = ContinuousClock.now
         let context = WorkflowRunContext(
             workspaceID: run.workspaceID, appID: run.appID, runID: run.id.description, endUser: run.endUser, inputs: run.inputs,
-            services: services, now: now, streamedSelectors: prepared.workflow.streamedSelectors, emit: onEvent
+            services: services, now: now, streamedSelectors: prepared.workflow.streamedSelectors, history: prepared.history, emit: onEvent
         )
         let pool = VariablePool(
             system: [
                 "user_id": .string(run.endUser), "app_id": .string(run.appID.description), "workflow_id": .string(run.workflowID),
                 "workflow_run_id": .string(run.id.description), "files": [],
-            ],
+            ].merging(prepared.system) { _, chatflow in chatflow },
             environment: prepared.content.environment, conversation: prepared.content.conversationDefaults
         )
         let graph = prepared.workflow.graph
@@ -160,7 +187,8 @@ public struct WorkflowService: Sendable {
         switch outcome {
         case .success(let result):
             run.status = .succeeded
-            run.outputs = result.endOutputs
+            // A chatflow's outputs are its answer.
+            run.outputs = result.answers.isEmpty ? result.endOutputs : ["answer": .string(result.answers.joined())]
         case .failure(let error):
             if stopped.withLock({ $0 }) || error is CancellationError {
                 run.status = .stopped
@@ -171,7 +199,8 @@ public struct WorkflowService: Sendable {
             }
         }
         run.elapsedTime = (ContinuousClock.now - started).seconds
-        run.totalTokens = context.totalTokens
+        run.usage = context.usage
+        run.totalTokens = context.usage.total
         run.totalSteps = context.totalSteps
         run.finishedAt = now()
         // Stored even when the caller was cancelled: a new task does not inherit its cancellation.

@@ -29,7 +29,8 @@ struct StepResult: Sendable {
     var outputs: [String: JSONValue] = [:]
     /// The source handles whose edges are taken; `source` for every node that does not branch.
     var handles: [String] = ["source"]
-    var tokens: Int = 0
+    /// Tokens its model calls used.
+    var usage: TokenCounts?
 }
 
 /// The run every step of one workflow run shares: who runs it, what it may call, and where events go.
@@ -42,15 +43,18 @@ final class WorkflowRunContext: Sendable {
     let inputs: [String: JSONValue]
     let services: WorkflowServices
     let now: @Sendable () -> Date
-    /// Selectors of LLM outputs that an end node returns as they are: their pieces stream as `text_chunk`.
+    /// Selectors of LLM outputs that an end or answer node gives as they are: their pieces stream as they come.
     let streamedSelectors: Set<[String]>
+    /// A chatflow's earlier exchanges in its conversation, oldest first: what LLM nodes with memory remember.
+    let history: [(query: String, answer: String)]
     let emit: @Sendable (WorkflowEvent) async -> Void
-    private let counters = Mutex<(steps: Int, tokens: Int)>((0, 0))
+    private let counters = Mutex<(steps: Int, usage: TokenCounts)>((0, TokenCounts(prompt: 0, completion: 0)))
     private let executions = Mutex<[WorkflowNodeExecution]>([])
 
     init(
         workspaceID: WorkspaceID, appID: AppID, runID: String, endUser: String, inputs: [String: JSONValue], services: WorkflowServices,
-        now: @escaping @Sendable () -> Date, streamedSelectors: Set<[String]>, emit: @escaping @Sendable (WorkflowEvent) async -> Void
+        now: @escaping @Sendable () -> Date, streamedSelectors: Set<[String]>, history: [(query: String, answer: String)] = [],
+        emit: @escaping @Sendable (WorkflowEvent) async -> Void
     ) {
         self.workspaceID = workspaceID
         self.appID = appID
@@ -60,16 +64,22 @@ final class WorkflowRunContext: Sendable {
         self.services = services
         self.now = now
         self.streamedSelectors = streamedSelectors
+        self.history = history
         self.emit = emit
     }
 
     /// The next node's 1-based index in the run.
     func nextIndex() -> Int { counters.withLock { $0.steps += 1; return $0.steps } }
 
-    func addTokens(_ tokens: Int) { counters.withLock { $0.tokens += tokens } }
+    func add(_ usage: TokenCounts) {
+        counters.withLock {
+            $0.usage.prompt += usage.prompt
+            $0.usage.completion += usage.completion
+        }
+    }
 
     var totalSteps: Int { counters.withLock { $0.steps } }
-    var totalTokens: Int { counters.withLock { $0.tokens } }
+    var usage: TokenCounts { counters.withLock { $0.usage } }
 
     func record(_ execution: WorkflowNodeExecution) { executions.withLock { $0.append(execution) } }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `end`: the workflow's outputs, each read from a variable (`null` for one whose node did not run).
 struct EndStep: WorkflowStep {
     let outputsRead: [(name: String, selector: [String])]
@@ -29,7 +31,22 @@ struct AnswerStep: WorkflowStep {
 
     var reads: [(field: String, selector: [String])] { VariableReference.all(in: template).map { ("answer", $0.selector) } }
 
+    /// The one LLM output the answer is made of, when it is nothing else: its pieces stream while the LLM runs.
+    var soleReference: [String]? {
+        let references = VariableReference.all(in: template)
+        guard references.count == 1, references[0].selector.count == 2,
+            template.trimmingCharacters(in: .whitespacesAndNewlines) == "{{#\(references[0].selector.joined(separator: "."))#}}"
+        else { return nil }
+        return references[0].selector
+    }
+
     func run(_ context: StepContext) async throws -> StepResult {
-        StepResult(outputs: ["answer": .string(context.pool.render(template))])
+        let answer = context.pool.render(template)
+        if let sole = soleReference, context.run.streamedSelectors.contains(sole) {
+            // Already streamed, piece by piece.
+        } else if !answer.isEmpty {
+            await context.run.emit(.textChunk(answer, selector: [context.node.id, "answer"]))
+        }
+        return StepResult(outputs: ["answer": .string(answer)])
     }
 }

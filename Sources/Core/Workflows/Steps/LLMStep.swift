@@ -7,6 +7,8 @@ struct LLMStep: WorkflowStep {
     let model: String
     let parameters: [String: JSONValue]
     let prompt: [(role: PromptMessage.Role, text: String)]
+    /// Exchanges of the conversation a chatflow's LLM remembers (0 for none).
+    let memory: Int
 
     init(_ configuration: inout NodeConfiguration) {
         let model = configuration["model"]
@@ -35,6 +37,13 @@ struct LLMStep: WorkflowStep {
             configuration.problem("prompt_template", "the prompt is empty")
         }
         self.prompt = prompt
+        // Dify's chatflow LLM remembers when it has a `memory` (not switched off), its window's size or 50 exchanges.
+        let remembers = configuration["memory"]
+        if remembers.object != nil, remembers["enabled"].bool != false {
+            memory = remembers["window"]["enabled"].bool == true ? max(0, remembers["window"]["size"].int ?? 50) : 50
+        } else {
+            memory = 0
+        }
     }
 
     var outputs: [String: WorkflowValueType]? { ["text": .string, "usage": .object] }
@@ -48,7 +57,13 @@ struct LLMStep: WorkflowStep {
     func run(_ context: StepContext) async throws -> StepResult {
         let run = context.run
         let resolved = try await run.services.models.resolve(provider: provider, model: model, in: run.workspaceID)
-        let messages = prompt.map { PromptMessage($0.role, context.pool.render($0.text)) }
+        var messages = prompt.map { PromptMessage($0.role, context.pool.render($0.text)) }
+        if memory > 0, !run.history.isEmpty {
+            // What was said before goes after the system prompt, before this turn's messages.
+            let remembered = run.history.suffix(memory).flatMap { [PromptMessage(.user, $0.query), PromptMessage(.assistant, $0.answer)] }
+            let systemCount = messages.prefix { $0.role == .system }.count
+            messages.insert(contentsOf: remembered, at: systemCount)
+        }
         let request = ChatCompletionRequest(model: model, messages: messages, parameters: parameters)
         let streamed = context.iteration == nil && run.streamedSelectors.contains([context.node.id, "text"])
         var text = ""
@@ -77,7 +92,7 @@ struct LLMStep: WorkflowStep {
                     "total_tokens": .number(Double(usage.total)),
                 ],
             ],
-            tokens: usage.total
+            usage: usage
         )
     }
 }

@@ -76,6 +76,9 @@ struct ChatMessagesController {
             conversationID: conversationID, attachments: { try await attachments(references, grant: grant) },
             autoGenerateName: body.auto_generate_name ?? true
         )
+        if kind == .chat, grant.app.mode == .advancedChat {
+            return try await answerWithWorkflow(query, mode: mode, request: request, context: context)
+        }
         let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
         let turn: ChatTurn
         do {
