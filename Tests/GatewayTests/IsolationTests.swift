@@ -59,4 +59,43 @@ struct IsolationTests {
             #expect(try await client.get("/console/api/api-keys", token: alice.token).json["data"].array.count == 1)
         }
     }
+
+    @Test("workflow routes answer 404 to another workspace's apps, versions and runs, and change nothing of them")
+    func otherWorkspaceWorkflows() async throws {
+        try await withRelay(configure: { $0.allowsRegistration = true }) { client in
+            let alice = try await client.setUpOwner("alice@example.com")
+            let bob = try await client.register("bob@example.com")
+            let flow = try await client.workflowApp(WorkflowDraftTests.passthrough, owner: alice)
+            let run = try await client.runWorkflow(flow, ["query": "mine"]).json
+            let runID = try #require(run["workflow_run_id"].string)
+            let task = try #require(run["task_id"].string)
+            let version = try #require(
+                try await client.get("/console/api/apps/\(flow.id)/workflows", token: alice.token).json["items"][0]["id"].string
+            )
+            let hash = try #require(try await client.get("/console/api/apps/\(flow.id)/workflows/draft", token: alice.token).json["hash"].string)
+
+            let attempts: [(HTTPRequest.Method, String, JSONValue?)] = [
+                (.get, "/console/api/apps/\(flow.id)/workflows/draft", nil),
+                (.post, "/console/api/apps/\(flow.id)/workflows/draft", ["graph": WorkflowDraftTests.passthrough, "hash": .string(hash)]),
+                (.post, "/console/api/apps/\(flow.id)/workflows/publish", nil),
+                (.get, "/console/api/apps/\(flow.id)/workflows", nil),
+                (.post, "/console/api/apps/\(flow.id)/workflows/\(version)/restore", nil),
+                (.post, "/console/api/apps/\(flow.id)/workflows/draft/run", ["inputs": ["query": "x"]]),
+            ]
+            for (method, path, body) in attempts {
+                let reply = try await client.send(method, path, token: bob.token, json: body)
+                expectError(reply, .notFound, "not_found")
+            }
+            // Bob's own workflow app's key reaches none of Alice's runs.
+            let bobs = try await client.workflowApp(WorkflowDraftTests.passthrough, owner: bob)
+            expectError(try await client.get("/v1/workflows/run/\(runID)", token: bobs.key), .notFound, "not_found")
+            expectError(try await client.post("/v1/workflows/tasks/\(task)/stop", token: bobs.key, json: ["user": "alice"]), .notFound, "not_found")
+            #expect(try await client.get("/v1/workflows/logs", token: bobs.key).json["total"] == 0)
+
+            // Alice's workflow is as it was: one version, the same draft, the run readable.
+            #expect(try await client.get("/console/api/apps/\(flow.id)/workflows", token: alice.token).json["total"] == 1)
+            #expect(try await client.get("/console/api/apps/\(flow.id)/workflows/draft", token: alice.token).json["hash"].string == hash)
+            #expect(try await client.get("/v1/workflows/run/\(runID)", token: flow.key).json["outputs"] == ["query": "mine"])
+        }
+    }
 }
