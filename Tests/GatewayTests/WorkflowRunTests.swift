@@ -107,6 +107,28 @@ struct WorkflowRunTests {
         }
     }
 
+    @Test("a node that outlasts its timeout fails the run, its model request cancelled")
+    func nodeTimeout() async throws {
+        try await StubUpstream.with(slowDelay: .milliseconds(40)) { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                guard case .object(var llm) = Graphs.llm("llm", model: "stub-slow", prompt: "{{#start.query#}}"), case .object(var data) = llm["data"]
+                else { return }
+                data["timeout"] = 0.5
+                llm["data"] = .object(data)
+                let graph = Graphs.graph(
+                    [Graphs.start(), .object(llm), Graphs.end([("answer", ["llm", "text"])])], [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+                )
+                let app = try await client.workflowApp(graph, owner: owner)
+                let result = try await client.runWorkflow(app, ["query": "count"]).json["data"]
+                #expect(result["status"] == "failed" && result["error"] == "The node did not finish within 0.5 s", "\(result)")
+                #expect((result["elapsed_time"].number ?? 99) < 5)
+                try await waitUntil { stub.cancelledStreams == 1 }
+            }
+        }
+    }
+
     @Test("code runs sandboxed: no network, nothing of the server's files, no writes outside its folder")
     func codeSandbox() async throws {
         try await withTemporaryDirectory { directory in

@@ -10,6 +10,8 @@ struct NodePolicy: Sendable {
     var retries = 0
     var retryInterval: Duration = .zero
     var strategy: Strategy = .failRun
+    /// The node's own bound on one attempt (`timeout` in seconds); `nil` for the server's default where one applies.
+    var timeout: Duration?
 
     /// The most retries a node may ask for, and the longest wait between two.
     static let maxRetries = 10
@@ -28,6 +30,13 @@ struct NodePolicy: Sendable {
             let interval = retry["retry_interval"].int ?? 1000
             if interval < 0 { configuration.problem("retry_config.retry_interval", "retry_interval must not be negative") }
             retryInterval = min(.milliseconds(max(interval, 0)), Self.maxInterval)
+        }
+        if case .number(let seconds) = configuration["timeout"] {
+            if seconds > 0, seconds <= 3600 {
+                timeout = .milliseconds(Int64(seconds * 1000))
+            } else {
+                configuration.problem("timeout", "timeout must be more than 0 and at most 3600 seconds")
+            }
         }
         switch configuration["error_strategy"].string {
         case nil, "none": break

@@ -84,7 +84,12 @@ enum WorkflowEngine {
         var attempt = 0
         while true {
             do {
-                var result = try await entry.step.run(stepContext)
+                var result: StepResult
+                if let limit = entry.policy.timeout ?? (entry.step.callsOut ? context.services.nodeTimeout : nil) {
+                    result = try await withDeadline(limit) { try await entry.step.run(stepContext) }
+                } else {
+                    result = try await entry.step.run(stepContext)
+                }
                 // A stopped step may end quietly with what it had (a model's stream ends when cancelled).
                 try Task.checkCancellation()
                 if entry.policy.takesFailBranch, result.handles == ["source"] { result.handles = ["source", "success-branch"] }
@@ -142,5 +147,21 @@ enum WorkflowEngine {
         execution.finishedAt = context.now()
         context.record(execution)
         await context.emit(.nodeFinished(execution))
+    }
+
+    /// `body`'s result, or a node failure once `limit` has passed (`body` is cancelled then).
+    private static func withDeadline(_ limit: Duration, _ body: @escaping @Sendable () async throws -> StepResult) async throws -> StepResult {
+        try await withThrowingTaskGroup(of: StepResult?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw RelayError(.workflowNodeFailed, "The node did not finish within \(limit.seconds.formatted()) s")
+            }
+            return result
+        }
     }
 }

@@ -14,12 +14,19 @@ public struct WorkflowServices: Sendable {
     let code: (any CodeSandbox)?
     let toolbox: (any AgentToolbox)?
     let http: WorkflowHTTPSettings
+    /// How long one attempt of a node that calls out (llm, http-request, tool, code) may take, unless it sets its own
+    /// `timeout`.
+    let nodeTimeout: Duration
 
-    public init(models: ModelProviderService, code: (any CodeSandbox)?, toolbox: (any AgentToolbox)?, http: WorkflowHTTPSettings) {
+    public init(
+        models: ModelProviderService, code: (any CodeSandbox)?, toolbox: (any AgentToolbox)?, http: WorkflowHTTPSettings,
+        nodeTimeout: Duration = .seconds(600)
+    ) {
         self.models = models
         self.code = code
         self.toolbox = toolbox
         self.http = http
+        self.nodeTimeout = nodeTimeout
     }
 }
 

@@ -7,11 +7,14 @@ protocol WorkflowStep: Sendable {
     var outputs: [String: WorkflowValueType]? { get }
     /// The variables the node reads, each with the configuration field that names it.
     var reads: [(field: String, selector: [String])] { get }
+    /// Whether it waits on something outside the run (a model, a server, a tool), so that a deadline bounds it.
+    var callsOut: Bool { get }
     func run(_ context: StepContext) async throws -> StepResult
 }
 
 extension WorkflowStep {
     var reads: [(field: String, selector: [String])] { [] }
+    var callsOut: Bool { false }
 }
 
 /// What a step sees while it runs: its node, every value upstream of it, and the run it belongs to.

@@ -31,6 +31,8 @@ struct CodeStep: WorkflowStep {
         self.declared = declared
     }
 
+    var callsOut: Bool { true }
+
     var outputs: [String: WorkflowValueType]? { declared }
 
     var reads: [(field: String, selector: [String])] { variables.map { ("variables.\($0.name)", $0.selector) } }

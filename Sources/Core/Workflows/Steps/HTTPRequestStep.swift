@@ -49,6 +49,8 @@ struct HTTPRequestStep: WorkflowStep {
         timeout = .seconds(seconds > 0 ? seconds : 60)
     }
 
+    var callsOut: Bool { true }
+
     var outputs: [String: WorkflowValueType]? { ["status_code": .number, "body": .string, "headers": .object, "files": .arrayOfAny] }
 
     var reads: [(field: String, selector: [String])] {

@@ -46,6 +46,8 @@ struct LLMStep: WorkflowStep {
         }
     }
 
+    var callsOut: Bool { true }
+
     var outputs: [String: WorkflowValueType]? { ["text": .string, "usage": .object] }
 
     var reads: [(field: String, selector: [String])] {

@@ -29,6 +29,8 @@ struct ToolStep: WorkflowStep {
         configurations = configuration["tool_configurations"].object ?? [:]
     }
 
+    var callsOut: Bool { true }
+
     var outputs: [String: WorkflowValueType]? { ["text": .string, "files": .arrayOfAny, "json": .arrayOfAny] }
 
     var reads: [(field: String, selector: [String])] {
