@@ -110,6 +110,22 @@ struct WorkflowDraftTests {
             // Nothing was stored.
             #expect(try await client.get("/console/api/apps/\(app)/workflows/draft", token: owner.token).json["graph"] == Self.passthrough)
 
+            // Types: a string compared as a number, a group of numbers given a string.
+            let mistyped = Graphs.graph(
+                [
+                    Graphs.start(),
+                    Graphs.node("branch", "if-else", ["cases": [["case_id": "big", "logical_operator": "and", "conditions": [["variable_selector": ["start", "query"], "comparison_operator": ">", "value": "3"]]]]]),
+                    Graphs.template("t", "x"),
+                    Graphs.node("join", "variable-aggregator", ["variables": [["t", "output"]], "output_type": "number"]),
+                    Graphs.end([("out", ["join", "output"])]),
+                ],
+                [Graphs.edge("start", "branch"), Graphs.edge("branch", "t", handle: "big"), Graphs.edge("branch", "t", handle: "false"), Graphs.edge("t", "join"), Graphs.edge("join", "end")]
+            )
+            let typeProblems = try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": mistyped])
+            let typed = typeProblems.json["details"]["problems"].array
+            #expect(typed.contains { $0["node_id"] == "branch" && ($0["message"].string ?? "").contains("> compares numbers, but start.query is of type string") }, "\(typed)")
+            #expect(typed.contains { $0["node_id"] == "join" && ($0["message"].string ?? "").contains("t.output is of type string, not number") }, "\(typed)")
+
             let twoStarts = Graphs.graph([Graphs.start(), Graphs.node("start2", "start", ["variables": []]), Graphs.end([])], [Graphs.edge("start", "end")])
             let refusedStarts = try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": twoStarts])
             #expect(refusedStarts.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("2 start nodes") }, "\(refusedStarts.json)")

@@ -246,6 +246,7 @@ private struct Compilation {
 
     private mutating func checkReads(of node: WorkflowGraph.Node) {
         guard let step = steps[node.id] else { return }
+        for (field, message) in step.typeProblems(type(of:)) { problem(node.id, field, message) }
         let visible = upstream[node.id] ?? []
         var enclosing: [String] = []
         var parent = node.parentID
@@ -294,7 +295,7 @@ private struct Compilation {
     /// What a node's read of `selector` will be, when its source declares it.
     func type(of selector: [String]) -> WorkflowValueType? {
         guard selector.count == 2 else { return nil }
-        return steps[selector[0]]?.outputs?[selector[1]]
+        return (outputs[selector[0]] ?? nil)?[selector[1]]
     }
 
     /// A workflow must be able to end: an end node (an answer node, for a chatflow) reachable from the start.

@@ -7,6 +7,9 @@ protocol WorkflowStep: Sendable {
     var outputs: [String: WorkflowValueType]? { get }
     /// The variables the node reads, each with the configuration field that names it.
     var reads: [(field: String, selector: [String])] { get }
+    /// What is wrong with the types of what it reads, given each read's declared type (`nil` when unknown), as
+    /// (field, message).
+    func typeProblems(_ type: ([String]) -> WorkflowValueType?) -> [(field: String, message: String)]
     /// Whether it waits on something outside the run (a model, a server, a tool), so that a deadline bounds it.
     var callsOut: Bool { get }
     func run(_ context: StepContext) async throws -> StepResult
@@ -15,6 +18,7 @@ protocol WorkflowStep: Sendable {
 extension WorkflowStep {
     var reads: [(field: String, selector: [String])] { [] }
     var callsOut: Bool { false }
+    func typeProblems(_ type: ([String]) -> WorkflowValueType?) -> [(field: String, message: String)] { [] }
 }
 
 /// What a step sees while it runs: its node, every value upstream of it, and the run it belongs to.

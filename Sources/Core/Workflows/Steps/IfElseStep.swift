@@ -85,6 +85,30 @@ struct IfElseStep: WorkflowStep {
         cases.flatMap { item in item.conditions.map { ("cases.\(item.id)", $0.selector) } }
     }
 
+    func typeProblems(_ type: ([String]) -> WorkflowValueType?) -> [(field: String, message: String)] {
+        var problems: [(String, String)] = []
+        for item in cases {
+            for (index, condition) in item.conditions.enumerated() {
+                guard let actual = type(condition.selector), actual != .any else { continue }
+                let field = "cases.\(item.id).conditions[\(index)]"
+                let name = condition.selector.joined(separator: ".")
+                switch condition.comparison {
+                case .greater, .less, .greaterOrEqual, .lessOrEqual:
+                    if actual != .number { problems.append((field, "\(condition.comparison.rawValue) compares numbers, but \(name) is of type \(actual)")) }
+                case .contains, .notContains:
+                    if actual != .string && !actual.isArray { problems.append((field, "\(condition.comparison.rawValue) needs a string or an array, but \(name) is of type \(actual)")) }
+                case .startWith, .endWith:
+                    if actual != .string { problems.append((field, "\(condition.comparison.rawValue) needs a string, but \(name) is of type \(actual)")) }
+                case .allOf:
+                    if !actual.isArray { problems.append((field, "all of needs an array, but \(name) is of type \(actual)")) }
+                default:
+                    break
+                }
+            }
+        }
+        return problems
+    }
+
     func run(_ context: StepContext) async throws -> StepResult {
         var inputs: [JSONValue] = []
         for item in cases {

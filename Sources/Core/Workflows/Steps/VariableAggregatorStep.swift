@@ -49,6 +49,16 @@ struct VariableAggregatorStep: WorkflowStep {
         groups.flatMap { group in group.selectors.map { ("variables.\(group.name)", $0) } }
     }
 
+    /// Each group's variables must be of its type: the aggregator gives whichever ran, as that type.
+    func typeProblems(_ type: ([String]) -> WorkflowValueType?) -> [(field: String, message: String)] {
+        groups.flatMap { group in
+            group.selectors.compactMap { selector -> (String, String)? in
+                guard let actual = type(selector), !group.type.admits(actual) else { return nil }
+                return ("variables.\(group.name)", "\(selector.joined(separator: ".")) is of type \(actual), not \(group.type) like the group")
+            }
+        }
+    }
+
     func run(_ context: StepContext) async throws -> StepResult {
         func first(of group: Group) -> JSONValue {
             group.selectors.lazy.compactMap { context.pool.value($0) }.first { !$0.isNull } ?? .null
