@@ -263,6 +263,35 @@ struct WorkflowRunTests {
         }
     }
 
+    @Test("a tool node calls the workspace's plugin tool with parameters from variables and text; a failing tool fails its node")
+    func toolNode() async throws {
+        try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+            let owner = try await client.setUpOwner()
+            _ = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
+            #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
+            func graph(tool: String, parameter: JSONValue) -> JSONValue {
+                Graphs.graph(
+                    [
+                        Graphs.start(),
+                        Graphs.node(
+                            "tool", "tool",
+                            ["provider_id": "relay/echo_c/echo_c", "provider_type": "builtin", "tool_name": .string(tool), "tool_parameters": ["text": parameter]]
+                        ),
+                        Graphs.end([("said", ["tool", "text"])]),
+                    ],
+                    [Graphs.edge("start", "tool"), Graphs.edge("tool", "end")]
+                )
+            }
+            let byVariable = try await client.workflowApp(graph(tool: "echo", parameter: ["type": "variable", "value": ["start", "query"]]), owner: owner, name: "Var")
+            #expect(try await client.runWorkflow(byVariable, ["query": "hello"]).json["data"]["outputs"] == ["said": "echo: hello"])
+            let byText = try await client.workflowApp(graph(tool: "echo", parameter: ["type": "mixed", "value": "say {{#start.query#}}!"]), owner: owner, name: "Text")
+            #expect(try await client.runWorkflow(byText, ["query": "hi"]).json["data"]["outputs"] == ["said": "echo: say hi!"])
+            let failing = try await client.workflowApp(graph(tool: "fail", parameter: ["type": "constant", "value": "x"]), owner: owner, name: "Fail")
+            let failed = try await client.runWorkflow(failing, ["query": "x"]).json["data"]
+            #expect(failed["status"] == "failed" && (failed["error"].string ?? "").isEmpty == false, "\(failed)")
+        }
+    }
+
     @Test("iterations run their inside per item, in parallel when asked, keeping the items' order")
     func iterations() async throws {
         try await withRelay(configure: { $0.forWorkflowTests() }) { client in
