@@ -36,4 +36,7 @@ public struct CompiledWorkflow: Sendable {
     public let inputForm: [UserInputField]
     /// LLM outputs an end node returns as they are: streamed as `text_chunk`.
     let streamedSelectors: Set<[String]>
+    /// The values of its environment variables, and its conversation variables' defaults.
+    var environment: [String: JSONValue] = [:]
+    var conversationDefaults: [String: JSONValue] = [:]
 }

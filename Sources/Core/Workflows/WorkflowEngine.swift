@@ -75,7 +75,7 @@ enum WorkflowEngine {
         let node = entry.node
         let started = ContinuousClock.now
         var execution = WorkflowNodeExecution(
-            id: UUID().uuidString.lowercased(), nodeID: node.id, nodeType: node.type, title: node.title, index: context.nextIndex(),
+            id: Identifier<WorkflowNodeExecution>().description, nodeID: node.id, nodeType: node.type, title: node.title, index: context.nextIndex(),
             predecessorNodeID: predecessor, iterationID: iteration?.id, iterationIndex: iteration?.index, inputs: nil, outputs: nil,
             status: .running, error: nil, elapsedTime: 0, tokens: 0, createdAt: context.now(), finishedAt: nil
         )

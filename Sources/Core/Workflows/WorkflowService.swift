@@ -77,13 +77,17 @@ public struct WorkflowService: Sendable {
         }
     }
 
-    private func compile(_ content: WorkflowContent, mode: AppMode) throws -> CompiledWorkflow {
-        if let cached = compiled.get(content.hash, mode: mode) { return cached }
+    /// The compiled graph, cached by the content's hash (`hash` when the caller has it stored, else computed).
+    private func compile(_ content: WorkflowContent, hash known: String? = nil, mode: AppMode) throws -> CompiledWorkflow {
+        let hash = known ?? content.hash
+        if let cached = compiled.get(hash, mode: mode) { return cached }
         let result = WorkflowCompiler.compile(
             content.graph, mode: mode, environment: Set(content.environment.keys), conversation: Set(content.conversationDefaults.keys)
         )
-        let workflow = try result.get()
-        compiled.put(workflow, for: content.hash, mode: mode)
+        var workflow = try result.get()
+        workflow.environment = content.environment
+        workflow.conversationDefaults = content.conversationDefaults
+        compiled.put(workflow, for: hash, mode: mode)
         return workflow
     }
 
@@ -92,7 +96,6 @@ public struct WorkflowService: Sendable {
     /// A run ready to start: checked against the app and its input form, not yet stored.
     public struct PreparedRun: Sendable {
         let workflow: CompiledWorkflow
-        let content: WorkflowContent
         public let run: WorkflowRun
         /// System variables beyond the run's own: a chatflow's `query`, `conversation_id`, `dialogue_count`.
         let system: [String: JSONValue]
@@ -119,23 +122,31 @@ public struct WorkflowService: Sendable {
     public func prepareRun(
         of app: App, inputs: [String: JSONValue], endUser: String, trigger: WorkflowRun.Trigger, chatflow: ChatflowTurn? = nil
     ) async throws -> PreparedRun {
-        let content: WorkflowContent
+        let workflow: CompiledWorkflow
         let workflowID: String
         switch trigger {
         case .appRun:
             guard app.mode == (chatflow == nil ? .workflow : .advancedChat) else {
                 throw RelayError(.notWorkflowApp, "Please check if your app mode matches the right API route.")
             }
-            guard let version = try await store.latestVersion(of: app.id, in: app.workspaceID) else {
+            // The newest version's id and hash; its content is read (and compiled) only the first time.
+            guard let latest = try await store.latestVersionHash(of: app.id, in: app.workspaceID) else {
                 throw RelayError(.appUnavailable, "This workflow has not been published yet")
             }
-            content = version.content
-            workflowID = version.id.description
+            if let cached = compiled.get(latest.hash, mode: app.mode) {
+                workflow = cached
+            } else {
+                guard let version = try await store.version(latest.id, of: app.id, in: app.workspaceID) else {
+                    throw RelayError(.appUnavailable, "This workflow has not been published yet")
+                }
+                workflow = try compile(version.content, hash: version.hash, mode: app.mode)
+            }
+            workflowID = latest.id.description
         case .debugging:
-            content = try await draft(of: app).content
+            let draft = try await draft(of: app)
+            workflow = try compile(draft.content, hash: draft.hash, mode: app.mode)
             workflowID = "draft"
         }
-        let workflow = try compile(content, mode: app.mode)
         let accepted = try workflow.inputForm.accept(inputs)
         let run = WorkflowRun(
             id: WorkflowRunID(), workspaceID: app.workspaceID, appID: app.id, workflowID: workflowID, taskID: UUID().uuidString.lowercased(),
@@ -148,7 +159,7 @@ public struct WorkflowService: Sendable {
                 "dialogue_count": .number(Double(chatflow.history.count + 1)),
             ]
         }
-        return PreparedRun(workflow: workflow, content: content, run: run, system: system, history: chatflow?.history ?? [])
+        return PreparedRun(workflow: workflow, run: run, system: system, history: chatflow?.history ?? [])
     }
 
     /// Runs it to its end, passing each event to `onEvent` as it happens, and stores how it went. A stop request, or
@@ -167,7 +178,7 @@ public struct WorkflowService: Sendable {
                 "user_id": .string(run.endUser), "app_id": .string(run.appID.description), "workflow_id": .string(run.workflowID),
                 "workflow_run_id": .string(run.id.description), "files": [],
             ].merging(prepared.system) { _, chatflow in chatflow },
-            environment: prepared.content.environment, conversation: prepared.content.conversationDefaults
+            environment: prepared.workflow.environment, conversation: prepared.workflow.conversationDefaults
         )
         let graph = prepared.workflow.graph
         let stopped = Mutex(false)

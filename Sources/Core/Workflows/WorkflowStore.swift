@@ -13,7 +13,8 @@ public protocol WorkflowStore: StopRequests {
     /// Versions newest first.
     func versions(of app: AppID, in workspace: WorkspaceID, page: Int, limit: Int) async throws -> Page<WorkflowVersion>
     func version(_ id: WorkflowVersionID, of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion?
-    func latestVersion(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion?
+    /// The newest version's id and hash, without its content: what a run needs when the version is compiled already.
+    func latestVersionHash(of app: AppID, in workspace: WorkspaceID) async throws -> (id: WorkflowVersionID, hash: String)?
 
     func insertRun(_ run: WorkflowRun) async throws
     /// Stores how a run ended, with its node executions.

@@ -92,15 +92,15 @@ struct PostgresWorkflowStore: WorkflowStore {
         }
     }
 
-    func latestVersion(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion? {
+    func latestVersionHash(of app: AppID, in workspace: WorkspaceID) async throws -> (id: WorkflowVersionID, hash: String)? {
         try await database.transaction(.workspace(workspace)) { connection in
             try await connection.rows(
                 """
-                SELECT * FROM workflow_version WHERE workspace_id = \(workspace.description) AND app_id = \(app.description)
+                SELECT id, hash FROM workflow_version WHERE workspace_id = \(workspace.description) AND app_id = \(app.description)
                 ORDER BY number DESC LIMIT 1
                 """,
                 logger: database.logger
-            ).first.map { try WorkflowVersion(row: $0) }
+            ).first.map { (try $0.identifier("id"), try $0.string("hash")) }
         }
     }
 

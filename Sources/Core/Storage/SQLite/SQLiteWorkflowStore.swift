@@ -81,12 +81,12 @@ struct SQLiteWorkflowStore: WorkflowStore {
         }
     }
 
-    func latestVersion(of app: AppID, in workspace: WorkspaceID) async throws -> WorkflowVersion? {
+    func latestVersionHash(of app: AppID, in workspace: WorkspaceID) async throws -> (id: WorkflowVersionID, hash: String)? {
         try await writer.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM workflow_version WHERE workspace_id = ? AND app_id = ? ORDER BY number DESC LIMIT 1",
+                db, sql: "SELECT id, hash FROM workflow_version WHERE workspace_id = ? AND app_id = ? ORDER BY number DESC LIMIT 1",
                 arguments: [workspace.description, app.description]
-            ).map { try WorkflowVersion(row: $0) }
+            ).map { (try $0.identifier("id"), try $0.string("hash")) }
         }
     }
 
