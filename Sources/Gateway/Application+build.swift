@@ -73,7 +73,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys, chat: services.chat).addRoutes(to: workspace)
     AppModelConfigController(apps: services.apps, chat: services.chat).addRoutes(to: workspace)
-    let runner = WorkflowRunner(workflows: services.workflows, pingInterval: services.configuration.streamPingInterval)
+    let runner = WorkflowRunner(workflows: services.workflows, pingInterval: services.configuration.streamPingInterval, now: services.now)
     WorkflowsController(apps: services.apps, workflows: services.workflows, runner: runner).addRoutes(to: workspace)
     ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
         .addRoutes(to: workspace)

@@ -31,7 +31,8 @@ struct WorkflowRunTests {
                 )
                 let run = try #require(events.first?["workflow_run_id"].string)
                 let task = try #require(events.first?["task_id"].string)
-                #expect(events.allSatisfy { $0["workflow_run_id"].string == run && $0["task_id"].string == task && $0["created_at"].int != nil })
+                // Times are the server's clock (the tests' fixed one).
+                #expect(events.allSatisfy { $0["workflow_run_id"].string == run && $0["task_id"].string == task && $0["created_at"] == events[0]["data"]["created_at"] })
                 #expect(events[0]["data"]["inputs"] == ["query": "one two"])
                 let started = events.filter { $0["event"] == "node_started" }.map(\.["data"])
                 #expect(started.map { $0["node_id"].string ?? "" } == ["start", "llm", "end"])
@@ -63,6 +64,35 @@ struct WorkflowRunTests {
                 expectError(
                     try await client.post("/v1/workflows/tasks/\(task)/stop", token: other.key, json: ["user": "alice"]), .notFound, "not_found"
                 )
+            }
+        }
+    }
+
+    @Test("structured output: the model is asked for JSON following the schema, and its object is the node's structured_output")
+    func structuredOutput() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forWorkflowTests() }) { client in
+                let owner = try await client.setUpOwner()
+                try await client.configureStubProvider(stub, as: owner)
+                guard case .object(var llm) = Graphs.llm("llm", model: "stub-verbatim", prompt: "{{#start.query#}}"), case .object(var data) = llm["data"]
+                else { return }
+                let schema: JSONValue = ["type": "object", "properties": ["city": ["type": "string"], "days": ["type": "number"]], "required": ["city"]]
+                data["structured_output_enabled"] = true
+                data["structured_output"] = ["schema": schema]
+                llm["data"] = .object(data)
+                let graph = Graphs.graph(
+                    [Graphs.start(), .object(llm), Graphs.end([("city", ["llm", "structured_output", "city"]), ("all", ["llm", "structured_output"])])],
+                    [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+                )
+                let app = try await client.workflowApp(graph, owner: owner)
+                let answered = try await client.runWorkflow(app, ["query": "```json\n{\"city\": \"Paris\", \"days\": 3}\n```"]).json["data"]
+                #expect(answered["outputs"] == ["city": "Paris", "all": ["city": "Paris", "days": 3]], "\(answered)")
+                let system = try #require(stub.requests.last)["messages"].array.compactMap { $0["role"] == "system" ? $0["content"].string : nil }
+                #expect(system.contains { $0.contains("JSON schema") && $0.contains("\"city\"") }, "\(system)")
+                let prose = try await client.runWorkflow(app, ["query": "Paris, for three days"]).json["data"]
+                #expect(prose["status"] == "failed" && (prose["error"].string ?? "").contains("not a JSON object"), "\(prose)")
+                let incomplete = try await client.runWorkflow(app, ["query": "{\"days\": 2}"]).json["data"]
+                #expect(incomplete["status"] == "failed" && (incomplete["error"].string ?? "").contains("lacks city"), "\(incomplete)")
             }
         }
     }

@@ -13,6 +13,7 @@ import Synchronization
 /// - `stub-500`, `stub-429`: fails so (the 429 with `retry-after: 7`).
 /// - `stub-midfail`: one chunk, then an error event.
 /// - `stub-quiet`: sends its headers, then nothing for 30 s.
+/// - `stub-verbatim`: streams the last user message back as it is, in one piece.
 /// - `stub-agent`: calls the first tool offered with `{"text": <the query>}`; once a tool answered, "Tool said: " and the answer.
 /// - `POST /v1/embeddings` with `stub-embed`: per input `[its character count, 0.5, -1]`, 3 tokens each.
 /// Only `Bearer <acceptedKey>` is let in.
@@ -138,6 +139,9 @@ final class StubUpstream: Sendable {
                 let last = Self.lastUserText(fields["messages"]).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
                 let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
                 return Self.stream(words.map { Self.chunk($0) } + [Self.usageChunk()])
+            case "stub-verbatim":
+                // The last user message back as it is, in one piece.
+                return Self.stream([Self.chunk(Self.lastUserText(fields["messages"])), Self.usageChunk()])
             case "stub-agent":
                 // With tools and no tool result yet: call the first tool with the query, its arguments in two pieces.
                 // With a tool result: answer with it.

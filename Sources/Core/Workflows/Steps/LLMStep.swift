@@ -9,6 +9,8 @@ struct LLMStep: WorkflowStep {
     let prompt: [(role: PromptMessage.Role, text: String)]
     /// Exchanges of the conversation a chatflow's LLM remembers (0 for none).
     let memory: Int
+    /// The JSON schema the answer must follow, when structured output is on: the answer's object is `structured_output`.
+    let schema: JSONValue?
 
     init(_ configuration: inout NodeConfiguration) {
         let model = configuration["model"]
@@ -37,6 +39,13 @@ struct LLMStep: WorkflowStep {
             configuration.problem("prompt_template", "the prompt is empty")
         }
         self.prompt = prompt
+        if configuration["structured_output_enabled"].bool == true || configuration["structured_output"]["enabled"].bool == true {
+            let given = configuration["structured_output"]["schema"]
+            if given["type"] != "object" { configuration.problem("structured_output.schema", "structured output needs a JSON schema of type object") }
+            schema = given
+        } else {
+            schema = nil
+        }
         // Dify's chatflow LLM remembers when it has a `memory` (not switched off), its window's size or 50 exchanges.
         let remembers = configuration["memory"]
         if remembers.object != nil, remembers["enabled"].bool != false {
@@ -48,7 +57,9 @@ struct LLMStep: WorkflowStep {
 
     var callsOut: Bool { true }
 
-    var outputs: [String: WorkflowValueType]? { ["text": .string, "usage": .object] }
+    var outputs: [String: WorkflowValueType]? {
+        schema == nil ? ["text": .string, "usage": .object] : ["text": .string, "usage": .object, "structured_output": .object]
+    }
 
     var reads: [(field: String, selector: [String])] {
         prompt.enumerated().flatMap { index, message in
@@ -65,6 +76,12 @@ struct LLMStep: WorkflowStep {
             let remembered = run.history.suffix(memory).flatMap { [PromptMessage(.user, $0.query), PromptMessage(.assistant, $0.answer)] }
             let systemCount = messages.prefix { $0.role == .system }.count
             messages.insert(contentsOf: remembered, at: systemCount)
+        }
+        if let schema {
+            // Asked in words, which every chat model understands, rather than with a response format some servers refuse.
+            let instruction = "Answer with one JSON object only, no other text, that follows this JSON schema: \(schema.text)"
+            let systemCount = messages.prefix { $0.role == .system }.count
+            messages.insert(PromptMessage(.system, instruction), at: systemCount)
         }
         let request = ChatCompletionRequest(model: model, messages: messages, parameters: parameters)
         let streamed = context.iteration == nil && run.streamedSelectors.contains([context.node.id, "text"])
@@ -85,16 +102,32 @@ struct LLMStep: WorkflowStep {
         let inputs: [String: JSONValue] = [
             "prompts": .array(messages.map { ["role": .string($0.role.rawValue), "text": .string($0.text)] }),
         ]
+        var structured: [String: JSONValue] = [:]
+        if let schema { structured["structured_output"] = try Self.object(in: text, following: schema) }
         return StepResult(
             inputs: inputs,
-            outputs: [
+            outputs: structured.merging([
                 "text": .string(text),
                 "usage": [
                     "prompt_tokens": .number(Double(usage.prompt)), "completion_tokens": .number(Double(usage.completion)),
                     "total_tokens": .number(Double(usage.total)),
                 ],
-            ],
+            ]) { _, own in own },
             usage: usage
         )
+    }
+
+    /// The JSON object of a model's answer (inside a code fence or not), with the properties `schema` requires.
+    static func object(in text: String, following schema: JSONValue) throws -> JSONValue {
+        guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end,
+            let object = try? JSONDecoder().decode(JSONValue.self, from: Data(text[start...end].utf8)), object.object != nil
+        else {
+            throw RelayError(.workflowNodeFailed, "The model's answer is not a JSON object: \(text.prefix(200))")
+        }
+        let missing = schema["required"].array.compactMap(\.string).filter { object.object?[$0] == nil }
+        guard missing.isEmpty else {
+            throw RelayError(.workflowNodeFailed, "The model's answer lacks \(missing.joined(separator: ", ")), which the schema requires")
+        }
+        return object
     }
 }

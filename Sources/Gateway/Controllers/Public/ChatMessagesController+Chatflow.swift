@@ -51,9 +51,9 @@ extension ChatMessagesController {
                             )
                             frames.yield(EventStream.frame(.object(end)))
                         }
-                        frames.yield(EventStream.frame(Self.chatflowEvent(event, of: run, envelope: envelope)))
+                        frames.yield(EventStream.frame(Self.chatflowEvent(event, of: run, envelope: envelope, at: now())))
                     default:
-                        frames.yield(EventStream.frame(Self.chatflowEvent(event, of: run, envelope: envelope)))
+                        frames.yield(EventStream.frame(Self.chatflowEvent(event, of: run, envelope: envelope, at: now())))
                     }
                 }
                 await settle(result)
@@ -69,8 +69,8 @@ extension ChatMessagesController {
     }
 
     /// A workflow event of a chatflow: as a workflow's, with the message's ids beside.
-    static func chatflowEvent(_ event: WorkflowEvent, of run: WorkflowRun, envelope: Envelope) -> JSONValue {
-        guard case .object(var fields) = WorkflowJSON.event(event, of: run) else { return .null }
+    static func chatflowEvent(_ event: WorkflowEvent, of run: WorkflowRun, envelope: Envelope, at date: Date) -> JSONValue {
+        guard case .object(var fields) = WorkflowJSON.event(event, of: run, at: date) else { return .null }
         fields["message_id"] = .string(envelope.message.id.description)
         fields["conversation_id"] = envelope.message.conversationID.map { .string($0.description) } ?? .null
         return .object(fields)

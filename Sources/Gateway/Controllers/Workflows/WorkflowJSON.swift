@@ -51,8 +51,9 @@ enum WorkflowJSON {
         ]
     }
 
-    /// A workflow event as an SSE payload: `event`, `task_id`, `workflow_run_id`, `created_at`, and `data`.
-    static func event(_ event: WorkflowEvent, of run: WorkflowRun) -> JSONValue {
+    /// A workflow event as an SSE payload: `event`, `task_id`, `workflow_run_id`, `created_at` (when it happened, on the
+    /// server's clock), and `data`.
+    static func event(_ event: WorkflowEvent, of run: WorkflowRun, at date: Date) -> JSONValue {
         let name: String
         let data: JSONValue
         switch event {
@@ -77,7 +78,7 @@ enum WorkflowJSON {
         }
         return [
             "event": .string(name), "task_id": .string(run.taskID), "workflow_run_id": .string(run.id.description),
-            "created_at": .number(Date().timeIntervalSince1970.rounded(.down)), "data": data,
+            "created_at": seconds(date), "data": data,
         ]
     }
 }

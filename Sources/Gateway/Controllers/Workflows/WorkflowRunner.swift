@@ -7,6 +7,7 @@ import Hummingbird
 struct WorkflowRunner {
     let workflows: WorkflowService
     let pingInterval: Duration
+    let now: @Sendable () -> Date
 
     enum ResponseMode: String, CaseIterable {
         case blocking, streaming
@@ -33,11 +34,11 @@ struct WorkflowRunner {
             ]
             return try JSONBody(body).response(from: request, context: context)
         case .streaming:
-            let workflows = self.workflows
+            let (workflows, now) = (self.workflows, self.now)
             return EventStream.response(pingInterval: pingInterval) { frames in
                 do {
                     let finished = try await workflows.execute(prepared) { event in
-                        frames.yield(EventStream.frame(WorkflowJSON.event(event, of: run)))
+                        frames.yield(EventStream.frame(WorkflowJSON.event(event, of: run, at: now())))
                     }
                     await settle(finished)
                 } catch {
