@@ -132,6 +132,49 @@ struct WorkflowDraftTests {
         }
     }
 
+    @Test("graphs meant to hurt are refused or bounded: too many nodes, iterations nested too deep or in a loop, absurd timeouts")
+    func hostileGraphs() async throws {
+        try await withRelay { client in
+            let owner = try await client.setUpOwner()
+            let app = try await client.createApp("Flow", mode: "workflow", as: owner)
+            func save(_ graph: JSONValue) async throws -> Reply {
+                try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": graph])
+            }
+            let crowd = Graphs.graph([Graphs.start()] + (0..<1_000).map { Graphs.template("t\($0)", "x") } + [Graphs.end([])], [Graphs.edge("start", "end")])
+            let crowded = try await save(crowd)
+            expectError(crowded, .badRequest, "invalid_param", field: "graph")
+            #expect(crowded.message?.contains("at most 1000 nodes") == true, "\(crowded.json)")
+
+            var nested: [JSONValue] = [Graphs.start(), Graphs.end([])]
+            for level in 0..<6 {
+                nested.append(Graphs.node("loop\(level)", "iteration", ["start_node_id": .string("loop\(level)_start")], parent: level == 0 ? nil : "loop\(level - 1)"))
+            }
+            let deep = try await save(Graphs.graph(nested, [Graphs.edge("start", "end")]))
+            #expect(deep.message?.contains("nest at most 3 deep") == true, "\(deep.json)")
+            let loop = try await save(
+                Graphs.graph(
+                    [Graphs.start(), Graphs.end([]), Graphs.node("a", "iteration", [:], parent: "b"), Graphs.node("b", "iteration", [:], parent: "a")],
+                    [Graphs.edge("start", "end")]
+                )
+            )
+            #expect(loop.message?.contains("form a loop") == true, "\(loop.json)")
+
+            let absurd = Graphs.graph(
+                [
+                    Graphs.start(),
+                    Graphs.node("http", "http-request", ["method": "get", "url": "http://127.0.0.1:9/", "timeout": ["connect": 1e300, "read": 1e300]]),
+                    Graphs.end([("status", ["http", "status_code"])]),
+                ],
+                [Graphs.edge("start", "http"), Graphs.edge("http", "end")]
+            )
+            #expect(try await save(absurd).status == .ok)
+            let key = try await client.issueKey(for: app, as: owner).secret
+            #expect(try await client.post("/console/api/apps/\(app)/workflows/publish", token: owner.token).status == .ok)
+            let run = try await client.runWorkflow(WorkflowApp(owner: owner, id: app, key: key), ["query": "x"]).json["data"]
+            #expect(run["status"] == "failed" && (run["error"].string ?? "").contains("private, loopback or link-local"), "\(run)")
+        }
+    }
+
     @Test("publishing freezes versions; runs use the newest; a version restores into the draft")
     func versions() async throws {
         try await withRelay { client in

@@ -8,6 +8,12 @@ enum WorkflowCompiler {
         "query", "user_id", "files", "conversation_id", "app_id", "workflow_id", "workflow_run_id", "dialogue_count",
     ]
 
+    /// Bounds on what one graph may hold, so that checking and running it stay cheap whatever a client sends.
+    static let maxNodes = 1_000
+    static let maxEdges = 5_000
+    /// Iterations inside iterations, at most this deep.
+    static let maxNesting = 3
+
     /// Node types Dify has that this engine does not run yet: refused by name rather than as unknown.
     static let unsupported: Set<String> = [
         "knowledge-retrieval", "question-classifier", "parameter-extractor", "document-extractor", "list-operator", "loop",
@@ -19,6 +25,27 @@ enum WorkflowCompiler {
     {
         var problems: [WorkflowProblem] = []
         let graph = WorkflowGraph.read(json, problems: &problems)
+        guard graph.nodes.count <= maxNodes, graph.edges.count <= maxEdges else {
+            return .failure(
+                .invalidWorkflow([WorkflowProblem(node: nil, field: "graph", "a workflow may have at most \(maxNodes) nodes and \(maxEdges) edges")])
+            )
+        }
+        let parents = Dictionary(graph.nodes.map { ($0.id, $0.parentID) }) { first, _ in first }
+        for node in graph.nodes {
+            var depth = 0
+            var parent = node.parentID
+            while let id = parent, depth <= maxNesting {
+                depth += 1
+                parent = parents[id] ?? nil
+            }
+            if depth > maxNesting {
+                return .failure(
+                    .invalidWorkflow([
+                        WorkflowProblem(node: node.id, field: "parentId", "iterations nest at most \(maxNesting) deep (or their parentIds form a loop)")
+                    ])
+                )
+            }
+        }
         var compiler = Compilation(graph: graph, mode: mode, environment: environment, conversation: conversation)
         compiler.problems = problems
         let top = compiler.compileLevel(nil)

@@ -46,7 +46,8 @@ struct HTTPRequestStep: WorkflowStep {
         authorization = configuration["authorization"]
         let limits = configuration["timeout"]
         let seconds = [limits["connect"], limits["read"], limits["write"]].compactMap(\.number).reduce(0, +)
-        timeout = .seconds(seconds > 0 ? seconds : 60)
+        // Bounded before it becomes a Duration: a number beyond any sensible timeout is the server's maximum.
+        timeout = seconds > 0 && seconds.isFinite ? .milliseconds(Int64(min(seconds, 3600) * 1000)) : .seconds(60)
     }
 
     var callsOut: Bool { true }
