@@ -55,8 +55,8 @@ extension MultiInstanceTests {
                         #expect(stopped.json == ["result": "success"])
                         let rest = try await reader.drain()
                         #expect(rest.last?["event"] == "message_end")
-                        // 200 pieces 40 ms apart would take 8 s; the stop lands within a few polls.
-                        #expect(rest.pieces < 50)
+                        // 1,500 pieces 40 ms apart would take a minute; the stop lands within a few polls.
+                        #expect(rest.pieces < 100)
                         try await waitUntil { stub.cancelledStreams == 1 }
                     }
                 }
@@ -94,8 +94,8 @@ extension MultiInstanceTests {
                             if event["event"] == "text_chunk" { chunks += 1 }
                         }
                         #expect(last?["data"]["status"] == "stopped", "\(String(describing: last))")
-                        // 200 pieces 40 ms apart would take 8 s; the stop lands within a few polls.
-                        #expect(chunks < 50)
+                        // 1,500 pieces 40 ms apart would take a minute; the stop lands within a few polls.
+                        #expect(chunks < 100)
                     }
                 }
             }
@@ -124,7 +124,7 @@ struct PostgresFaultTests {
 
     @Test(
         "with the database stopped under load, requests fail fast with 503 (rate limits fail open), nothing hangs, and service returns without a restart",
-        .timeLimit(.minutes(2))
+        .timeLimit(.minutes(5))
     )
     func databaseStopsAndReturns() async throws {
         let clusterDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-fault-\(UUID())")
@@ -152,19 +152,28 @@ struct PostgresFaultTests {
             let tenant = try await client.tenant(overrides: ["rpm": 1000])
             #expect(try await client.get("/v1/parameters", token: tenant.key).status == .ok)
 
-            try await Self.cluster("pause", clusterDirectory)
             let port = try #require(client.client.port)
+            try await Self.cluster("pause", clusterDirectory)
+            // Whatever happens while it is paused (a failure, the time limit), the server is resumed before the relay
+            // shuts down: a relay closing its pool against a paused server would wait for it forever.
             let started = Date()
-            async let console = RelayClient.concurrently(10, .get, "/console/api/apps", port: port, token: tenant.owner.token)
-            // `/v1/info` needs nothing but the resolved key: the app and its author's name come with it.
-            async let api = RelayClient.concurrently(10, .get, "/v1/info", port: port, token: tenant.key)
-            let (consoleReplies, apiReplies) = try await (console, api)
-            #expect(Date().timeIntervalSince(started) < 8, "requests must fail fast, not wait for the database")
+            let outcome: Result<([Reply], [Reply]), any Error>
+            do {
+                async let console = RelayClient.concurrently(10, .get, "/console/api/apps", port: port, token: tenant.owner.token)
+                // `/v1/info` needs nothing but the resolved key: the app and its author's name come with it.
+                async let api = RelayClient.concurrently(10, .get, "/v1/info", port: port, token: tenant.key)
+                outcome = .success(try await (console, api))
+            } catch {
+                outcome = .failure(error)
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            try await Self.cluster("resume", clusterDirectory)
+            let (consoleReplies, apiReplies) = try outcome.get()
+            #expect(elapsed < 8, "requests must fail fast, not wait for the database")
             #expect(consoleReplies.allSatisfy { $0.status == .serviceUnavailable && $0.code == "service_unavailable" })
             // The key was resolved before: it stays trusted for its cache time, and rate limiting fails open.
             #expect(apiReplies.allSatisfy { $0.status == .ok && $0.header("X-RateLimit-Limit-Minute") == "1000" && $0.json["author_name"].string == "Owner" }, "\(apiReplies.map { "\($0.status) \($0.code ?? "") \($0.message ?? "")" })")
 
-            try await Self.cluster("resume", clusterDirectory)
             let resumed = Date()
             var recovered = false
             while Date().timeIntervalSince(resumed) < 15 {

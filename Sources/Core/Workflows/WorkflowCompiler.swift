@@ -165,6 +165,7 @@ private struct Compilation {
             edges.append(edge)
         }
         checkCycles(members: members, edges: edges)
+        if let entry { checkConnected(members: members, edges: edges, from: entry) }
         computeUpstream(members: memberIDs, edges: edges, parent: parent)
 
         // The insides of this level's iterations, then the iterations themselves, which run them.
@@ -251,6 +252,21 @@ private struct Compilation {
                 cyclic[0], "graph.edges",
                 "the edges form a cycle through \(cyclic.joined(separator: ", ")); repeat work with an iteration instead"
             )
+        }
+    }
+
+    /// Every node of a level must be reachable from its entry: one that is not would never run, and would keep the
+    /// nodes it leads to waiting for it.
+    private mutating func checkConnected(members: [WorkflowGraph.Node], edges: [WorkflowGraph.Edge], from entry: String) {
+        var outgoing: [String: [String]] = [:]
+        for edge in edges { outgoing[edge.source, default: []].append(edge.target) }
+        var seen: Set<String> = [entry]
+        var stack = [entry]
+        while let next = stack.popLast() {
+            for target in outgoing[next] ?? [] where seen.insert(target).inserted { stack.append(target) }
+        }
+        for node in members where !seen.contains(node.id) {
+            problem(node.id, "graph.edges", "\(node.type) node \(node.id) is not connected to the \(byID[entry]?.type ?? "start") node")
         }
     }
 

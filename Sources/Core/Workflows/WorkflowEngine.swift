@@ -16,6 +16,24 @@ enum WorkflowEngine {
     struct NodeFailure: Error {
         let nodeID: String
         let error: any Error
+
+        /// What went wrong, for people: the innermost failure's message (a node inside an iteration, say).
+        static func message(of error: any Error) -> String {
+            switch error {
+            case let failure as NodeFailure: message(of: failure.error)
+            case let error as RelayError: error.message
+            default: "\(error)"
+            }
+        }
+
+        /// The innermost failure's code name, for a node's `error_type`.
+        static func type(of error: any Error) -> String {
+            switch error {
+            case let failure as NodeFailure: type(of: failure.error)
+            case let error as RelayError: error.code.name
+            default: "error"
+            }
+        }
     }
 
     private enum EdgeState { case pending, taken, skipped }
@@ -114,7 +132,7 @@ enum WorkflowEngine {
                     try await Task.sleep(for: entry.policy.retryInterval)
                     continue
                 }
-                let message = (error as? RelayError)?.message ?? "\(error)"
+                let message = NodeFailure.message(of: error)
                 execution.error = message
                 switch entry.policy.strategy {
                 case .failRun:
@@ -124,14 +142,14 @@ enum WorkflowEngine {
                 case .defaultValue(let defaults):
                     var outputs = defaults
                     outputs["error_message"] = .string(message)
-                    outputs["error_type"] = .string((error as? RelayError)?.code.name ?? "error")
+                    outputs["error_type"] = .string(NodeFailure.type(of: error))
                     execution.status = .exception
                     execution.outputs = outputs
                     await finish(&execution, started: started, context: context)
                     return StepResult(outputs: outputs)
                 case .failBranch:
                     let outputs: [String: JSONValue] = [
-                        "error_message": .string(message), "error_type": .string((error as? RelayError)?.code.name ?? "error"),
+                        "error_message": .string(message), "error_type": .string(NodeFailure.type(of: error)),
                     ]
                     execution.status = .exception
                     execution.outputs = outputs

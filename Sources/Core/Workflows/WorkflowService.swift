@@ -206,7 +206,7 @@ public struct WorkflowService: Sendable {
                 run.error = "The run was stopped"
             } else {
                 run.status = .failed
-                run.error = Self.describe(error)
+                run.error = WorkflowEngine.NodeFailure.message(of: error)
             }
         }
         run.elapsedTime = (ContinuousClock.now - started).seconds
@@ -221,15 +221,6 @@ public struct WorkflowService: Sendable {
         }
         await onEvent(.workflowFinished(run))
         return run
-    }
-
-    /// What a failed node's error says, for the run's `error`.
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let failure as WorkflowEngine.NodeFailure: describe(failure.error)
-        case let error as RelayError: error.message
-        default: "\(error)"
-        }
     }
 
     public func run(_ id: WorkflowRunID, of app: App) async throws -> WorkflowRun {

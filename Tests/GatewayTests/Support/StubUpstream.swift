@@ -9,7 +9,7 @@ import Synchronization
 /// An OpenAI-compatible model server for the tests, on a loopback port: real HTTP, streamed chunks. What it does
 /// depends on the model asked for:
 /// - `stub-chat`: streams "Echo: " and the last line of the last user message, word by word, then its usage (11 prompt, 7 completion).
-/// - `stub-slow`: streams "tick " every `slowDelay`, 200 times; notes when its client went away.
+/// - `stub-slow`: streams "tick " every `slowDelay`, 1,500 times; notes when its client went away.
 /// - `stub-500`, `stub-429`: fails so (the 429 with `retry-after: 7`).
 /// - `stub-midfail`: one chunk, then an error event.
 /// - `stub-quiet`: sends its headers, then nothing for 30 s.
@@ -23,6 +23,7 @@ final class StubUpstream: Sendable {
         var requests: [JSONValue] = []
         var attempts: [String: Int] = [:]
         var cancelledStreams = 0
+        var finishedStreams = 0
         var fileFetches = 0
         /// `stub-slow` answers being sent now, and the most at once.
         var openStreams = 0
@@ -42,6 +43,10 @@ final class StubUpstream: Sendable {
     var requests: [JSONValue] { state.withLock { $0.requests } }
     func attempts(_ model: String) -> Int { state.withLock { $0.attempts[model, default: 0] } }
     var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
+    /// The slow streams' counts, for a failure's message.
+    var streamState: String {
+        state.withLock { "(slow streams: \($0.openStreams) open, \($0.cancelledStreams) cancelled, \($0.finishedStreams) finished)" }
+    }
     var fileFetches: Int { state.withLock { $0.fileFetches } }
     var mostOpenStreams: Int { state.withLock { $0.mostOpenStreams } }
     func accept(_ key: String) { state.withLock { $0.acceptedKey = key } }
@@ -172,12 +177,15 @@ final class StubUpstream: Sendable {
                         }
                         defer { self.state.withLock { $0.openStreams -= 1 } }
                         do {
-                            for _ in 0..<200 {
+                            // A minute of pieces: long enough that a stop landing late on a loaded machine still finds it
+                            // streaming, so its cancellation is seen as a failed write here.
+                            for _ in 0..<1_500 {
                                 try await writer.write(ByteBuffer(string: "data: \(Self.chunk("tick "))\n\n"))
                                 try await Task.sleep(for: self.slowDelay)
                             }
                             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
                             try await writer.finish(nil)
+                            self.state.withLock { $0.finishedStreams += 1 }
                         } catch {
                             self.state.withLock { $0.cancelledStreams += 1 }
                             throw error
