@@ -309,7 +309,7 @@ struct PluginProcessTests {
                 token: owner.token
             )
             #expect(uploaded.status == .ok, "\(uploaded.json)")
-            let install = try await client.post(
+            let install = try await client.postSlowly(
                 "/console/api/workspaces/current/plugins/install", token: owner.token,
                 json: ["plugin_unique_identifier": uploaded.json["unique_identifier"]]
             )

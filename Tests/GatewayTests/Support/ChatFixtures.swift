@@ -139,7 +139,15 @@ extension RelayClient {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
         request.body = .bytes(body)
-        let response = try await EventStreamReader.client.execute(request, timeout: .seconds(120))
+        return try await Reply.slowly(request)
+    }
+}
+
+extension Reply {
+    /// `request` sent over a connection of its own with a 5-minute timeout, for calls a loaded machine can make slower
+    /// than the test client's read timeout (big uploads, installs that make a Python environment).
+    static func slowly(_ request: HTTPClientRequest) async throws -> Reply {
+        let response = try await EventStreamReader.client.execute(request, timeout: .seconds(300))
         let received = try await response.body.collect(upTo: 16 << 20)
         let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: received))) ?? .null
         var headers = HTTPFields()

@@ -43,6 +43,8 @@ final class StubUpstream: Sendable {
     var requests: [JSONValue] { state.withLock { $0.requests } }
     func attempts(_ model: String) -> Int { state.withLock { $0.attempts[model, default: 0] } }
     var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
+    var openStreams: Int { state.withLock { $0.openStreams } }
+    var finishedStreams: Int { state.withLock { $0.finishedStreams } }
     /// The slow streams' counts, for a failure's message.
     var streamState: String {
         state.withLock { "(slow streams: \($0.openStreams) open, \($0.cancelledStreams) cancelled, \($0.finishedStreams) finished)" }
