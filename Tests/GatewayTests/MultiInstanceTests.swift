@@ -57,7 +57,7 @@ extension MultiInstanceTests {
                         #expect(rest.last?["event"] == "message_end")
                         // 1,500 pieces 40 ms apart would take a minute; the stop lands within a few polls.
                         #expect(rest.pieces < 100)
-                        try await waitUntil({ stub.cancelledStreams == 1 }, stub.streamState)
+                        try await waitForUpstreamCancellation({ stub.cancelledStreams == 1 }, stub.streamState)
                     }
                 }
             }

@@ -130,7 +130,7 @@ struct WorkflowRunTests {
                 #expect(chunks < 100)
                 let run = try #require(last?["workflow_run_id"].string)
                 #expect(try await client.get("/v1/workflows/run/\(run)", token: app.key).json["status"] == "stopped")
-                try await waitUntil({ stub.cancelledStreams == 1 }, stub.streamState)
+                try await waitForUpstreamCancellation({ stub.cancelledStreams == 1 }, stub.streamState)
                 // Stopping a finished run changes nothing.
                 #expect(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "alice"]).status == .ok)
             }
@@ -156,7 +156,7 @@ struct WorkflowRunTests {
                 #expect((result["elapsed_time"].number ?? 99) < 5)
                 // The model request is gone: cancelled mid-stream (a stream lasts a minute otherwise), or, on a loaded
                 // machine, before it even reached the upstream.
-                try await waitUntil({ stub.openStreams == 0 }, stub.streamState)
+                try await waitForUpstreamCancellation({ stub.openStreams == 0 }, stub.streamState)
                 #expect(stub.finishedStreams == 0)
             }
         }

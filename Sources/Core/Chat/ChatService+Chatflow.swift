@@ -1,5 +1,4 @@
 public import Foundation
-import Logging
 
 /// A chatflow query accepted and stored: the message, and the workflow run that answers it.
 public struct ChatflowTurn: Sendable {
@@ -51,7 +50,6 @@ extension ChatService {
     /// Runs the chatflow's workflow, passing its events to `onEvent`, and stores the message with the answer its answer
     /// nodes gave. A stop request (the run's task is the message's) ends both as stopped.
     public func runChatflow(_ turn: ChatflowTurn, onEvent: @escaping @Sendable (WorkflowEvent) async -> Void) async -> ChatResult {
-        var message = turn.message
         let ending: ChatResult.Ending
         let run: WorkflowRun
         do {
@@ -67,22 +65,7 @@ extension ChatService {
             ending = .failed(error as? RelayError ?? RelayError(.workflowNodeFailed, "The workflow could not be run", underlying: error))
         }
         let usage = MessageUsage(tokens: run.usage ?? TokenCounts(prompt: 0, completion: 0), price: .free, latency: run.elapsedTime)
-        message.answer = run.outputs?["answer"]?.string ?? ""
-        message.usage = usage
-        switch ending {
-        case .completed: message.status = .normal
-        case .stopped: message.status = .stopped
-        case .failed(let error):
-            message.status = .error
-            message.error = error.message
-        }
-        let (finished, store, date) = (message, self.store, now())
-        if case .failure(let error) = await Task(operation: { try await store.finish(finished, at: date) }).result {
-            logger.error(
-                "The end of a message could not be stored",
-                metadata: ["message.id": "\(message.id)", "error": "\(RelayError.logDescription(of: error))"]
-            )
-        }
+        let message = await storeEnd(of: turn.message, answer: run.outputs?["answer"]?.string ?? "", usage: usage, ending: ending)
         return ChatResult(ending: ending, message: message, usage: usage)
     }
 }

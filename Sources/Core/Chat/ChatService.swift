@@ -305,7 +305,15 @@ public struct ChatService: Sendable {
             tokens: counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer), price: model.descriptor.price,
             latency: latency
         )
-        var message = turn.message
+        let message = await storeEnd(of: turn.message, answer: answer, usage: usage, ending: ending)
+        return ChatResult(ending: ending, message: message, usage: usage)
+    }
+
+    /// Stores how a message ended (its answer, usage and status) and returns it so. Stored even when the caller was
+    /// cancelled: a new task does not inherit its cancellation. A failure to store is logged: the client has its answer,
+    /// and the stored message stays `running` with an empty answer.
+    func storeEnd(of running: ChatMessage, answer: String, usage: MessageUsage, ending: ChatResult.Ending) async -> ChatMessage {
+        var message = running
         message.answer = answer
         message.usage = usage
         switch ending {
@@ -315,18 +323,14 @@ public struct ChatService: Sendable {
             message.status = .error
             message.error = error.message
         }
-        // Stored even when the caller was cancelled: a new task does not inherit its cancellation.
-        let finished = message
-        let store = self.store
-        let date = now()
+        let (finished, store, date) = (message, self.store, now())
         if case .failure(let error) = await Task(operation: { try await store.finish(finished, at: date) }).result {
-            // The client has its answer; the stored message stays `running` with an empty answer.
             logger.error(
                 "The end of a message could not be stored",
                 metadata: ["message.id": "\(message.id)", "error": "\(RelayError.logDescription(of: error))"]
             )
         }
-        return ChatResult(ending: ending, message: message, usage: usage)
+        return message
     }
 
     /// Stops an end user's running task, wherever it runs. A task that has ended is left as it is.

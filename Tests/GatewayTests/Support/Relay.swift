@@ -138,7 +138,8 @@ extension RelayClient {
         return try await withThrowingTaskGroup(of: Reply.self) { group in
             for _ in 0..<count {
                 group.addTask {
-                    try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    // A minute, not the client's 15 s: the PostgreSQL run starts dozens of servers and databases at once.
+                    try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
                         let response = try await client.execute(.init(path, method: method, headers: headers, body: body))
                         let buffer = response.body ?? ByteBuffer()
                         let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))) ?? .null
