@@ -259,6 +259,25 @@ struct WorkflowRunTests {
             let retried = try await client.runWorkflow(try await client.workflowApp(retrying, owner: owner, name: "Retry"), [:]).json["data"]
             #expect(retried["status"] == "failed" && retried["error"] == "RuntimeError: broken", "\(retried)")
             #expect((retried["elapsed_time"].number ?? 0) >= 0.6, "\(retried)")
+            // With exponential backoff the second wait is three times the first: 200 ms, then 600 ms.
+            let backingOff = Graphs.graph(
+                [
+                    Graphs.start([]),
+                    Graphs.code(
+                        "code", failing, outputs: ["result": "string"],
+                        extra: [
+                            "retry_config": [
+                                "enabled": true, "max_retries": 2, "retry_interval": 200,
+                                "exponential_backoff": ["enabled": true, "multiplier": 3, "max_interval": 5000],
+                            ],
+                        ]
+                    ),
+                    Graphs.end([("result", ["code", "result"])]),
+                ],
+                [Graphs.edge("start", "code"), Graphs.edge("code", "end")]
+            )
+            let backedOff = try await client.runWorkflow(try await client.workflowApp(backingOff, owner: owner, name: "Backoff"), [:]).json["data"]
+            #expect(backedOff["status"] == "failed" && (backedOff["elapsed_time"].number ?? 0) >= 0.8, "\(backedOff)")
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happens when a node fails: retries first (where configured), then Dify's error strategy: fail the run (the
 /// default), go on with default values, or take the node's `fail-branch`.
 struct NodePolicy: Sendable {
@@ -9,6 +11,9 @@ struct NodePolicy: Sendable {
 
     var retries = 0
     var retryInterval: Duration = .zero
+    /// With Dify's `exponential_backoff`: each wait `multiplier` times the last, up to `maxInterval`.
+    var backoffMultiplier: Double = 1
+    var maxInterval: Duration = .zero
     var strategy: Strategy = .failRun
     /// The node's own bound on one attempt (`timeout` in seconds); `nil` for the server's default where one applies.
     var timeout: Duration?
@@ -30,6 +35,15 @@ struct NodePolicy: Sendable {
             let interval = retry["retry_interval"].int ?? 1000
             if interval < 0 { configuration.problem("retry_config.retry_interval", "retry_interval must not be negative") }
             retryInterval = min(.milliseconds(max(interval, 0)), Self.maxInterval)
+            let backoff = retry["exponential_backoff"]
+            if backoff["enabled"].bool == true {
+                let multiplier = backoff["multiplier"].number ?? 2
+                if !(1...10).contains(multiplier) { configuration.problem("retry_config.exponential_backoff.multiplier", "multiplier must be from 1 to 10") }
+                backoffMultiplier = min(max(multiplier, 1), 10)
+                maxInterval = min(.milliseconds(max(backoff["max_interval"].int ?? 10_000, 0)), Self.maxInterval)
+            } else {
+                maxInterval = retryInterval
+            }
         }
         if case .number(let seconds) = configuration["timeout"] {
             if seconds > 0, seconds <= 3600 {
@@ -54,6 +68,13 @@ struct NodePolicy: Sendable {
         case let other?:
             configuration.problem("error_strategy", "error_strategy must be fail-branch or default-value, not \(other)")
         }
+    }
+
+    /// The wait before retry number `attempt` (1 for the first).
+    func wait(beforeRetry attempt: Int) -> Duration {
+        guard backoffMultiplier > 1 else { return retryInterval }
+        let grown = retryInterval * pow(backoffMultiplier, Double(attempt - 1))
+        return max(retryInterval, min(grown, maxInterval))
     }
 
     var takesFailBranch: Bool {

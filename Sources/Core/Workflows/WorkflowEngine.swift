@@ -129,7 +129,7 @@ enum WorkflowEngine {
                 }
                 if attempt < entry.policy.retries {
                     attempt += 1
-                    try await Task.sleep(for: entry.policy.retryInterval)
+                    try await Task.sleep(for: entry.policy.wait(beforeRetry: attempt))
                     continue
                 }
                 let message = NodeFailure.message(of: error)
