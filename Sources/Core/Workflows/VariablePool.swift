@@ -20,8 +20,6 @@ public struct VariablePool: Sendable {
         values[node, default: [:]][name] = value
     }
 
-    func outputs(of node: String) -> [String: JSONValue]? { values[node] }
-
     /// The value a selector names, or `nil` when the node did not run or has no such value.
     func value(_ selector: [String]) -> JSONValue? {
         guard selector.count >= 2, let outputs = values[selector[0]], var value = outputs[selector[1]] else { return nil }

@@ -170,7 +170,7 @@ public struct WorkflowService: Sendable {
         await onEvent(.workflowStarted(run))
         let started = ContinuousClock.now
         let context = WorkflowRunContext(
-            workspaceID: run.workspaceID, appID: run.appID, runID: run.id.description, endUser: run.endUser, inputs: run.inputs,
+            workspaceID: run.workspaceID, endUser: run.endUser, inputs: run.inputs,
             services: services, now: now, streamedSelectors: prepared.workflow.streamedSelectors, history: prepared.history, emit: onEvent
         )
         let pool = VariablePool(

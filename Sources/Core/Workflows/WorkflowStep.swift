@@ -43,8 +43,6 @@ struct StepResult: Sendable {
 /// The run every step of one workflow run shares: who runs it, what it may call, and where events go.
 final class WorkflowRunContext: Sendable {
     let workspaceID: WorkspaceID
-    let appID: AppID
-    let runID: String
     let endUser: String
     /// The run's inputs, as the start node gives them.
     let inputs: [String: JSONValue]
@@ -59,13 +57,11 @@ final class WorkflowRunContext: Sendable {
     private let executions = Mutex<[WorkflowNodeExecution]>([])
 
     init(
-        workspaceID: WorkspaceID, appID: AppID, runID: String, endUser: String, inputs: [String: JSONValue], services: WorkflowServices,
+        workspaceID: WorkspaceID, endUser: String, inputs: [String: JSONValue], services: WorkflowServices,
         now: @escaping @Sendable () -> Date, streamedSelectors: Set<[String]>, history: [(query: String, answer: String)] = [],
         emit: @escaping @Sendable (WorkflowEvent) async -> Void
     ) {
         self.workspaceID = workspaceID
-        self.appID = appID
-        self.runID = runID
         self.endUser = endUser
         self.inputs = inputs
         self.services = services

@@ -109,7 +109,7 @@ struct HTTPRequestStep: WorkflowStep {
             if let body { request.body = .bytes(ByteBuffer(string: body)) }
             let response: HTTPClientResponse
             do {
-                response = try await settings.client.execute(request, timeout: .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000))
+                response = try await settings.client.execute(request, timeout: UpstreamClient.timeAmount(deadline))
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 throw RelayError(.workflowNodeFailed, "The request to \(host) failed: \(UpstreamFailure.describe(error))")

@@ -61,8 +61,7 @@ struct IterationStep: WorkflowStep {
             do {
                 let result = try await WorkflowEngine.run(body, pool: pool, context: context.run, iteration: (id, index))
                 return result.pool.value(output) ?? .null
-            } catch let failure as WorkflowEngine.NodeFailure where errorMode != .terminated {
-                _ = failure
+            } catch is WorkflowEngine.NodeFailure where errorMode != .terminated {
                 return errorMode == .continueOnError ? .null : nil
             }
         }
