@@ -81,6 +81,8 @@ struct IsolationTests {
                 (.get, "/console/api/apps/\(flow.id)/workflows", nil),
                 (.post, "/console/api/apps/\(flow.id)/workflows/\(version)/restore", nil),
                 (.post, "/console/api/apps/\(flow.id)/workflows/draft/run", ["inputs": ["query": "x"]]),
+                (.get, "/console/api/apps/\(flow.id)/workflow-runs/\(runID)", nil),
+                (.get, "/console/api/apps/\(flow.id)/workflow-runs/\(runID)/node-executions", nil),
             ]
             for (method, path, body) in attempts {
                 let reply = try await client.send(method, path, token: bob.token, json: body)

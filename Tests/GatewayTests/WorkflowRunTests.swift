@@ -51,6 +51,12 @@ struct WorkflowRunTests {
                 // The same run, read back; another app's key finds nothing.
                 let stored = try await client.get("/v1/workflows/run/\(run)", token: app.key).json
                 #expect(stored["status"] == "succeeded" && stored["outputs"] == finished["outputs"] && stored["total_steps"] == 3)
+                // The editor reads the run and each node's record, as stored.
+                let detail = try await client.get("/console/api/apps/\(app.id)/workflow-runs/\(run)", token: owner.token).json
+                #expect(detail["status"] == "succeeded" && detail["total_tokens"] == 18)
+                let nodes = try await client.get("/console/api/apps/\(app.id)/workflow-runs/\(run)/node-executions", token: owner.token).json
+                #expect(nodes["data"].array.map { $0["node_id"].string ?? "" } == ["start", "llm", "end"], "\(nodes)")
+                #expect(nodes["data"][1]["outputs"]["text"] == "Echo: one two" && nodes["data"][1]["execution_metadata"]["total_tokens"] == 18)
                 let logs = try await client.get("/v1/workflows/logs?status=succeeded", token: app.key).json
                 #expect(logs["data"].array.map { $0["workflow_run"]["id"].string ?? "" } == [run] && logs["total"] == 1)
                 #expect(try await client.get("/v1/workflows/logs?status=failed", token: app.key).json["total"] == 0)

@@ -4,7 +4,8 @@ import Hummingbird
 
 /// The editor's side of an app's workflow: `GET|POST /console/api/apps/{id}/workflows/draft` (with Dify's `hash`
 /// against concurrent saves), `POST .../workflows/publish`, `GET .../workflows` (versions), `POST
-/// .../workflows/{version}/restore`, and `POST .../workflows/draft/run`.
+/// .../workflows/{version}/restore`, `POST .../workflows/draft/run`, and runs with their node executions
+/// (`GET .../workflow-runs/{run_id}[/node-executions]`).
 struct WorkflowsController {
     let apps: AppService
     let workflows: WorkflowService
@@ -71,6 +72,17 @@ struct WorkflowsController {
             let app = try await apps.find(try context.id("app_id"), in: context.scope)
             let draft = try await workflows.restore(try context.id("version_id"), of: app, by: context.scope.accountID)
             return JSONBody(["result": "success", "hash": .string(draft.hash), "updated_at": WorkflowJSON.seconds(draft.updatedAt)])
+        }
+        // What the editor shows of a run: Dify's run detail and its node executions, in the order they started.
+        group.get("apps/:app_id/workflow-runs/:run_id") { _, context in
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            return JSONBody(WorkflowJSON.run(try await workflows.run(try context.id("run_id"), of: app)))
+        }
+        group.get("apps/:app_id/workflow-runs/:run_id/node-executions") { _, context in
+            let app = try await apps.find(try context.id("app_id"), in: context.scope)
+            let run = try await workflows.run(try context.id("run_id"), of: app)
+            let nodes = try await workflows.nodeExecutions(of: run)
+            return JSONBody(["data": .array(nodes.map { WorkflowJSON.node($0, finished: true) })])
         }
         group.post("apps/:app_id/workflows/draft/run") { request, context in
             try context.scope.require(\.canEditApps, "Only editors, admins and owners can run drafts")
