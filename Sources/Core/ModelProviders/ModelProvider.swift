@@ -4,6 +4,7 @@ public import Foundation
 public enum ModelType: String, Sendable, Codable, CaseIterable {
     case llm
     case textEmbedding = "text-embedding"
+    case rerank
 }
 
 /// A model a provider offers, with what the console shows of it and what it costs.
@@ -74,11 +75,17 @@ public protocol ModelProvider: Sendable {
     func chat(_ request: ChatCompletionRequest, credentials: [String: String]) -> AsyncThrowingStream<ChatCompletionDelta, any Error>
     /// Embeds `texts` with an embedding model, one vector per text, in order.
     func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings
+    /// Scores each of `documents` for relevance to `query` (0–1), in the documents' order.
+    func rerank(_ query: String, documents: [String], model: String, credentials: [String: String]) async throws -> [Double]
 }
 
 extension ModelProvider {
     public func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings {
         throw RelayError(.modelCurrentlyNotSupport, "\(descriptor.id) serves no embedding models")
+    }
+
+    public func rerank(_ query: String, documents: [String], model: String, credentials: [String: String]) async throws -> [Double] {
+        throw RelayError(.modelCurrentlyNotSupport, "\(descriptor.id) serves no rerank models")
     }
 }
 

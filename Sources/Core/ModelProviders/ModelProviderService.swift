@@ -128,6 +128,12 @@ public struct ModelProviderService: Sendable {
         return try await resolved.provider.embed(texts, model: model, credentials: resolved.credentials)
     }
 
+    /// Relevance scores (0–1) of `documents` for `query`, in their order, from a rerank model of the workspace.
+    public func rerank(_ query: String, documents: [String], provider: String, model: String, in workspace: WorkspaceID) async throws -> [Double] {
+        let resolved = try await resolve(provider: provider, model: model, type: .rerank, in: workspace)
+        return try await resolved.provider.rerank(query, documents: documents, model: model, credentials: resolved.credentials)
+    }
+
     private func provider(_ id: String, in workspace: WorkspaceID) async throws -> any ModelProvider {
         guard let provider = try await find(id, in: workspace) else { throw RelayError.notFound("No model provider '\(id)'") }
         return provider
@@ -141,7 +147,8 @@ public struct ModelProviderService: Sendable {
 
     /// A model an upstream reported: an embedding model by its name, else a chat model.
     static func discovered(_ name: String) -> ModelDescriptor {
-        ModelDescriptor(name: name, type: name.lowercased().contains("embed") ? .textEmbedding : .llm)
+        let lower = name.lowercased()
+        return ModelDescriptor(name: name, type: lower.contains("rerank") ? .rerank : lower.contains("embed") ? .textEmbedding : .llm)
     }
 
     static func form(of provider: any ModelProvider) -> CredentialForm {

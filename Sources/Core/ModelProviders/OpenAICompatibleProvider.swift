@@ -84,6 +84,42 @@ struct OpenAICompatibleProvider: ModelProvider {
         return Embeddings(vectors: vectors, tokens: answer.usage?.prompt_tokens ?? answer.usage?.total_tokens ?? 0)
     }
 
+    /// The rerank call of Jina, Cohere, vLLM and Xinference: `POST /rerank {model, query, documents}` answered with
+    /// `{results: [{index, relevance_score}]}`.
+    func rerank(_ query: String, documents: [String], model: String, credentials: [String: String]) async throws -> [Double] {
+        guard !documents.isEmpty else { return [] }
+        var request = HTTPClientRequest(url: try base(credentials) + "/rerank")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        authorize(&request, credentials)
+        let body: JSONValue = [
+            "model": .string(model), "query": .string(query), "documents": .array(documents.map(JSONValue.string)),
+            "top_n": .number(Double(documents.count)),
+        ]
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await client.send(request, provider: descriptor.id)
+        let received: ByteBuffer
+        do {
+            received = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw RelayError(.completionRequestError, "The \(descriptor.id) upstream failed mid-answer: \(UpstreamFailure.describe(error))")
+        }
+        guard let answer = try? JSONDecoder().decode(RerankAnswer.self, from: Data(received.readableBytesView)) else {
+            throw RelayError(.completionRequestError, "The \(descriptor.id) upstream answered the rerank call with something else than results")
+        }
+        var scores = Array(repeating: 0.0, count: documents.count)
+        for result in answer.results where documents.indices.contains(result.index) { scores[result.index] = result.relevance_score }
+        return scores
+    }
+
+    private struct RerankAnswer: Decodable {
+        struct Result: Decodable {
+            let index: Int
+            let relevance_score: Double
+        }
+        let results: [Result]
+    }
+
     private struct EmbeddingAnswer: Decodable {
         struct Item: Decodable {
             let index: Int?

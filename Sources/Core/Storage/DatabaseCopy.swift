@@ -63,11 +63,11 @@ extension RelayDatabase {
 /// A table of the SQLite schema, its columns with their kinds, in an order that respects foreign keys.
 private struct CopiedTable: Sendable {
     enum Kind: Sendable {
-        case text, real, integer, boolean
+        case text, real, integer, boolean, bytes
     }
 
     enum Value: Sendable {
-        case null, text(String), real(Double), integer(Int), boolean(Bool)
+        case null, text(String), real(Double), integer(Int), boolean(Bool), bytes(Data)
 
         /// The canonical form checksums are computed over; the same value reads the same from either engine.
         var canonical: String {
@@ -77,6 +77,7 @@ private struct CopiedTable: Sendable {
             case .real(let number): "r\(number)"
             case .integer(let number): "i\(number)"
             case .boolean(let flag): flag ? "b1" : "b0"
+            case .bytes(let data): "x" + data.base64EncodedString()
             }
         }
     }
@@ -88,7 +89,10 @@ private struct CopiedTable: Sendable {
 
     static func all(in db: Database) throws -> [CopiedTable] {
         let names = try String.fetchAll(
-            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'"
+            db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
+            AND name NOT LIKE 'segment_fts%'
+            """
         )
         var tables: [String: CopiedTable] = [:]
         var references: [String: Set<String>] = [:]
@@ -117,6 +121,7 @@ private struct CopiedTable: Sendable {
         case "DOUBLE PRECISION", "REAL", "DOUBLE": return .real
         case "INTEGER", "BIGINT": return .integer
         case "BOOLEAN": return .boolean
+        case "BYTEA", "BLOB": return .bytes
         default: throw DatabaseCopyError(description: "\(column) has a type (\(declared)) the copy does not know")
         }
     }
@@ -131,6 +136,7 @@ private struct CopiedTable: Sendable {
                 case .real: (row[column.name] as Double?).map(Value.real) ?? .null
                 case .integer: (row[column.name] as Int?).map(Value.integer) ?? .null
                 case .boolean: (row[column.name] as Bool?).map(Value.boolean) ?? .null
+                case .bytes: (row[column.name] as Data?).map(Value.bytes) ?? .null
                 }
             }
         }
@@ -145,6 +151,7 @@ private struct CopiedTable: Sendable {
                 case .real: return try cell.decode(Double?.self).map(Value.real) ?? .null
                 case .integer: return try cell.decode(Int?.self).map(Value.integer) ?? .null
                 case .boolean: return try cell.decode(Bool?.self).map(Value.boolean) ?? .null
+                case .bytes: return try cell.decode(ByteBuffer?.self).map { Value.bytes(Data($0.readableBytesView)) } ?? .null
                 }
             }
         }
@@ -162,6 +169,7 @@ private struct CopiedTable: Sendable {
                 case .real(let number): bindings.append(number)
                 case .integer(let number): bindings.append(number)
                 case .boolean(let flag): bindings.append(flag)
+                case .bytes(let data): bindings.append(ByteBuffer(bytes: data))
                 }
                 placeholders.append("$\(bindings.count)")
             }

@@ -18,6 +18,9 @@ public struct RelayStores: Sendable {
     public let files: any FileStore
     public let plugins: any PluginStore
     public let workflows: any WorkflowStore
+    public let datasets: any DatasetStore
+    /// The durable queue of background work, shared by every process on this database.
+    public let jobs: any JobStore
 
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
@@ -42,7 +45,9 @@ public struct RelayStores: Sendable {
             chat: SQLiteChatStore(writer: pool),
             files: SQLiteFileStore(writer: pool),
             plugins: SQLitePluginStore(writer: pool),
-            workflows: SQLiteWorkflowStore(writer: pool)
+            workflows: SQLiteWorkflowStore(writer: pool),
+            datasets: SQLiteDatasetStore(writer: pool),
+            jobs: SQLiteJobStore(writer: pool)
         )
     }
 
@@ -61,7 +66,9 @@ public struct RelayStores: Sendable {
             chat: PostgresChatStore(database: database),
             files: PostgresFileStore(database: database),
             plugins: PostgresPluginStore(database: database),
-            workflows: PostgresWorkflowStore(database: database)
+            workflows: PostgresWorkflowStore(database: database),
+            datasets: PostgresDatasetStore(database: database),
+            jobs: PostgresJobStore(database: database)
         )
     }
 }

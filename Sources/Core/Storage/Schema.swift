@@ -337,5 +337,107 @@ enum Schema {
                 CREATE INDEX workflow_node_execution_by_run ON workflow_node_execution(run_id, position);
                 """
         ),
+        Migration(
+            name: "v9 datasets and background jobs",
+            sql: """
+                CREATE TABLE dataset (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    permission TEXT NOT NULL,
+                    indexing_technique TEXT NOT NULL,
+                    embedding_provider TEXT,
+                    embedding_model TEXT,
+                    retrieval_model TEXT NOT NULL,
+                    revision BIGINT NOT NULL DEFAULT 0,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (workspace_id, name)
+                );
+                CREATE TABLE dataset_member (
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    account_id TEXT NOT NULL,
+                    PRIMARY KEY (dataset_id, account_id)
+                );
+                CREATE TABLE dataset_document (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    doc_type TEXT NOT NULL,
+                    data_source_type TEXT NOT NULL,
+                    batch TEXT NOT NULL,
+                    process_rule TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    error TEXT,
+                    word_count BIGINT NOT NULL,
+                    tokens BIGINT NOT NULL,
+                    completed_segments BIGINT NOT NULL,
+                    total_segments BIGINT NOT NULL,
+                    processing_started_at DOUBLE PRECISION,
+                    parsing_completed_at DOUBLE PRECISION,
+                    cleaning_completed_at DOUBLE PRECISION,
+                    splitting_completed_at DOUBLE PRECISION,
+                    completed_at DOUBLE PRECISION,
+                    paused_at DOUBLE PRECISION,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (dataset_id, position)
+                );
+                CREATE INDEX dataset_document_by_batch ON dataset_document(dataset_id, batch);
+                CREATE INDEX dataset_document_by_workspace ON dataset_document(workspace_id);
+                CREATE TABLE document_source (
+                    document_id TEXT PRIMARY KEY REFERENCES dataset_document(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    doc_type TEXT NOT NULL,
+                    content BYTEA NOT NULL
+                );
+                CREATE TABLE document_segment (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    document_id TEXT NOT NULL REFERENCES dataset_document(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL,
+                    content TEXT NOT NULL,
+                    answer TEXT,
+                    keywords TEXT NOT NULL,
+                    word_count BIGINT NOT NULL,
+                    tokens BIGINT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    hit_count BIGINT NOT NULL,
+                    index_node_hash TEXT NOT NULL,
+                    vector BYTEA,
+                    size BIGINT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (document_id, position)
+                );
+                CREATE INDEX document_segment_by_dataset ON document_segment(dataset_id);
+                CREATE INDEX document_segment_by_workspace ON document_segment(workspace_id);
+                CREATE TABLE background_job (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts BIGINT NOT NULL,
+                    claim_token TEXT,
+                    lease_until DOUBLE PRECISION,
+                    run_after DOUBLE PRECISION NOT NULL,
+                    last_error TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    finished_at DOUBLE PRECISION
+                );
+                CREATE INDEX background_job_due ON background_job(state, run_after);
+                CREATE INDEX background_job_by_subject ON background_job(subject);
+                """
+        ),
     ]
 }

@@ -10,6 +10,7 @@ protocol StoredRow {
     func optionalDouble(_ column: String) throws -> Double?
     func int(_ column: String) throws -> Int
     func bool(_ column: String) throws -> Bool
+    func optionalData(_ column: String) throws -> Data?
 }
 
 extension StoredRow {
@@ -243,6 +244,10 @@ extension RelayError {
 
     static func duplicateAppName(_ name: String) -> RelayError {
         RelayError.invalidParam("name", "An app named '\(name)' already exists in this workspace", type: "duplicate")
+    }
+
+    static func duplicateDatasetName() -> RelayError {
+        RelayError.invalidParam("name", "A dataset of this name already exists in this workspace", type: "duplicate")
     }
 
     static let duplicateEmail = RelayError.invalidParam(

@@ -178,6 +178,7 @@ extension PostgresRandomAccessRow: StoredRow {
     func optionalDouble(_ column: String) throws -> Double? { try self[column].decode(Double?.self) }
     func int(_ column: String) throws -> Int { try self[column].decode(Int.self) }
     func bool(_ column: String) throws -> Bool { try self[column].decode(Bool.self) }
+    func optionalData(_ column: String) throws -> Data? { try self[column].decode(ByteBuffer?.self).map { Data($0.readableBytesView) } }
 }
 
 extension PSQLError {

@@ -76,6 +76,15 @@ enum PostgresSchema {
                 $$;
                 """
         ),
+        Schema.Migration(
+            // The keyword index of segments: a generated tsvector ('simple': no stemming, any language) under GIN.
+            name: "postgres v9 segment keyword index",
+            sql: """
+                ALTER TABLE document_segment ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED;
+                CREATE INDEX document_segment_search ON document_segment USING GIN (search);
+                CREATE INDEX background_job_claimable ON background_job (run_after) WHERE state = 'queued';
+                """
+        ),
     ]
 
     /// How long start-up waits for the server, so that instances started together with their database find it up.

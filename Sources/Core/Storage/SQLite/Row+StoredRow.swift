@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension Row: StoredRow {
@@ -7,6 +8,7 @@ extension Row: StoredRow {
     func optionalDouble(_ column: String) throws -> Double? { self[column] }
     func int(_ column: String) throws -> Int { self[column] }
     func bool(_ column: String) throws -> Bool { self[column] }
+    func optionalData(_ column: String) throws -> Data? { self[column] }
 }
 
 extension DatabaseError {

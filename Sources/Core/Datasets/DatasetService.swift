@@ -1,0 +1,320 @@
+public import Foundation
+
+/// A workspace's knowledge bases: datasets with their permissions, documents queued for the indexing pipeline, and
+/// segments. Every read and change is scoped by the caller's workspace; a dataset the caller's permission hides is
+/// 403, another workspace's is 404.
+public struct DatasetService: Sendable {
+    let store: any DatasetStore
+    let plans: any PlanStore
+    let models: ModelProviderService
+    let signal: IndexingSignal
+    let retrieval: KnowledgeRetrieval
+    let now: @Sendable () -> Date
+
+    public init(
+        store: any DatasetStore, plans: any PlanStore, models: ModelProviderService, signal: IndexingSignal, vectorCacheBytes: Int = 256 << 20,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.plans = plans
+        self.models = models
+        self.signal = signal
+        self.retrieval = KnowledgeRetrieval(store: store, models: models, cache: VectorCache(capacity: vectorCacheBytes))
+        self.now = now
+    }
+
+    // MARK: Datasets
+
+    public func list(_ query: DatasetQuery, by caller: DatasetCaller) async throws -> Page<Dataset> {
+        var query = query
+        query.visibleTo = caller.account
+        return try await store.datasets(in: caller.workspaceID, matching: query)
+    }
+
+    public func dataset(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
+        guard let dataset = try await store.dataset(id, in: caller.workspaceID) else { throw RelayError.notFound("Dataset \(id) not found") }
+        guard dataset.isVisible(to: caller.account) else { throw RelayError.accessDenied("You do not have permission to access this dataset") }
+        return dataset
+    }
+
+    public func create(_ fields: DatasetFields, by caller: DatasetCaller) async throws -> Dataset {
+        try caller.requireEditor("create datasets")
+        let date = now()
+        var dataset = Dataset(
+            id: DatasetID(), workspaceID: caller.workspaceID, name: "", description: "", permission: .onlyMe, indexingTechnique: .economy,
+            embeddingProvider: nil, embeddingModel: nil, retrieval: .defaults(for: .economy), createdBy: caller.account, createdAt: date,
+            updatedAt: date
+        )
+        try await apply(fields, to: &dataset, creating: true)
+        try await store.insert(dataset)
+        return try await self.dataset(dataset.id, by: caller)
+    }
+
+    public func update(_ id: DatasetID, with fields: DatasetFields, by caller: DatasetCaller) async throws -> Dataset {
+        try caller.requireEditor("change datasets")
+        var dataset = try await dataset(id, by: caller)
+        try await apply(fields, to: &dataset, creating: false)
+        let changed = dataset
+        let date = now()
+        guard
+            let stored = try await store.update(id, in: caller.workspaceID, { stored in
+                stored = changed
+                stored.updatedAt = date
+            })
+        else { throw RelayError.notFound("Dataset \(id) not found") }
+        return stored
+    }
+
+    public func delete(_ id: DatasetID, by caller: DatasetCaller) async throws {
+        try caller.requireEditor("delete datasets")
+        _ = try await dataset(id, by: caller)
+        guard try await store.delete(id, in: caller.workspaceID) else { throw RelayError.notFound("Dataset \(id) not found") }
+    }
+
+    private func apply(_ fields: DatasetFields, to dataset: inout Dataset, creating: Bool) async throws {
+        if let name = fields.name ?? (creating ? "" : nil) { dataset.name = try TextRules.required(name, field: "name", maxLength: 40) }
+        if let description = fields.description {
+            guard description.count <= 400 else { throw RelayError.invalidParam("description", "description must be at most 400 characters", type: "too_long") }
+            dataset.description = description
+        }
+        if let permission = fields.permission { dataset.permission = permission }
+        if let members = fields.partialMembers { dataset.partialMembers = Array(Set(members)).sorted { $0.description < $1.description } }
+        if dataset.permission == .partialMembers, dataset.partialMembers.isEmpty, fields.permission == .partialMembers, fields.partialMembers == nil {
+            throw RelayError.invalidParam("partial_member_list", "partial_members needs partial_member_list: the members who may see it", type: "required")
+        }
+        if let provider = fields.embeddingProvider { dataset.embeddingProvider = provider.isEmpty ? nil : provider }
+        if let model = fields.embeddingModel { dataset.embeddingModel = model.isEmpty ? nil : model }
+        let techniqueChanged = fields.indexingTechnique.map { $0 != dataset.indexingTechnique } ?? false
+        if let technique = fields.indexingTechnique {
+            if !creating, techniqueChanged, dataset.documentCount > 0 {
+                throw RelayError.invalidParam(
+                    "indexing_technique", "The indexing technique of a dataset with documents cannot be changed; create another dataset", type: "immutable"
+                )
+            }
+            dataset.indexingTechnique = technique
+            if creating || techniqueChanged, fields.retrieval == nil { dataset.retrieval = .defaults(for: technique) }
+        }
+        if dataset.indexingTechnique == .highQuality {
+            guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else {
+                throw RelayError.invalidParam(
+                    "embedding_model", "A high_quality dataset needs embedding_model_provider and embedding_model (a text-embedding model of this workspace)",
+                    type: "required"
+                )
+            }
+            // The model must be usable now, rather than at the first document's indexing.
+            _ = try await models.resolve(provider: provider, model: model, type: .textEmbedding, in: dataset.workspaceID)
+        }
+        if let retrieval = fields.retrieval { dataset.retrieval = try RetrievalRequest.check(retrieval, for: dataset) }
+    }
+
+    // MARK: Documents
+
+    /// Queues new documents of a dataset (one per source) and wakes the worker; they come back at once, `waiting`.
+    public func addDocuments(
+        _ sources: [DocumentSource], to datasetID: DatasetID, rule: ProcessRule, dataSourceType: String, by caller: DatasetCaller
+    ) async throws -> (documents: [DatasetDocument], batch: String) {
+        try caller.requireEditor("add documents")
+        let dataset = try await dataset(datasetID, by: caller)
+        let limits = try await limits(of: caller.workspaceID)
+        if limits.vectorSpace > 0, try await store.usage(of: caller.workspaceID).vectorSpace >= limits.vectorSpace {
+            throw RelayError.planLimit("bytes of vector space", allowed: limits.vectorSpace, plan: try await planName(of: caller.workspaceID))
+        }
+        let batch = Self.newBatch()
+        let date = now()
+        let documents = sources.map { source in
+            let document = DatasetDocument(
+                id: DocumentID(), workspaceID: caller.workspaceID, datasetID: dataset.id, position: 0, name: source.name, docType: source.docType,
+                dataSourceType: dataSourceType, batch: batch, processRule: rule, createdBy: caller.account, createdAt: date, updatedAt: date
+            )
+            return NewDocument(
+                document: document, source: source,
+                job: BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: document.id.description, createdAt: date)
+            )
+        }
+        guard let stored = try await store.insert(documents, documentLimit: limits.documents) else {
+            throw RelayError.planLimit("documents", allowed: limits.documents, plan: try await planName(of: caller.workspaceID))
+        }
+        signal.wake()
+        return (stored, batch)
+    }
+
+    public func documents(of datasetID: DatasetID, keyword: String?, page: Int, limit: Int, by caller: DatasetCaller) async throws -> Page<DatasetDocument> {
+        _ = try await dataset(datasetID, by: caller)
+        return try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, page: page, limit: limit)
+    }
+
+    public func document(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
+        _ = try await dataset(datasetID, by: caller)
+        guard let document = try await store.document(id, of: datasetID, in: caller.workspaceID) else {
+            throw RelayError.notFound("Document \(id) not found")
+        }
+        return document
+    }
+
+    public func batch(_ batch: String, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> [DatasetDocument] {
+        _ = try await dataset(datasetID, by: caller)
+        let documents = try await store.documents(inBatch: batch, of: datasetID, in: caller.workspaceID)
+        if documents.isEmpty {
+            // A document id works too, as Dify's clients sometimes poll with it.
+            if let id = DocumentID(batch), let document = try await store.document(id, of: datasetID, in: caller.workspaceID) { return [document] }
+            throw RelayError.notFound("Batch \(batch) not found")
+        }
+        return documents
+    }
+
+    public func rename(_ id: DocumentID, of datasetID: DatasetID, to name: String, by caller: DatasetCaller) async throws -> DatasetDocument {
+        try caller.requireEditor("change documents")
+        let name = try TextRules.required(name, field: "name", maxLength: 255)
+        return try await changeDocument(id, of: datasetID, by: caller) { $0.name = name }
+    }
+
+    public func setEnabled(_ enabled: Bool, documents ids: [DocumentID], of datasetID: DatasetID, by caller: DatasetCaller) async throws {
+        try caller.requireEditor("change documents")
+        _ = try await dataset(datasetID, by: caller)
+        for id in ids {
+            _ = try await changeDocument(id, of: datasetID, by: caller) { $0.enabled = enabled }
+        }
+    }
+
+    /// Gives a document new content (and rule) and indexes it again from the start.
+    public func replaceDocument(
+        _ id: DocumentID, of datasetID: DatasetID, source: DocumentSource?, rule: ProcessRule?, name: String?, by caller: DatasetCaller
+    ) async throws -> DatasetDocument {
+        try caller.requireEditor("change documents")
+        _ = try await dataset(datasetID, by: caller)
+        let name = try name.map { try TextRules.required($0, field: "name", maxLength: 255) }
+        return try await restart(id, of: datasetID, source: source, by: caller) { document in
+            if let rule { document.processRule = rule }
+            if let name { document.name = name }
+            if let source { document.docType = source.docType }
+        }
+    }
+
+    public func pause(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
+        try caller.requireEditor("pause indexing")
+        _ = try await dataset(datasetID, by: caller)
+        guard let document = try await store.pause(id, of: datasetID, in: caller.workspaceID, at: now()) else {
+            throw RelayError.notFound("Document \(id) not found")
+        }
+        guard document.status == .paused else {
+            throw RelayError.invalidParam("document_id", "Only a document being indexed can be paused; this one is \(document.status.rawValue)", type: "state")
+        }
+        return document
+    }
+
+    /// Resumes a paused document: the pipeline starts it again, keeping the segments it had already stored.
+    public func resume(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
+        try caller.requireEditor("resume indexing")
+        let current = try await document(id, of: datasetID, by: caller)
+        guard current.status == .paused else {
+            throw RelayError.invalidParam("document_id", "Only a paused document can be resumed; this one is \(current.status.rawValue)", type: "state")
+        }
+        let date = now()
+        let job = BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: id.description, createdAt: date)
+        guard
+            let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: nil, clearingSegments: false, job: job, { document in
+                document.status = .waiting
+                document.pausedAt = nil
+                document.updatedAt = date
+            })
+        else { throw RelayError.notFound("Document \(id) not found") }
+        signal.wake()
+        return document
+    }
+
+    /// Indexes a document again from its stored source (after an error, or to apply a changed embedding model).
+    public func retry(_ ids: [DocumentID], of datasetID: DatasetID, by caller: DatasetCaller) async throws {
+        try caller.requireEditor("retry indexing")
+        _ = try await dataset(datasetID, by: caller)
+        for id in ids {
+            let current = try await document(id, of: datasetID, by: caller)
+            guard !current.isIndexing else {
+                throw RelayError.invalidParam("document_ids", "Document \(id) is still being indexed", type: "state")
+            }
+            _ = try await restart(id, of: datasetID, source: nil, by: caller) { _ in }
+        }
+    }
+
+    public func deleteDocument(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws {
+        try caller.requireEditor("delete documents")
+        _ = try await dataset(datasetID, by: caller)
+        guard try await store.deleteDocument(id, of: datasetID, in: caller.workspaceID) else { throw RelayError.notFound("Document \(id) not found") }
+    }
+
+    private func restart(
+        _ id: DocumentID, of datasetID: DatasetID, source: DocumentSource?, by caller: DatasetCaller, _ change: @escaping @Sendable (inout DatasetDocument) -> Void
+    ) async throws -> DatasetDocument {
+        let date = now()
+        let job = BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: id.description, createdAt: date)
+        guard
+            let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: source, clearingSegments: true, job: job, { document in
+                change(&document)
+                document.restartIndexing(at: date)
+            })
+        else { throw RelayError.notFound("Document \(id) not found") }
+        signal.wake()
+        return document
+    }
+
+    private func changeDocument(
+        _ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller, _ change: @escaping @Sendable (inout DatasetDocument) -> Void
+    ) async throws -> DatasetDocument {
+        let date = now()
+        guard
+            let document = try await store.updateDocument(id, of: datasetID, in: caller.workspaceID, { document in
+                change(&document)
+                document.updatedAt = date
+            })
+        else { throw RelayError.notFound("Document \(id) not found") }
+        return document
+    }
+
+    // MARK: Plan
+
+    func limits(of workspace: WorkspaceID) async throws -> PlanLimits {
+        try await plans.workspacePlan(workspace)?.limits ?? PlanLimits()
+    }
+
+    private func planName(of workspace: WorkspaceID) async throws -> String {
+        try await plans.workspacePlan(workspace)?.plan.name ?? ""
+    }
+
+    static func newBatch() -> String {
+        let date = Date()
+        let stamp = String(Int(date.timeIntervalSince1970 * 1000))
+        return stamp + String(UInt32.random(in: 100_000...999_999))
+    }
+}
+
+/// The fields of a dataset a create or update names; `nil` leaves a field as it is (or at its default).
+public struct DatasetFields: Sendable {
+    public var name: String?
+    public var description: String?
+    public var permission: Dataset.Permission?
+    public var partialMembers: [AccountID]?
+    public var indexingTechnique: Dataset.IndexingTechnique?
+    public var embeddingProvider: String?
+    public var embeddingModel: String?
+    public var retrieval: JSONValue?
+
+    public init() {}
+}
+
+extension DatasetDocument {
+    /// Back to `waiting` with nothing done, for a fresh run of the pipeline.
+    mutating func restartIndexing(at date: Date) {
+        status = .waiting
+        error = nil
+        wordCount = 0
+        tokens = 0
+        completedSegments = 0
+        totalSegments = 0
+        processingStartedAt = nil
+        parsingCompletedAt = nil
+        cleaningCompletedAt = nil
+        splittingCompletedAt = nil
+        completedAt = nil
+        pausedAt = nil
+        updatedAt = date
+    }
+}

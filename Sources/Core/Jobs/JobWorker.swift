@@ -1,0 +1,132 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Claims queued jobs and runs them, in every instance: a few at a time, each under a lease it renews while working.
+/// A worker that dies (crash, `kill -9`) stops renewing; once its lease runs out the job is claimed again, by any
+/// instance, and resumes. Shut down gracefully, it stops claiming and lets running jobs end by their leases' timeout
+/// rather than waiting for them.
+public struct JobWorker: Service {
+    public struct Settings: Sendable {
+        /// How long a claim holds without renewal; renewed every third of it.
+        public var lease: Duration
+        /// How often to look for jobs queued by other instances.
+        public var pollInterval: Duration
+        /// Jobs run at once by this instance.
+        public var concurrency: Int
+        /// Runs of one job before a transient failure counts as final.
+        public var maxAttempts: Int
+        /// The wait before the first retry; doubled for each further one.
+        public var retryBackoff: Duration
+
+        public init(
+            lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1), concurrency: Int = 2, maxAttempts: Int = 5,
+            retryBackoff: Duration = .seconds(2)
+        ) {
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.concurrency = concurrency
+            self.maxAttempts = maxAttempts
+            self.retryBackoff = retryBackoff
+        }
+    }
+
+    let jobs: any JobStore
+    let pipeline: IndexingPipeline
+    let signal: IndexingSignal
+    let settings: Settings
+    let instance: String
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        jobs: any JobStore, datasets: any DatasetStore, plans: any PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
+        signal: IndexingSignal, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.jobs = jobs
+        self.pipeline = IndexingPipeline(
+            store: datasets, models: models, plans: plans, extraction: TextExtraction(converter: converter), now: now, logger: logger
+        )
+        self.signal = signal
+        self.settings = settings
+        self.instance = UUID().uuidString.lowercased()
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<max(1, settings.concurrency) {
+                    group.addTask { await loop() }
+                }
+            }
+        } onGracefulShutdown: {
+            signal.wake()
+        }
+    }
+
+    private func loop() async {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do {
+                let token = instance + "/" + UUID().uuidString.lowercased()
+                if let claim = try await jobs.claim(leaseUntil: now().addingTimeInterval(settings.lease.seconds), token: token, at: now()) {
+                    await work(on: claim)
+                    continue
+                }
+                var wait = settings.pollInterval
+                if let due = try await jobs.nextDue() {
+                    wait = min(wait, .seconds(max(0.01, due.timeIntervalSince(now()))))
+                }
+                await signal.wait(upTo: wait)
+            } catch {
+                // The database is away: try again shortly.
+                logger.warning("Job queue unavailable", metadata: ["error": "\(RelayError.logDescription(of: error))"])
+                await signal.wait(upTo: settings.pollInterval * 2)
+            }
+        }
+    }
+
+    private func work(on claim: JobClaim) async {
+        let outcome = await withTaskGroup(of: IndexingPipeline.Outcome?.self) { group in
+            group.addTask { await pipeline.run(claim) }
+            group.addTask {
+                // The lease is renewed while the job runs; a renewal refused means the claim is gone.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: settings.lease / 3)
+                    if Task.isCancelled { break }
+                    let renewed = (try? await jobs.renew(claim, until: now().addingTimeInterval(settings.lease.seconds))) ?? true
+                    if !renewed { break }
+                }
+                return nil
+            }
+            var outcome: IndexingPipeline.Outcome = .abandoned
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    group.cancelAll()
+                }
+            }
+            return outcome
+        }
+        do {
+            switch outcome {
+            case .finished:
+                try await jobs.finish(claim, at: now())
+            case .abandoned:
+                break
+            case .retry(let reason):
+                if claim.job.attempts >= settings.maxAttempts {
+                    _ = await pipeline.giveUp(claim, "Indexing failed \(claim.job.attempts) times; the last time: \(reason)")
+                    try await jobs.finish(claim, at: now())
+                } else {
+                    let delay = settings.retryBackoff * (1 << min(claim.job.attempts - 1, 10))
+                    logger.info("Job will be retried", metadata: ["job": "\(claim.job.id)", "error": "\(reason)"])
+                    try await jobs.release(claim, retryAt: now().addingTimeInterval(delay.seconds), error: reason)
+                }
+            }
+        } catch {
+            logger.warning("Could not record a job's end", metadata: ["job": "\(claim.job.id)", "error": "\(RelayError.logDescription(of: error))"])
+        }
+    }
+}

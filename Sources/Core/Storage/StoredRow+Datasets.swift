@@ -1,0 +1,123 @@
+import Foundation
+
+/// Rows of the dataset tables, read the same way from both engines.
+extension Dataset {
+    init(row: some StoredRow, partialMembers: [AccountID] = []) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), name: try row.string("name"),
+            description: try row.string("description"),
+            permission: Dataset.Permission(rawValue: try row.string("permission")) ?? .onlyMe, partialMembers: partialMembers,
+            indexingTechnique: Dataset.IndexingTechnique(rawValue: try row.string("indexing_technique")) ?? .economy,
+            embeddingProvider: try row.optionalString("embedding_provider"), embeddingModel: try row.optionalString("embedding_model"),
+            retrieval: try StoredJSON.decode(RetrievalSettings.self, try row.string("retrieval_model"), column: "retrieval_model"),
+            createdBy: try row.optionalIdentifier("created_by"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
+            documentCount: try row.int("document_count"), wordCount: try row.int("word_count")
+        )
+    }
+
+    /// Columns of a dataset row with its document and word totals.
+    static let selection = """
+        d.*, (SELECT COUNT(*) FROM dataset_document x WHERE x.dataset_id = d.id) AS document_count,
+        (SELECT COALESCE(SUM(x.word_count), 0) FROM dataset_document x WHERE x.dataset_id = d.id) AS word_count
+        """
+}
+
+extension DatasetDocument {
+    init(row: some StoredRow) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), datasetID: try row.identifier("dataset_id"),
+            position: try row.int("position"), name: try row.string("name"), docType: try row.string("doc_type"),
+            dataSourceType: try row.string("data_source_type"), batch: try row.string("batch"),
+            processRule: try StoredJSON.decode(ProcessRule.self, try row.string("process_rule"), column: "process_rule"),
+            status: Status(rawValue: try row.string("status")) ?? .error, enabled: try row.bool("enabled"), error: try row.optionalString("error"),
+            wordCount: try row.int("word_count"), tokens: try row.int("tokens"), completedSegments: try row.int("completed_segments"),
+            totalSegments: try row.int("total_segments"), processingStartedAt: try row.optionalDate("processing_started_at"),
+            parsingCompletedAt: try row.optionalDate("parsing_completed_at"), cleaningCompletedAt: try row.optionalDate("cleaning_completed_at"),
+            splittingCompletedAt: try row.optionalDate("splitting_completed_at"), completedAt: try row.optionalDate("completed_at"),
+            pausedAt: try row.optionalDate("paused_at"), createdBy: try row.optionalIdentifier("created_by"), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at")
+        )
+    }
+
+    /// Column names in the order of `storedValues`.
+    static let columns = [
+        "id", "workspace_id", "dataset_id", "position", "name", "doc_type", "data_source_type", "batch", "process_rule", "status", "enabled", "error",
+        "word_count", "tokens", "completed_segments", "total_segments", "processing_started_at", "parsing_completed_at", "cleaning_completed_at",
+        "splitting_completed_at", "completed_at", "paused_at", "created_by", "created_at", "updated_at",
+    ]
+
+    var storedValues: [StoredValue] {
+        [
+            .text(id.description), .text(workspaceID.description), .text(datasetID.description), .integer(position), .text(name), .text(docType),
+            .text(dataSourceType), .text(batch), .text(StoredJSON.encode(processRule)), .text(status.rawValue), .boolean(enabled), .optionalText(error),
+            .integer(wordCount), .integer(tokens), .integer(completedSegments), .integer(totalSegments), .date(processingStartedAt),
+            .date(parsingCompletedAt), .date(cleaningCompletedAt), .date(splittingCompletedAt), .date(completedAt), .date(pausedAt),
+            .optionalText(createdBy?.description), .date(createdAt), .date(updatedAt),
+        ]
+    }
+}
+
+extension DocumentSegment {
+    /// Every column but the vector, which listings do not need.
+    static let listedColumns = """
+        s.id, s.workspace_id, s.dataset_id, s.document_id, s.position, s.content, s.answer, s.keywords, s.word_count, s.tokens, s.enabled,
+        s.hit_count, s.index_node_hash, s.created_at, s.updated_at
+        """
+
+    init(row: some StoredRow, withVector: Bool = false) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), datasetID: try row.identifier("dataset_id"),
+            documentID: try row.identifier("document_id"), position: try row.int("position"), content: try row.string("content"),
+            answer: try row.optionalString("answer"), keywords: try StoredJSON.decode([String].self, try row.string("keywords"), column: "keywords"),
+            wordCount: try row.int("word_count"), tokens: try row.int("tokens"), enabled: try row.bool("enabled"), hitCount: try row.int("hit_count"),
+            indexNodeHash: try row.string("index_node_hash"), vector: withVector ? try row.optionalData("vector").map(StoredVector.decode) : nil,
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+
+    /// Bytes the segment holds against the plan's vector space: its text, answer and vector.
+    var storedSize: Int { content.utf8.count + (answer?.utf8.count ?? 0) + (vector?.count ?? 0) * 4 }
+
+    static let columns = [
+        "id", "workspace_id", "dataset_id", "document_id", "position", "content", "answer", "keywords", "word_count", "tokens", "enabled",
+        "hit_count", "index_node_hash", "vector", "size", "created_at", "updated_at",
+    ]
+
+    var storedValues: [StoredValue] {
+        [
+            .text(id.description), .text(workspaceID.description), .text(datasetID.description), .text(documentID.description), .integer(position),
+            .text(content), .optionalText(answer), .text(StoredJSON.encode(keywords)), .integer(wordCount), .integer(tokens), .boolean(enabled),
+            .integer(hitCount), .text(indexNodeHash), .bytes(vector.map(StoredVector.encode)), .integer(storedSize), .date(createdAt),
+            .date(updatedAt),
+        ]
+    }
+}
+
+/// A value to store, for the engine-neutral column lists above; each engine binds it its own way.
+enum StoredValue {
+    case text(String), optionalText(String?), integer(Int), boolean(Bool), date(Date?), bytes(Data?)
+}
+
+/// Vectors as stored: float32, little-endian, one after another.
+enum StoredVector {
+    static func encode(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [Float] {
+        var values: [Float] = []
+        append(data, to: &values)
+        return values
+    }
+
+    static func append(_ data: Data, to values: inout [Float]) {
+        values.reserveCapacity(values.count + data.count / 4)
+        data.withUnsafeBytes { bytes in
+            for offset in stride(from: 0, to: bytes.count - 3, by: 4) {
+                values.append(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+            }
+        }
+    }
+}
