@@ -39,6 +39,7 @@ public func buildApplication(
     )
     if let pool = database.service { app.addServices(pool) }
     app.addServices(services.usage, services.upstream, services.stopWatcher, services.plugins.supervisor)
+    if services.configuration.jobs.concurrency > 0 { app.addServices(services.jobWorker) }
     // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
     app.beforeServerStarts { try await database.migrate() }
     return app
@@ -77,7 +78,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     WorkflowsController(apps: services.apps, workflows: services.workflows, runner: runner).addRoutes(to: workspace)
     ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
         .addRoutes(to: workspace)
-    APIKeysController(apiKeys: services.apiKeys).addRoutes(to: workspace)
+    APIKeysController(apiKeys: services.apiKeys, datasets: services.datasets).addRoutes(to: workspace)
+    addDatasetRoutes(services, to: workspace)
     PluginsController(installs: services.plugins).addRoutes(to: workspace)
     ToolProvidersController(tools: services.tools).addRoutes(to: workspace)
     UsageController(services: services).addRoutes(to: workspace)
@@ -87,6 +89,11 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
 
     // Dify's SDKs call `/v1`; the seed documents `/api`. The same handlers serve both.
     for prefix in ["v1", "api"] {
+        // The knowledge API takes dataset keys; everything else under the prefix takes app keys.
+        let knowledge = router.group(RouterPath(prefix))
+            .add(middleware: DatasetKeyAuthMiddleware(apiKeys: services.apiKeys, limiter: services.limiter, now: services.now))
+            .group(context: KnowledgeContext.self)
+        addDatasetRoutes(services, to: knowledge)
         let api = router.group(RouterPath(prefix))
             .add(middleware: APIKeyAuthMiddleware(apiKeys: services.apiKeys))
             .add(
@@ -106,4 +113,11 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         ConversationsController(chat: services.chat).addRoutes(to: api)
     }
     return router
+}
+
+/// The dataset routes, on the console (members) or the knowledge API (dataset keys).
+func addDatasetRoutes<Context: DatasetRequestContext>(_ services: RelayServices, to group: RouterGroup<Context>) {
+    DatasetsController(datasets: services.datasets).addRoutes(to: group)
+    DocumentsController(datasets: services.datasets).addRoutes(to: group)
+    SegmentsController(datasets: services.datasets).addRoutes(to: group)
 }

@@ -87,6 +87,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a plugin process may sit without calls before it is stopped (RELAY_PLUGIN_IDLE_TIMEOUT, default 300).")
     var pluginIdleTimeout: Double?
 
+    @Option(help: "Seconds a background job's claim holds without renewal; a job of an instance that died is taken over after it (RELAY_JOB_LEASE, default 30).")
+    var jobLease: Double?
+
+    @Option(help: "Background jobs (document indexing) this instance runs at once (RELAY_JOB_WORKERS, default 2; 0 to run none here).")
+    var jobWorkers: Int?
+
     @Option(help: "Where plugin packages are unpacked and installs keep their files; plugin uids must be able to reach it (RELAY_PLUGIN_DIR, default DATA_DIR/plugins).")
     var pluginDir: String?
 
@@ -176,6 +182,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let seconds = try pluginIdleTimeout ?? Self.seconds(environment["RELAY_PLUGIN_IDLE_TIMEOUT"], name: "RELAY_PLUGIN_IDLE_TIMEOUT") {
             configuration.pluginIdleTimeout = try Self.duration(seconds, name: "plugin idle timeout", minimum: 1)
+        }
+        if let seconds = try jobLease ?? Self.seconds(environment["RELAY_JOB_LEASE"], name: "RELAY_JOB_LEASE") {
+            configuration.jobs.lease = try Self.duration(seconds, name: "job lease", minimum: 1)
+        }
+        if let workers = try jobWorkers ?? environment["RELAY_JOB_WORKERS"].map({ text in
+            guard let number = Int(text) else { throw ValidationError("RELAY_JOB_WORKERS must be a whole number") }
+            return number
+        }) {
+            guard (0...64).contains(workers) else { throw ValidationError("--job-workers must be from 0 to 64") }
+            configuration.jobs.concurrency = workers
         }
         if let directory = pluginDir ?? environment["RELAY_PLUGIN_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
             configuration.pluginDirectory = URL(fileURLWithPath: directory)

@@ -53,6 +53,10 @@ public struct RelayConfiguration: Sendable {
     public var pluginStartTimeout: Duration = .seconds(30)
     /// The Python that makes Python plugins' virtual environments.
     public var pluginPython = "/usr/bin/python3"
+    /// Background jobs (document indexing): lease, workers of this instance, retries.
+    public var jobs = JobWorker.Settings()
+    /// Memory for datasets' vectors held for semantic search, in bytes.
+    public var vectorCacheBytes = 256 << 20
 
     public enum RateLimitStoreKind: String, Sendable, CaseIterable {
         case memory
@@ -66,6 +70,8 @@ public struct RelayConfiguration: Sendable {
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret_key") }
     /// Uploaded files, one folder per workspace. Instances sharing PostgreSQL need this on a shared volume.
     public var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads", isDirectory: true) }
+    /// Scratch folders of document parsers (PDF), like code runs'.
+    public var documentParsingDirectory: URL { pluginRoot.appendingPathComponent("document-runs", isDirectory: true) }
     /// Scratch folders of workflow `code` runs, beside the plugins' (so reachable the same way by their uids).
     public var codeRunsDirectory: URL { pluginRoot.appendingPathComponent("code-runs", isDirectory: true) }
     public var pluginRoot: URL { pluginDirectory ?? dataDirectory.appendingPathComponent("plugins", isDirectory: true) }

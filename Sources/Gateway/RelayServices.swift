@@ -28,6 +28,8 @@ struct RelayServices: Sendable {
     let remoteImages: RemoteImageFetcher
     let plugins: PluginInstallService
     let tools: PluginToolService
+    let datasets: DatasetService
+    let jobWorker: JobWorker
     let now: @Sendable () -> Date
 
     init(
@@ -99,6 +101,18 @@ struct RelayServices: Sendable {
         self.chat = ChatService(
             store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), workflows: workflows,
             logger: logger, now: now
+        )
+        let signal = IndexingSignal()
+        self.datasets = DatasetService(
+            store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, vectorCacheBytes: configuration.vectorCacheBytes,
+            now: now
+        )
+        let converter = SandboxedDocumentConverter(
+            launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory, minimumLevel: configuration.pluginSandboxMinimum
+        )
+        self.jobWorker = JobWorker(
+            jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
+            settings: configuration.jobs, now: now, logger: logger
         )
         self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)
         self.now = now

@@ -143,7 +143,7 @@ struct StoreTests {
                 permissions: [.chat, .completion, .dataset], hint: "h", createdAt: epoch
             )
             #expect(try await stores.apiKeys.insert(key, secretHash: "hash", limit: 10))
-            #expect(try await stores.apiKeys.workspaceKeys(in: workspace).first?.permissions == [.chat, .completion, .dataset])
+            #expect(try await stores.apiKeys.workspaceKeys(of: .workspace, in: workspace).first?.permissions == [.chat, .completion, .dataset])
             let found = try await stores.apiKeys.lookup(secretHash: "hash", requestedApp: nil, at: epoch)
             #expect(found?.key.permissions == [.chat, .completion, .dataset])
         }

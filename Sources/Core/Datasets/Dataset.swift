@@ -60,9 +60,11 @@ public struct Dataset: Sendable, Equatable {
         self.wordCount = wordCount
     }
 
-    /// Whether `account` may see and change it. `nil` is a dataset API key, which acts for the whole workspace.
-    public func isVisible(to account: AccountID?) -> Bool {
+    /// Whether `account` (of `role`) may see and change it. `nil` is a dataset API key, which acts for the whole
+    /// workspace. A dataset a key made has no creator: its `only_me` and `partial_members` mean the owner and admins.
+    public func isVisible(to account: AccountID?, role: Role?) -> Bool {
         guard let account else { return true }
+        if createdBy == nil, let role, role.canManageMembers { return true }
         switch permission {
         case .allTeamMembers: return true
         case .onlyMe: return account == createdBy

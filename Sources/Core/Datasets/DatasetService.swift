@@ -28,12 +28,13 @@ public struct DatasetService: Sendable {
     public func list(_ query: DatasetQuery, by caller: DatasetCaller) async throws -> Page<Dataset> {
         var query = query
         query.visibleTo = caller.account
+        query.seesKeyMade = caller.role?.canManageMembers ?? true
         return try await store.datasets(in: caller.workspaceID, matching: query)
     }
 
     public func dataset(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
         guard let dataset = try await store.dataset(id, in: caller.workspaceID) else { throw RelayError.notFound("Dataset \(id) not found") }
-        guard dataset.isVisible(to: caller.account) else { throw RelayError.accessDenied("You do not have permission to access this dataset") }
+        guard dataset.isVisible(to: caller.account, role: caller.role) else { throw RelayError.accessDenied("You do not have permission to access this dataset") }
         return dataset
     }
 

@@ -6,6 +6,8 @@ public struct DatasetQuery: Sendable {
     public var ids: [DatasetID]?
     /// The account whose permissions apply; `nil` for a dataset API key (every dataset of the workspace).
     public var visibleTo: AccountID?
+    /// Whether datasets made by API keys (no creator) are visible to that account: owners and admins see them.
+    public var seesKeyMade = false
     public var page: Int
     public var limit: Int
 

@@ -7,6 +7,8 @@ public struct APIKey: Sendable, Equatable {
         case app
         /// `ws-…`: calls any app of its workspace within its permissions, naming the app in `X-App-Id`.
         case workspace
+        /// `ds-…`: the knowledge API over every dataset of its workspace (Dify's dataset key).
+        case dataset
     }
 
     /// What a workspace key may call, by the kind of work.

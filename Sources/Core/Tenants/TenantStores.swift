@@ -88,8 +88,8 @@ public protocol SessionStore: Sendable {
 public protocol APIKeyStore: Sendable {
     /// Live keys of one app, oldest first.
     func appKeys(of app: AppID, in workspace: WorkspaceID) async throws -> [APIKey]
-    /// Live workspace keys, oldest first.
-    func workspaceKeys(in workspace: WorkspaceID) async throws -> [APIKey]
+    /// Live keys of the workspace that belong to no app (workspace or dataset keys), oldest first.
+    func workspaceKeys(of kind: APIKey.Kind, in workspace: WorkspaceID) async throws -> [APIKey]
     /// Stores the key unless its owner (app, or workspace for workspace keys) already has `limit` live keys.
     func insert(_ key: APIKey, secretHash: String, limit: Int) async throws -> Bool
     /// Revokes a live key of this workspace (and app, for app keys). `false` when there is no such key.

@@ -54,3 +54,31 @@ struct PublicContext: ChildRequestContext {
 
     var responseEncoder: JSONEncoder { RelayJSON.encoder }
 }
+
+/// A knowledge API request (`/v1/datasets`, `/api/datasets`) authorized by a dataset key.
+struct KnowledgeContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let grant: DatasetGrant
+
+    init(context: RelayRequestContext) throws {
+        guard let grant = context.datasetGrant else { throw RelayError.unauthorized("A dataset API key is required") }
+        self.coreContext = context.coreContext
+        self.grant = grant
+        self.logger[metadataKey: "workspace.id"] = "\(grant.workspaceID)"
+    }
+
+    var responseEncoder: JSONEncoder { RelayJSON.encoder }
+}
+
+/// A context that says who works on datasets: a console member or a dataset key. The dataset routes serve both.
+protocol DatasetRequestContext: RequestContext {
+    var datasetCaller: DatasetCaller { get }
+}
+
+extension WorkspaceContext: DatasetRequestContext {
+    var datasetCaller: DatasetCaller { .member(scope) }
+}
+
+extension KnowledgeContext: DatasetRequestContext {
+    var datasetCaller: DatasetCaller { .apiKey(of: grant.workspaceID) }
+}

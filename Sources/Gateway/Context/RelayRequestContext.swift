@@ -10,6 +10,8 @@ public struct RelayRequestContext: RequestContext {
     var consoleGrant: ConsoleGrant?
     /// Set by `APIKeyAuthMiddleware` on Public API routes.
     var publicGrant: PublicGrant?
+    /// Set by `DatasetKeyAuthMiddleware` on the knowledge API's routes.
+    var datasetGrant: DatasetGrant?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

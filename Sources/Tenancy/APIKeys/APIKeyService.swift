@@ -48,7 +48,7 @@ public struct APIKeyService: Sendable {
 
     public func workspaceKeys(in scope: WorkspaceScope) async throws -> [APIKey] {
         try scope.require(\.canViewAPIKeys, "Only editors, admins and owners can view API keys")
-        return try await store.workspaceKeys(in: scope.workspaceID)
+        return try await store.workspaceKeys(of: .workspace, in: scope.workspaceID)
     }
 
     public func issueWorkspaceKey(named name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope) async throws
@@ -66,6 +66,46 @@ public struct APIKeyService: Sendable {
     public func revokeWorkspaceKey(_ id: APIKeyID, in scope: WorkspaceScope) async throws {
         try scope.require(\.canManageAPIKeys, "Only owners and admins can delete API keys")
         try await revoke(id, kind: .workspace, app: nil, in: scope)
+    }
+
+    // MARK: Dataset keys
+
+    public func datasetKeys(in scope: WorkspaceScope) async throws -> [APIKey] {
+        try scope.require(\.canViewAPIKeys, "Only editors, admins and owners can view API keys")
+        return try await store.workspaceKeys(of: .dataset, in: scope.workspaceID)
+    }
+
+    public func issueDatasetKey(in scope: WorkspaceScope) async throws -> IssuedAPIKey {
+        try scope.require(\.canManageAPIKeys, "Only owners and admins can create API keys")
+        return try await issue(kind: .dataset, app: nil, name: "", permissions: [.dataset], in: scope)
+    }
+
+    public func revokeDatasetKey(_ id: APIKeyID, in scope: WorkspaceScope) async throws {
+        try scope.require(\.canManageAPIKeys, "Only owners and admins can delete API keys")
+        try await revoke(id, kind: .dataset, app: nil, in: scope)
+    }
+
+    /// Resolves a key presented to the knowledge API: a dataset key (`ds-…`), or a workspace key with the `dataset`
+    /// permission. 401 for an unknown or revoked key, 403 for a workspace key without the permission.
+    public func authorizeDataset(_ secret: String) async throws -> DatasetGrant {
+        guard secret.hasPrefix("ds-") || secret.hasPrefix("ws-") else {
+            throw RelayError.unauthorized("The knowledge API takes a dataset API key (ds-…) or a workspace key with the dataset permission")
+        }
+        let hash = SecretToken.hash(secret)
+        let date = now()
+        let lookup: APIKeyLookup?
+        if let cached = cache.lookup(hash, at: date) {
+            lookup = cached
+        } else {
+            lookup = try await store.lookup(secretHash: hash, requestedApp: nil, at: date)
+            cache.store(lookup, for: hash, at: date)
+        }
+        guard let lookup else { throw RelayError.unauthorized("Invalid API key") }
+        guard !lookup.isRevoked else { throw RelayError.unauthorized("This API key has been revoked") }
+        guard lookup.key.kind == .dataset || (lookup.key.kind == .workspace && lookup.key.permissions.contains(.dataset)) else {
+            throw RelayError.accessDenied("This API key does not have the 'dataset' permission")
+        }
+        return DatasetGrant(key: lookup.key, plan: lookup.plan)
     }
 
     // MARK: Public API
@@ -111,7 +151,11 @@ public struct APIKeyService: Sendable {
     private func issue(kind: APIKey.Kind, app: AppID?, name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope)
         async throws -> IssuedAPIKey
     {
-        let prefix = kind == .app ? "app-" : "ws-"
+        let prefix = switch kind {
+        case .app: "app-"
+        case .workspace: "ws-"
+        case .dataset: "ds-"
+        }
         let secret = prefix + SecretToken.random(count: Self.secretLength)
         let key = APIKey(
             id: APIKeyID(), workspaceID: scope.workspaceID, appID: app, kind: kind, name: name, permissions: permissions,

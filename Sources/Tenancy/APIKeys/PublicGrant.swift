@@ -26,3 +26,16 @@ public struct PublicGrant: Sendable {
         }
     }
 }
+
+/// What a knowledge API key resolves to: its workspace (every dataset of it) and the workspace's plan.
+public struct DatasetGrant: Sendable {
+    public let key: APIKey
+    public let plan: WorkspacePlan
+
+    public init(key: APIKey, plan: WorkspacePlan) {
+        self.key = key
+        self.plan = plan
+    }
+
+    public var workspaceID: WorkspaceID { key.workspaceID }
+}

@@ -15,7 +15,11 @@ import Synchronization
 /// - `stub-quiet`: sends its headers, then nothing for 30 s.
 /// - `stub-verbatim`: streams the last user message back as it is, in one piece.
 /// - `stub-agent`: calls the first tool offered with `{"text": <the query>}`; once a tool answered, "Tool said: " and the answer.
-/// - `POST /v1/embeddings` with `stub-embed`: per input `[its character count, 0.5, -1]`, 3 tokens each.
+/// - `POST /v1/embeddings` with `stub-embed`: per input `[its character count, 0.5, -1]`, 3 tokens each; with
+///   `stub-embed-words`: 384 dimensions, a bag of words (each lower-cased word counted in the dimension its FNV-1a hash
+///   picks), so texts sharing words are near; `stub-embed-slow` the same after 300 ms; `stub-embed-500` always fails
+///   with HTTP 500.
+/// - `POST /v1/rerank` with `stub-rerank`: each document's share of the query's words.
 /// Only `Bearer <acceptedKey>` is let in.
 final class StubUpstream: Sendable {
     struct State {
@@ -28,6 +32,8 @@ final class StubUpstream: Sendable {
         /// `stub-slow` answers being sent now, and the most at once.
         var openStreams = 0
         var mostOpenStreams = 0
+        /// Texts embedded so far, by any model.
+        var embeddedTexts = 0
     }
 
     let state = Mutex(State())
@@ -50,6 +56,23 @@ final class StubUpstream: Sendable {
         state.withLock { "(slow streams: \($0.openStreams) open, \($0.cancelledStreams) cancelled, \($0.finishedStreams) finished)" }
     }
     var fileFetches: Int { state.withLock { $0.fileFetches } }
+    var embeddedTexts: Int { state.withLock { $0.embeddedTexts } }
+
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    }
+
+    /// The `stub-embed-words` vector of `text`.
+    static func bagOfWords(_ text: String) -> [Float] {
+        var vector = [Float](repeating: 0, count: 384)
+        for word in words(text) {
+            var hash: UInt32 = 2_166_136_261
+            for byte in word.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+            vector[Int(hash % 384)] += 1
+        }
+        if vector.allSatisfy({ $0 == 0 }) { vector[0] = 1 }
+        return vector
+    }
     var mostOpenStreams: Int { state.withLock { $0.mostOpenStreams } }
     func accept(_ key: String) { state.withLock { $0.acceptedKey = key } }
 
@@ -94,12 +117,35 @@ final class StubUpstream: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
             self.state.withLock { $0.requests.append(json) }
-            guard json["model"] == "stub-embed" else { return Self.json(["error": ["message": "no such model"]], status: .notFound) }
             let inputs = json["input"].array.compactMap(\.string)
+            self.state.withLock { $0.embeddedTexts += inputs.count }
+            if json["model"] == "stub-embed-500" { return Self.json(["error": ["message": "embedding backend down"]], status: .internalServerError) }
+            if json["model"] == "stub-embed-slow" { try await Task.sleep(for: .milliseconds(300)) }
+            if json["model"] == "stub-embed-words" || json["model"] == "stub-embed-slow" {
+                let data: [JSONValue] = inputs.enumerated().map { index, text in
+                    ["object": "embedding", "index": .number(Double(index)), "embedding": .array(Self.bagOfWords(text).map { .number(Double($0)) })]
+                }
+                return Self.json(["object": "list", "data": .array(data), "usage": ["prompt_tokens": .number(Double(inputs.count)), "total_tokens": .number(Double(inputs.count))]])
+            }
+            guard json["model"] == "stub-embed" else { return Self.json(["error": ["message": "no such model"]], status: .notFound) }
             let data: [JSONValue] = inputs.enumerated().reversed().map { index, text in
                 ["object": "embedding", "index": .number(Double(index)), "embedding": [.number(Double(text.count)), 0.5, -1]]
             }
             return Self.json(["object": "list", "data": .array(data), "usage": ["prompt_tokens": .number(Double(inputs.count * 3)), "total_tokens": .number(Double(inputs.count * 3))]])
+        }
+        router.post("v1/rerank") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            self.state.withLock { $0.requests.append(json) }
+            guard json["model"] == "stub-rerank" else { return Self.json(["error": ["message": "no such model"]], status: .notFound) }
+            let query = Set(Self.words(json["query"].string ?? ""))
+            let results: [JSONValue] = json["documents"].array.enumerated().map { index, document in
+                let words = Set(Self.words(document.string ?? ""))
+                let score = query.isEmpty ? 0 : Double(query.intersection(words).count) / Double(query.count)
+                return ["index": .number(Double(index)), "relevance_score": .number(score)]
+            }
+            return Self.json(["results": .array(results)])
         }
         router.get("v1/models") { request, _ -> Response in
             guard self.authorized(request) || self.authorizedAnthropic(request) else { return Self.refusal() }

@@ -17,12 +17,12 @@ struct PostgresAPIKeyStore: APIKeyStore {
         }
     }
 
-    func workspaceKeys(in workspace: WorkspaceID) async throws -> [APIKey] {
+    func workspaceKeys(of kind: APIKey.Kind, in workspace: WorkspaceID) async throws -> [APIKey] {
         try await database.transaction(.workspace(workspace)) { connection in
             try await connection.rows(
                 """
                 SELECT \(unescaped: APIKey.columns) FROM api_key k
-                WHERE k.workspace_id = \(workspace.description) AND k.kind = 'workspace' AND k.revoked_at IS NULL
+                WHERE k.workspace_id = \(workspace.description) AND k.kind = \(kind.rawValue) AND k.revoked_at IS NULL
                 ORDER BY k.created_at, k.id
                 """,
                 logger: database.logger

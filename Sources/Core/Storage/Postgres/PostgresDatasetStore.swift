@@ -18,7 +18,8 @@ struct PostgresDatasetStore: DatasetStore {
         let ids = query.ids?.map(\.description)
         let filter: PostgresQuery = """
             d.workspace_id = \(workspace.description)
-            AND (\(account)::TEXT IS NULL OR d.permission = 'all_team_members' OR d.created_by = \(account) OR (d.permission = 'partial_members'
+            AND (\(account)::TEXT IS NULL OR d.permission = 'all_team_members' OR d.created_by = \(account)
+                OR (d.created_by IS NULL AND \(query.seesKeyMade)) OR (d.permission = 'partial_members'
                 AND EXISTS (SELECT 1 FROM dataset_member m WHERE m.dataset_id = d.id AND m.account_id = \(account))))
             AND (\(pattern)::TEXT IS NULL OR d.name ILIKE \(pattern) ESCAPE '\\')
             AND (\(ids)::TEXT[] IS NULL OR d.id = ANY(\(ids)))

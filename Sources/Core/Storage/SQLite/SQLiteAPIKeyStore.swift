@@ -17,15 +17,15 @@ struct SQLiteAPIKeyStore: APIKeyStore {
         }
     }
 
-    func workspaceKeys(in workspace: WorkspaceID) async throws -> [APIKey] {
+    func workspaceKeys(of kind: APIKey.Kind, in workspace: WorkspaceID) async throws -> [APIKey] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(APIKey.columns) FROM api_key k
-                    WHERE k.workspace_id = ? AND k.kind = 'workspace' AND k.revoked_at IS NULL ORDER BY k.created_at, k.id
+                    WHERE k.workspace_id = ? AND k.kind = ? AND k.revoked_at IS NULL ORDER BY k.created_at, k.id
                     """,
-                arguments: [workspace.description]
+                arguments: [workspace.description, kind.rawValue]
             ).map { try APIKey(row: $0) }
         }
     }

@@ -13,11 +13,11 @@ struct SQLiteDatasetStore: DatasetStore {
             if let account = query.visibleTo?.description {
                 conditions.append(
                     """
-                    (d.permission = 'all_team_members' OR d.created_by = ? OR (d.permission = 'partial_members' AND EXISTS (
-                        SELECT 1 FROM dataset_member m WHERE m.dataset_id = d.id AND m.account_id = ?)))
+                    (d.permission = 'all_team_members' OR d.created_by = ? OR (d.created_by IS NULL AND ?) OR (d.permission = 'partial_members'
+                        AND EXISTS (SELECT 1 FROM dataset_member m WHERE m.dataset_id = d.id AND m.account_id = ?)))
                     """
                 )
-                arguments += [account, account]
+                arguments += [account, query.seesKeyMade, account]
             }
             if let keyword = query.keyword, !keyword.isEmpty {
                 conditions.append("d.name LIKE ? ESCAPE '\\'")

@@ -3,9 +3,11 @@ import Foundation
 import Hummingbird
 import Tenancy
 
-/// App keys (`app-…`) under an app, and workspace keys (`ws-…`) with permissions.
+/// App keys (`app-…`) under an app, workspace keys (`ws-…`) with permissions, and dataset keys (`ds-…`) for the
+/// knowledge API: Dify's `/datasets/api-keys`, also under each dataset (the keys are the workspace's either way).
 struct APIKeysController {
     let apiKeys: APIKeyService
+    let datasets: DatasetService
 
     struct WorkspaceKeyRequest: Decodable {
         let name: String
@@ -67,5 +69,27 @@ struct APIKeysController {
             try await apiKeys.revokeWorkspaceKey(try context.id("api_key_id"), in: context.scope)
             return Response(status: .noContent)
         }
+        for path in ["datasets/api-keys", "datasets/:dataset_id/api-keys"] {
+            group.get(RouterPath(path)) { _, context in
+                try await requireDataset(context)
+                return KeyList(data: try await apiKeys.datasetKeys(in: context.scope).map { KeyBody($0) })
+            }
+            group.post(RouterPath(path)) { _, context in
+                try await requireDataset(context)
+                let issued = try await apiKeys.issueDatasetKey(in: context.scope)
+                return EditedResponse(status: .created, response: KeyBody(issued.key, secret: issued.secret))
+            }
+            group.delete(RouterPath(path + "/:api_key_id")) { _, context in
+                try await requireDataset(context)
+                try await apiKeys.revokeDatasetKey(try context.id("api_key_id"), in: context.scope)
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    /// Under a dataset's path, the dataset must be one the caller sees.
+    private func requireDataset(_ context: WorkspaceContext) async throws {
+        guard context.parameters.get("dataset_id") != nil else { return }
+        _ = try await datasets.dataset(try context.id("dataset_id"), by: .member(context.scope))
     }
 }

@@ -1,0 +1,209 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// Documents of a dataset: created from text or a file (both of Dify's spellings), queued for indexing and answered
+/// at once with their `batch`; their indexing status, pausing, resuming and retrying; enabling, renaming, deleting.
+struct DocumentsController {
+    let datasets: DatasetService
+
+    struct TextBody: Decodable {
+        let name: String?
+        let text: String?
+        let indexing_technique: String?
+        let doc_form: String?
+        let process_rule: JSONValue?
+    }
+
+    struct IDsBody: Decodable {
+        let document_ids: [String]?
+    }
+
+    struct NameBody: Decodable {
+        let name: String?
+    }
+
+    /// Largest text a create-by-text request may carry.
+    static let maxTextBytes = 16 << 20
+
+    func addRoutes<Context: DatasetRequestContext>(to group: RouterGroup<Context>) {
+        for spelling in ["create-by-text", "create_by_text"] {
+            group.post(RouterPath("datasets/:dataset_id/document/\(spelling)")) { request, context in
+                let body = try await Self.textBody(request)
+                let name = try TextRules.required(body.name ?? "", field: "name", maxLength: 255)
+                guard let text = body.text, !text.isEmpty else { throw RelayError.required("text") }
+                let (documents, batch) = try await datasets.addDocuments(
+                    [DocumentSource(name: name, docType: "text", content: Data(text.utf8))], to: try context.id("dataset_id"),
+                    rule: try ProcessRule.from(body.process_rule ?? .null), dataSourceType: "upload_file", by: context.datasetCaller
+                )
+                return Self.created(documents, batch: batch)
+            }
+        }
+        for spelling in ["create-by-file", "create_by_file"] {
+            group.post(RouterPath("datasets/:dataset_id/document/\(spelling)")) { request, context in
+                let (source, options) = try await Self.fileUpload(request)
+                let (documents, batch) = try await datasets.addDocuments(
+                    [source], to: try context.id("dataset_id"), rule: try ProcessRule.from(options["process_rule"]),
+                    dataSourceType: "upload_file", by: context.datasetCaller
+                )
+                return Self.created(documents, batch: batch)
+            }
+        }
+        for spelling in ["update-by-text", "update_by_text"] {
+            group.post(RouterPath("datasets/:dataset_id/documents/:document_id/\(spelling)")) { request, context in
+                let body = try await Self.textBody(request)
+                let source = body.text.map { DocumentSource(name: body.name ?? "", docType: "text", content: Data($0.utf8)) }
+                let document = try await datasets.replaceDocument(
+                    try context.id("document_id"), of: try context.id("dataset_id"), source: source,
+                    rule: try body.process_rule.map(ProcessRule.from), name: body.name, by: context.datasetCaller
+                )
+                return JSONBody(["document": DatasetJSON.document(document), "batch": .string(document.batch)])
+            }
+        }
+        for spelling in ["update-by-file", "update_by_file"] {
+            group.post(RouterPath("datasets/:dataset_id/documents/:document_id/\(spelling)")) { request, context in
+                let (source, options) = try await Self.fileUpload(request)
+                let document = try await datasets.replaceDocument(
+                    try context.id("document_id"), of: try context.id("dataset_id"), source: source,
+                    rule: options["process_rule"] == .null ? nil : try ProcessRule.from(options["process_rule"]), name: source.name,
+                    by: context.datasetCaller
+                )
+                return JSONBody(["document": DatasetJSON.document(document), "batch": .string(document.batch)])
+            }
+        }
+        group.get("datasets/:dataset_id/documents") { request, context in
+            let page = try request.queryInt("page", default: 1)
+            let limit = try request.queryInt("limit", default: 20)
+            try Paging.check(page: page, limit: limit, maxLimit: 100)
+            let documents = try await datasets.documents(
+                of: try context.id("dataset_id"), keyword: request.queryString("keyword"), page: page, limit: limit, by: context.datasetCaller
+            )
+            return JSONBody(DatasetJSON.page(documents, DatasetJSON.document))
+        }
+        group.get("datasets/:dataset_id/documents/:document_id") { _, context in
+            JSONBody(
+                DatasetJSON.document(try await datasets.document(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller))
+            )
+        }
+        group.delete("datasets/:dataset_id/documents/:document_id") { _, context in
+            try await datasets.deleteDocument(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller)
+            return Response(status: .noContent)
+        }
+        // The path's `document_id` is the upload's batch (Dify's path), or a document's id.
+        group.get("datasets/:dataset_id/documents/:document_id/indexing-status") { _, context in
+            let batch = try context.parameters.require("document_id")
+            let documents = try await datasets.batch(batch, of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(["data": .array(documents.map(DatasetJSON.indexingStatus))])
+        }
+        group.post("datasets/:dataset_id/documents/:document_id/rename") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: NameBody.self)
+            let document = try await datasets.rename(
+                try context.id("document_id"), of: try context.id("dataset_id"), to: body.name ?? "", by: context.datasetCaller
+            )
+            return JSONBody(DatasetJSON.document(document))
+        }
+        group.patch("datasets/:dataset_id/documents/:document_id/processing/:action") { _, context in
+            let id: DocumentID = try context.id("document_id")
+            let dataset: DatasetID = try context.id("dataset_id")
+            let document: DatasetDocument
+            switch try context.parameters.require("action") {
+            case "pause": document = try await datasets.pause(id, of: dataset, by: context.datasetCaller)
+            case "resume": document = try await datasets.resume(id, of: dataset, by: context.datasetCaller)
+            default: throw RelayError.notFound("No processing action of that name; use pause or resume")
+            }
+            return JSONBody(["result": "success", "document": DatasetJSON.document(document)])
+        }
+        group.post("datasets/:dataset_id/retry") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: IDsBody.self)
+            let ids = try Self.documentIDs(body.document_ids)
+            try await datasets.retry(ids, of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(["result": "success"])
+        }
+        // Dify's knowledge API sends the ids in the body; its console in `document_id` query parameters.
+        group.patch("datasets/:dataset_id/documents/status/:action") { request, context in
+            var ids: [String] = request.uri.queryParameters.getAll("document_id").map { String($0) }
+            if ids.isEmpty {
+                var request = request
+                ids = try await request.decodeJSON(as: IDsBody.self).document_ids ?? []
+            }
+            let enabled: Bool
+            switch try context.parameters.require("action") {
+            case "enable": enabled = true
+            case "disable": enabled = false
+            default: throw RelayError.notFound("No status action of that name; use enable or disable")
+            }
+            try await datasets.setEnabled(enabled, documents: try Self.documentIDs(ids), of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(["result": "success"])
+        }
+    }
+
+    static func documentIDs(_ ids: [String]?) throws -> [DocumentID] {
+        guard let ids, !ids.isEmpty else { throw RelayError.invalidParam("document_ids", "document_ids must name at least one document", type: "required") }
+        return try ids.enumerated().map { try DocumentID.parse($1, field: "document_ids[\($0)]") }
+    }
+
+    static func textBody(_ request: Request) async throws -> TextBody {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxTextBytes)
+        guard buffer.readableBytes > 0 else { throw RelayError.invalidParam("body", "A JSON object body is required", type: "required") }
+        do {
+            return try JSONDecoder().decode(TextBody.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw RelayError(decoding: error)
+        }
+    }
+
+    /// The multipart `file` (checked by extension at once, and by content once read) and the `data` field's options
+    /// (a JSON string), or the seed's options as separate fields.
+    static func fileUpload(_ request: Request) async throws -> (DocumentSource, JSONValue) {
+        var format: DocumentFormat?
+        let (fields, file) = try await MultipartUpload.read(request, fileField: "file") { filename in
+            let ext = (filename as NSString).pathExtension
+            guard let known = DocumentFormat.of(extension: ext) else {
+                throw RelayError(
+                    .unsupportedFileType,
+                    "Files of type '.\(ext)' cannot be added to a dataset; accepted: \(DocumentFormat.acceptedExtensions.joined(separator: ", "))"
+                )
+            }
+            format = known
+            return NamedMemoryFile(name: filename, file: MultipartMemoryFile(limit: DocumentFormat.maxSize, field: "file"))
+        }
+        guard let file, let format else { throw RelayError(.noFileUploaded, "No file was uploaded: send it in the multipart field 'file'") }
+        let content = file.file.data
+        guard !content.isEmpty else { throw RelayError.invalidParam("file", "The file is empty") }
+        guard format.matches(content.prefix(4096)) else {
+            throw RelayError(.unsupportedFileType, "The file's content is not \(format.rawValue): its bytes do not match its extension")
+        }
+        var options: JSONValue = .null
+        if let data = fields["data"], !data.isEmpty {
+            guard let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), parsed.object != nil else {
+                throw RelayError.invalidParam("data", "data must be a JSON object (a string field of the form)")
+            }
+            options = parsed
+        } else if let rule = fields["process_rule"], let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(rule.utf8)) {
+            options = ["process_rule": parsed]
+        }
+        let name = String(file.name.prefix(255))
+        return (DocumentSource(name: name, docType: format.rawValue, content: content), options)
+    }
+
+    static func created(_ documents: [DatasetDocument], batch: String) -> JSONBody {
+        JSONBody(["document": documents.first.map(DatasetJSON.document) ?? .null, "batch": .string(batch)])
+    }
+}
+
+/// A file part kept in memory with the name it was sent under.
+final class NamedMemoryFile: MultipartFileSink {
+    let name: String
+    let file: MultipartMemoryFile
+
+    init(name: String, file: MultipartMemoryFile) {
+        self.name = name
+        self.file = file
+    }
+
+    func write(_ buffer: ByteBuffer) throws { try file.write(buffer) }
+    func abandon() { file.abandon() }
+}
