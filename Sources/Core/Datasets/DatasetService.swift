@@ -129,7 +129,7 @@ public struct DatasetService: Sendable {
             )
             return NewDocument(
                 document: document, source: source,
-                job: BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: document.id.description, createdAt: date)
+                job: Self.indexingJob(for: document.id, in: caller.workspaceID)
             )
         }
         guard let stored = try await store.insert(documents, documentLimit: limits.documents) else {
@@ -193,12 +193,12 @@ public struct DatasetService: Sendable {
 
     public func pause(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
         try caller.requireEditor("pause indexing")
-        _ = try await dataset(datasetID, by: caller)
-        guard let document = try await store.pause(id, of: datasetID, in: caller.workspaceID, at: now()) else {
-            throw RelayError.notFound("Document \(id) not found")
+        let current = try await document(id, of: datasetID, by: caller)
+        guard current.isIndexing else {
+            throw RelayError.invalidParam("document_id", "Only a document being indexed can be paused; this one is \(current.status.rawValue)", type: "state")
         }
-        guard document.status == .paused else {
-            throw RelayError.invalidParam("document_id", "Only a document being indexed can be paused; this one is \(document.status.rawValue)", type: "state")
+        guard let document = try await store.pause(id, of: datasetID, in: caller.workspaceID, at: now()), document.status == .paused else {
+            throw RelayError.invalidParam("document_id", "The document finished indexing before it could be paused", type: "state")
         }
         return document
     }
@@ -211,7 +211,7 @@ public struct DatasetService: Sendable {
             throw RelayError.invalidParam("document_id", "Only a paused document can be resumed; this one is \(current.status.rawValue)", type: "state")
         }
         let date = now()
-        let job = BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: id.description, createdAt: date)
+        let job = Self.indexingJob(for: id, in: caller.workspaceID)
         guard
             let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: nil, clearingSegments: false, job: job, { document in
                 document.status = .waiting
@@ -246,7 +246,7 @@ public struct DatasetService: Sendable {
         _ id: DocumentID, of datasetID: DatasetID, source: DocumentSource?, by caller: DatasetCaller, _ change: @escaping @Sendable (inout DatasetDocument) -> Void
     ) async throws -> DatasetDocument {
         let date = now()
-        let job = BackgroundJob(workspaceID: caller.workspaceID, kind: .indexDocument, subject: id.description, createdAt: date)
+        let job = Self.indexingJob(for: id, in: caller.workspaceID)
         guard
             let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: source, clearingSegments: true, job: job, { document in
                 change(&document)
@@ -278,6 +278,12 @@ public struct DatasetService: Sendable {
 
     private func planName(of workspace: WorkspaceID) async throws -> String {
         try await plans.workspacePlan(workspace)?.plan.name ?? ""
+    }
+
+    /// A job to index `document`. Jobs are scheduled on the wall clock, which every instance shares, not on the
+    /// service's clock (which tests may hold still).
+    static func indexingJob(for document: DocumentID, in workspace: WorkspaceID) -> BackgroundJob {
+        BackgroundJob(workspaceID: workspace, kind: .indexDocument, subject: document.description, createdAt: Date())
     }
 
     static func newBatch() -> String {

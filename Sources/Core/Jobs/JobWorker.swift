@@ -35,8 +35,10 @@ public struct JobWorker: Service {
     let pipeline: IndexingPipeline
     let signal: IndexingSignal
     let settings: Settings
+    /// Leases and retries run on the wall clock, which every instance shares; `now` (given to the pipeline) stamps
+    /// the documents.
+    private func now() -> Date { Date() }
     let instance: String
-    let now: @Sendable () -> Date
     let logger: Logger
 
     public init(
@@ -50,7 +52,6 @@ public struct JobWorker: Service {
         self.signal = signal
         self.settings = settings
         self.instance = UUID().uuidString.lowercased()
-        self.now = now
         self.logger = logger
     }
 
@@ -80,6 +81,7 @@ public struct JobWorker: Service {
                 }
                 await signal.wait(upTo: wait)
             } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 // The database is away: try again shortly.
                 logger.warning("Job queue unavailable", metadata: ["error": "\(RelayError.logDescription(of: error))"])
                 await signal.wait(upTo: settings.pollInterval * 2)

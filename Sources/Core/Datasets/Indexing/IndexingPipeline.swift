@@ -73,7 +73,7 @@ struct IndexingPipeline: Sendable {
 
         date = now()
         guard try await advance({ [date] in $0.status = .splitting; $0.cleaningCompletedAt = date }) else { return .abandoned }
-        let chunks = TextSplitting(document.processRule.rules.segmentation).split(cleaned)
+        let chunks = TextSplitting(document.processRule).split(cleaned)
         guard !chunks.isEmpty else { throw StepFailure("The document has no text to index") }
         let counts = chunks.map { (words: $0.count, tokens: TokenCount.of($0)) }
         let words = counts.reduce(0) { $0 + $1.words }

@@ -107,7 +107,8 @@ public struct ProcessRule: Sendable, Equatable, Codable {
                 "process_rule.rules.segmentation.max_tokens", "max_tokens must be between 50 and \(maxTokensLimit)", type: "range"
             )
         }
-        let overlap = try integer(segmentation["chunk_overlap"], default: 50, field: "chunk_overlap")
+        // Dify's default overlap is 50; a small budget gets a tenth of itself.
+        let overlap = try integer(segmentation["chunk_overlap"], default: min(50, maxTokens / 10), field: "chunk_overlap")
         guard overlap >= 0, overlap < maxTokens else {
             throw RelayError.invalidParam(
                 "process_rule.rules.segmentation.chunk_overlap", "chunk_overlap must be 0 or more and less than max_tokens", type: "range"

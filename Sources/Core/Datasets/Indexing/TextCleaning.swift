@@ -35,12 +35,13 @@ public enum TextCleaning {
             return (value < 0x20 && value != 0x09 && value != 0x0a && value != 0x0d) || value == 0x7f || value == 0xfffe || value == 0xfeff
         }
         text = text.replacing("\r\n", with: "\n")
-        if rule.isEnabled("remove_extra_spaces") {
-            text = collapsingSpaceRuns(text.replacing(/\n{3,}/, with: "\n\n"))
-        }
+        // URLs and e-mails first, so that the spaces around what they leave are collapsed too.
         if rule.isEnabled("remove_urls_emails") {
             text = text.replacing(/[a-zA-Z0-9_.+\-]+@[a-zA-Z0-9\-]+\.[a-zA-Z0-9\-.]+/, with: "")
                 .replacing(/https?:\/\/[^\s]+/, with: "")
+        }
+        if rule.isEnabled("remove_extra_spaces") {
+            text = collapsingSpaceRuns(text.replacing(/\n{3,}/, with: "\n\n"))
         }
         return text
     }

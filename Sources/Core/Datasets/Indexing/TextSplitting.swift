@@ -2,26 +2,38 @@ import Foundation
 
 /// The splitting step: text cut into pieces of at most `max_tokens`, neighbours sharing about `chunk_overlap` tokens.
 ///
-/// The rule's separator is tried first, then paragraphs, lines, sentence ends, spaces and finally single characters;
-/// pieces are packed into chunks up to the budget (a recursive character splitter, as Dify and LangChain do it).
-/// A piece longer than the budget is cut with the next separator down.
+/// Automatic rules pack paragraphs, then lines, sentence ends, spaces and finally single characters into chunks up to
+/// the budget (a recursive character splitter, as Dify and LangChain do it). A custom rule's separator is fixed, as in
+/// Dify: every piece between two separators is a segment of its own, and only a piece over the budget is cut further,
+/// by the recursive splitter.
 public struct TextSplitting: Sendable {
     public let separator: String
     public let maxTokens: Int
     public let overlap: Int
+    /// Whether the separator is a fixed one (a custom rule's).
+    public let isFixed: Bool
 
-    public init(_ segmentation: ProcessRule.Segmentation) {
-        separator = segmentation.separator
-        maxTokens = segmentation.maxTokens
-        overlap = segmentation.chunkOverlap
+    static let recursiveSeparators = ["\n\n", "\n", "。", ". ", " ", ""]
+
+    public init(_ rule: ProcessRule) {
+        separator = rule.rules.segmentation.separator
+        maxTokens = rule.rules.segmentation.maxTokens
+        overlap = rule.rules.segmentation.chunkOverlap
+        isFixed = rule.mode == .custom
     }
 
     public func split(_ text: String) -> [String] {
-        var separators = [separator]
-        for next in ["\n\n", "\n", "。", ". ", " ", ""] where !separators.contains(next) { separators.append(next) }
-        return split(text[...], separators: separators[...])
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { !$0.isEmpty }
+        let chunks: [String]
+        if isFixed {
+            chunks = text.split(separator: separator, omittingEmptySubsequences: true).flatMap { piece in
+                TokenCount.of(piece) <= maxTokens ? [String(piece)] : split(piece, separators: Self.recursiveSeparators[...])
+            }
+        } else {
+            var separators = [separator]
+            for next in Self.recursiveSeparators where !separators.contains(next) { separators.append(next) }
+            chunks = split(text[...], separators: separators[...])
+        }
+        return chunks.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     private func split(_ text: Substring, separators: ArraySlice<String>) -> [String] {
