@@ -41,7 +41,10 @@ public func buildApplication(
     app.addServices(services.usage, services.upstream, services.stopWatcher, services.plugins.supervisor)
     if services.configuration.jobs.concurrency > 0 { app.addServices(services.jobWorker) }
     // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
-    app.beforeServerStarts { try await database.migrate() }
+    app.beforeServerStarts {
+        try await database.migrate()
+        services.databaseReady.open()
+    }
     return app
 }
 

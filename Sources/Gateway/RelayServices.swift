@@ -30,6 +30,8 @@ struct RelayServices: Sendable {
     let tools: PluginToolService
     let datasets: DatasetService
     let jobWorker: JobWorker
+    /// Opened once the database is migrated; the job worker waits for it.
+    let databaseReady = StartGate()
     let now: @Sendable () -> Date
 
     init(
@@ -112,7 +114,7 @@ struct RelayServices: Sendable {
         )
         self.jobWorker = JobWorker(
             jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
-            settings: configuration.jobs, now: now, logger: logger
+            ready: databaseReady, settings: configuration.jobs, now: now, logger: logger
         )
         self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)
         self.now = now

@@ -34,6 +34,7 @@ public struct JobWorker: Service {
     let jobs: any JobStore
     let pipeline: IndexingPipeline
     let signal: IndexingSignal
+    let ready: StartGate
     let settings: Settings
     /// Leases and retries run on the wall clock, which every instance shares; `now` (given to the pipeline) stamps
     /// the documents.
@@ -43,8 +44,9 @@ public struct JobWorker: Service {
 
     public init(
         jobs: any JobStore, datasets: any DatasetStore, plans: any PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
-        signal: IndexingSignal, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
+        signal: IndexingSignal, ready: StartGate, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
+        self.ready = ready
         self.jobs = jobs
         self.pipeline = IndexingPipeline(
             store: datasets, models: models, plans: plans, extraction: TextExtraction(converter: converter), now: now, logger: logger
@@ -56,6 +58,13 @@ public struct JobWorker: Service {
     }
 
     public func run() async throws {
+        // Not before the schema is migrated: PostgreSQL's happens once its pool runs, beside this service.
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await ready.wait()
+        } onCancelOrGracefulShutdown: {
+            ready.open()
+        }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for _ in 0..<max(1, settings.concurrency) {

@@ -17,8 +17,8 @@ extension Dataset {
 
     /// Columns of a dataset row with its document and word totals.
     static let selection = """
-        d.*, (SELECT COUNT(*) FROM dataset_document x WHERE x.dataset_id = d.id) AS document_count,
-        (SELECT COALESCE(SUM(x.word_count), 0) FROM dataset_document x WHERE x.dataset_id = d.id) AS word_count
+        d.*, CAST((SELECT COUNT(*) FROM dataset_document x WHERE x.dataset_id = d.id) AS BIGINT) AS document_count,
+        CAST((SELECT COALESCE(SUM(x.word_count), 0) FROM dataset_document x WHERE x.dataset_id = d.id) AS BIGINT) AS word_count
         """
 }
 
