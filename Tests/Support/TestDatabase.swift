@@ -82,6 +82,25 @@ public enum TestDatabase {
         }
     }
 
+    /// The claim token of every job of the queue that was claimed: `instance/claim`.
+    public static func claimTokens(of location: DatabaseLocation) async throws -> [String] {
+        switch location {
+        case .sqlite(let file):
+            let queue = try DatabaseQueue(path: file.path)
+            return try await queue.read { db in
+                try String.fetchAll(db, sql: "SELECT claim_token FROM background_job WHERE claim_token IS NOT NULL")
+            }
+        case .postgres(let server):
+            return try await withConnection(server) { connection in
+                _ = try await connection.query("SELECT set_config('relay.workspace', '*', false)", logger: logger).collect()
+                let rows = try await connection.query("SELECT claim_token FROM background_job WHERE claim_token IS NOT NULL", logger: logger)
+                var tokens: [String] = []
+                for try await token in rows.decode(String.self) { tokens.append(token) }
+                return tokens
+            }
+        }
+    }
+
     /// Stores on a fresh database, ready for `body`.
     public static func withStores<T: Sendable>(_ body: @Sendable (RelayStores, DatabaseLocation) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-stores-\(UUID())")
