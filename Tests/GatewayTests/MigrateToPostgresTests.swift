@@ -40,13 +40,31 @@ struct MigrateToPostgresTests {
             )
             #expect(invite.status == .created || invite.status == .ok)
             for _ in 0..<3 { #expect(try await call(.get, "/v1/info", token: key).status == .ok) }
+            // A knowledge base: its source bytes, segments and keyword index move too.
+            let dataset = try #require(try await call(.post, "/console/api/datasets", token: token, json: ["name": "Moved docs"]).json["id"].string)
+            let document = try await call(
+                .post, "/console/api/datasets/\(dataset)/document/create-by-text", token: token,
+                json: [
+                    "name": "moved.txt", "text": "Migration keeps segments.\n\nSearch works after the move.",
+                    "process_rule": ["mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 100, "chunk_overlap": 0]]],
+                ]
+            )
+            let documentID = try #require(document.json["document"]["id"].string, "\(document.json)")
+            let indexed = Date() + 30
+            while Date() < indexed,
+                try await call(.get, "/console/api/datasets/\(dataset)/documents/\(documentID)", token: token).json["indexing_status"] != "completed"
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             kill(before.process.processIdentifier, SIGTERM)
             #expect(try await before.exitStatus() == 0)
 
             let migration = try RelayProcess(arguments: ["admin", "migrate-to", "--data-dir", sqliteDirectory.path, "--database-url", target])
             #expect(try await migration.exitStatus() == 0, "\(migration.log)")
             #expect(migration.log.contains("every count and checksum matches"))
-            for table in ["account\t2 rows", "membership\t2 rows", "app\t1 rows", "api_key\t1 rows", "invitation\t1 rows", "plan\t4 rows", "usage_counter\t1 rows"] {
+            for table in ["account\t2 rows", "membership\t2 rows", "app\t1 rows", "api_key\t1 rows", "invitation\t1 rows", "plan\t4 rows", "usage_counter\t1 rows",
+                "dataset\t1 rows", "document_source\t1 rows", "document_segment\t2 rows",
+            ] {
                 #expect(migration.log.contains(table), "\(migration.log)")
             }
 
@@ -68,6 +86,11 @@ struct MigrateToPostgresTests {
             #expect(info.status == .ok && info.header("X-RateLimit-Limit-Day") == "777")
             let members = try await call(.get, "/console/api/workspaces/current/members", token: token).json["accounts"].array
             #expect(members.count == 2)
+            let found = try await call(
+                .post, "/console/api/datasets/\(dataset)/retrieve", token: token,
+                json: ["query": "search move", "retrieval_model": ["search_method": "full_text_search", "top_k": 1]]
+            )
+            #expect(found.json["records"][0]["segment"]["content"] == "Search works after the move.", "\(found.json)")
 
             let again = try RelayProcess(arguments: ["admin", "migrate-to", "--data-dir", sqliteDirectory.path, "--database-url", target])
             #expect(try await again.exitStatus() != 0)
