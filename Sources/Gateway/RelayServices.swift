@@ -86,6 +86,19 @@ struct RelayServices: Sendable {
         pluginModels.serve(from: plugins)
         let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.tools = tools
+        let signal = IndexingSignal()
+        let datasets = DatasetService(
+            store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, vectorCacheBytes: configuration.vectorCacheBytes,
+            now: now
+        )
+        self.datasets = datasets
+        let converter = SandboxedDocumentConverter(
+            launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory, minimumLevel: configuration.pluginSandboxMinimum
+        )
+        self.jobWorker = JobWorker(
+            jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
+            ready: databaseReady, settings: configuration.jobs, now: now, logger: logger
+        )
         let tasks = RunningTasks()
         let code = SandboxedPython(
             launcher: configuration.pluginLauncherPath, python: configuration.pluginPython, folder: configuration.codeRunsDirectory,
@@ -95,26 +108,15 @@ struct RelayServices: Sendable {
             store: stores.workflows, tasks: tasks,
             services: WorkflowServices(
                 models: modelProviders, code: code, toolbox: PluginAgentToolbox(tools: tools),
-                http: WorkflowHTTPSettings(client: upstream.http, allowsPrivateTargets: configuration.workflowHTTPAllowsPrivate)
+                http: WorkflowHTTPSettings(client: upstream.http, allowsPrivateTargets: configuration.workflowHTTPAllowsPrivate),
+                knowledge: datasets
             ),
             logger: logger, now: now
         )
         self.workflows = workflows
         self.chat = ChatService(
             store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), workflows: workflows,
-            logger: logger, now: now
-        )
-        let signal = IndexingSignal()
-        self.datasets = DatasetService(
-            store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, vectorCacheBytes: configuration.vectorCacheBytes,
-            now: now
-        )
-        let converter = SandboxedDocumentConverter(
-            launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory, minimumLevel: configuration.pluginSandboxMinimum
-        )
-        self.jobWorker = JobWorker(
-            jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
-            ready: databaseReady, settings: configuration.jobs, now: now, logger: logger
+            knowledge: datasets, logger: logger, now: now
         )
         self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)
         self.now = now

@@ -77,6 +77,22 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
     public var agentMode: AgentMode?
     /// Shown by `/parameters` as given (`image: {enabled, number_limits, detail, transfer_methods}`).
     public var fileUpload: JSONValue?
+    /// The datasets each query is answered from (Dify's `dataset_configs`:
+    /// `{top_k, score_threshold, datasets: {datasets: [{dataset: {enabled, id}}]}}`).
+    public var datasetConfigs: JSONValue?
+
+    /// The enabled datasets of `dataset_configs`, with how many segments to give the model and the lowest score.
+    public var knowledge: (datasets: [DatasetID], topK: Int, scoreThreshold: Double?)? {
+        guard let configs = datasetConfigs else { return nil }
+        let ids = configs["datasets"]["datasets"].array.compactMap { item -> DatasetID? in
+            guard item["dataset"]["enabled"].bool != false else { return nil }
+            return item["dataset"]["id"].string.flatMap(DatasetID.init)
+        }
+        guard !ids.isEmpty else { return nil }
+        let topK = Int(configs["top_k"].number ?? 4)
+        let threshold = configs["score_threshold_enabled"].bool == false ? nil : configs["score_threshold"].number
+        return (ids, max(1, min(topK, RetrievalSettings.maxTopK)), threshold)
+    }
 
     public init(model: Model, prePrompt: String? = nil, userInputForm: [UserInputField]? = nil) {
         self.model = model
@@ -87,7 +103,7 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case model, prePrompt = "pre_prompt", userInputForm = "user_input_form", openingStatement = "opening_statement"
         case suggestedQuestions = "suggested_questions", suggestedQuestionsAfterAnswer = "suggested_questions_after_answer"
-        case memory, agentMode = "agent_mode", fileUpload = "file_upload"
+        case memory, agentMode = "agent_mode", fileUpload = "file_upload", datasetConfigs = "dataset_configs"
     }
 
     /// Exchanges of history sent with a query when the app says nothing: Dify's default window.
@@ -131,6 +147,13 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         for (index, tool) in (agentMode?.tools ?? []).enumerated()
         where tool["tool_name"].string == nil || (tool["provider_id"].string ?? tool["provider_name"].string) == nil {
             problems.append(("agent_mode.tools[\(index)]", "a tool needs provider_id and tool_name"))
+        }
+        for (index, item) in (datasetConfigs?["datasets"]["datasets"].array ?? []).enumerated()
+        where item["dataset"]["id"].string.flatMap(DatasetID.init) == nil {
+            problems.append(("dataset_configs.datasets.datasets[\(index)].dataset.id", "each dataset needs the id of a dataset of this workspace"))
+        }
+        if let topK = datasetConfigs?["top_k"].number, !(1...Double(RetrievalSettings.maxTopK)).contains(topK) {
+            problems.append(("dataset_configs.top_k", "dataset_configs.top_k must be between 1 and \(RetrievalSettings.maxTopK)"))
         }
         if let iterations = agentMode?.maxIteration, !(1...99).contains(iterations) {
             problems.append(("agent_mode.max_iteration", "agent_mode.max_iteration must be between 1 and 99"))

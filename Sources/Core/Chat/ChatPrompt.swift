@@ -3,11 +3,11 @@ import Foundation
 /// Builds what a model is sent for one query: the app's prompt with its `{{variable}}`s filled in, the remembered
 /// exchanges, then the query.
 enum ChatPrompt {
-    static func chat(config: AppModelConfig, inputs: [String: JSONValue], history: [ChatMessage], query: String, images: [String])
-        -> [PromptMessage]
-    {
+    static func chat(
+        config: AppModelConfig, inputs: [String: JSONValue], history: [ChatMessage], query: String, images: [String], context: String? = nil
+    ) -> [PromptMessage] {
         var messages: [PromptMessage] = []
-        let system = render(config.prePrompt ?? "", inputs: inputs, query: query)
+        let system = withContext(render(config.prePrompt ?? "", inputs: inputs, query: query), context)
         if !system.isEmpty { messages.append(PromptMessage(.system, system)) }
         for exchange in history {
             messages.append(PromptMessage(.user, exchange.query))
@@ -18,11 +18,32 @@ enum ChatPrompt {
     }
 
     /// A completion app sends one message: its prompt, then the query when there is one.
-    static func completion(config: AppModelConfig, inputs: [String: JSONValue], query: String, images: [String]) -> [PromptMessage] {
-        let prompt = render(config.prePrompt ?? "", inputs: inputs, query: query)
+    static func completion(config: AppModelConfig, inputs: [String: JSONValue], query: String, images: [String], context: String? = nil)
+        -> [PromptMessage]
+    {
+        let prompt = withContext(render(config.prePrompt ?? "", inputs: inputs, query: query), context)
         let refersToQuery = (config.prePrompt ?? "").contains("{{query}}")
         let text = [prompt, refersToQuery ? "" : query].filter { !$0.isEmpty }.joined(separator: "\n\n")
         return [PromptMessage(.user, text, imageURLs: images)]
+    }
+
+    /// Puts what the app's datasets gave for the query where the prompt says `{{#context#}}`, or, when it does not say,
+    /// before the prompt in Dify's words.
+    static func withContext(_ prompt: String, _ context: String?) -> String {
+        guard let context else { return prompt.replacingOccurrences(of: "{{#context#}}", with: "") }
+        if prompt.contains("{{#context#}}") { return prompt.replacingOccurrences(of: "{{#context#}}", with: context) }
+        let preamble = """
+            Use the following context as your learned knowledge, inside <context></context> XML tags.
+            <context>
+            \(context)
+            </context>
+            When answer to user:
+            - If you don't know, just say that you don't know.
+            - If you don't know when you are not sure, ask for clarification.
+            Avoid mentioning that you obtained the information from the context.
+            And answer according to the language of the user's question.
+            """
+        return prompt.isEmpty ? preamble : preamble + "\n\n" + prompt
     }
 
     /// Replaces `{{name}}` with the input of that name (and `{{query}}` with the query); unknown names become empty.

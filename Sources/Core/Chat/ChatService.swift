@@ -44,6 +44,8 @@ public struct ChatTurn: Sendable {
     let model: ModelProviderService.ResolvedModel
     /// Rounds of tool calls an agent may take (0 without tools).
     let agentIterations: Int
+    /// What the app's datasets gave for the query (Dify's `retriever_resources`).
+    let resources: [RetrievalRecord]
 }
 
 /// How a turn ended.
@@ -58,6 +60,8 @@ public struct ChatResult: Sendable {
     public let ending: Ending
     public let message: ChatMessage
     public let usage: MessageUsage
+    /// The dataset segments the answer was given, best first.
+    public var resources: [RetrievalRecord] = []
 }
 
 /// Chat and completion apps: their model configuration, answering queries through the workspace's model providers,
@@ -70,13 +74,16 @@ public struct ChatService: Sendable {
     let toolbox: (any AgentToolbox)?
     /// What answers `advanced-chat` apps: their published workflow.
     let workflows: WorkflowService?
+    /// The knowledge bases apps answer from (`dataset_configs`).
+    let knowledge: DatasetService?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
         store: any ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil,
-        workflows: WorkflowService? = nil, logger: Logger, now: @escaping @Sendable () -> Date
+        workflows: WorkflowService? = nil, knowledge: DatasetService? = nil, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
+        self.knowledge = knowledge
         self.store = store
         self.providers = providers
         self.tasks = tasks
@@ -105,6 +112,11 @@ public struct ChatService: Sendable {
                 } catch let error as RelayError {
                     problems.append(("agent_mode.tools[\(index)]", error.message))
                 }
+            }
+        }
+        if let knowledge, let selection = config.knowledge {
+            for (index, id) in selection.datasets.enumerated() where try await knowledge.store.dataset(id, in: app.workspaceID) == nil {
+                problems.append(("dataset_configs.datasets.datasets[\(index)].dataset.id", "this workspace has no dataset \(id)"))
             }
         }
         if let first = problems.first {
@@ -157,6 +169,14 @@ public struct ChatService: Sendable {
         let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
 
         let (images, files) = try await query.attachments()
+        var resources: [RetrievalRecord] = []
+        if let knowledge, let selection = config.knowledge, !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            resources = try await knowledge.retrieve(
+                query.query, from: selection.datasets, topK: selection.topK, scoreThreshold: selection.scoreThreshold, method: nil,
+                in: app.workspaceID
+            )
+        }
+        let context = config.knowledge == nil ? nil : resources.map(\.segment.content).joined(separator: "\n")
         var started: Conversation?
         let messages: [PromptMessage]
         switch query.kind {
@@ -174,9 +194,9 @@ public struct ChatService: Sendable {
                     inputs: inputs, introduction: config.openingStatement ?? "", createdAt: date, updatedAt: date
                 )
             }
-            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: images)
+            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: images, context: context)
         case .completion:
-            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images)
+            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images, context: context)
         }
         var tools: [AgentTool] = []
         if app.mode == .agentChat {
@@ -193,7 +213,7 @@ public struct ChatService: Sendable {
             completion: ChatCompletionRequest(
                 model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:], tools: tools
             ),
-            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations
+            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations, resources: resources
         )
     }
 
@@ -306,7 +326,7 @@ public struct ChatService: Sendable {
             latency: latency
         )
         let message = await storeEnd(of: turn.message, answer: answer, usage: usage, ending: ending)
-        return ChatResult(ending: ending, message: message, usage: usage)
+        return ChatResult(ending: ending, message: message, usage: usage, resources: turn.resources)
     }
 
     /// Stores how a message ended (its answer, usage and status) and returns it so. Stored even when the caller was

@@ -93,9 +93,13 @@ extension DatasetService {
     /// Searches several datasets of the workspace at once, for apps and workflow nodes: each dataset searched its
     /// own way (semantic for high-quality ones under a semantic or hybrid method, keyword otherwise).
     public func retrieve(
-        _ query: String, from ids: [DatasetID], topK: Int, scoreThreshold: Double?, method: RetrievalSettings.Method?, in workspace: WorkspaceID
+        _ query: String, from ids: [DatasetID], topK: Int, scoreThreshold: Double?, method: RetrievalSettings.Method?, in workspace: WorkspaceID,
+        requireDatasets: Bool = false
     ) async throws -> [RetrievalRecord] {
         let datasets = try await store.datasets(in: workspace, matching: DatasetQuery(ids: ids, visibleTo: nil, page: 1, limit: max(1, ids.count))).items
+        if requireDatasets, datasets.isEmpty {
+            throw RelayError(.workflowNodeFailed, "None of the datasets \(ids.map(\.description).joined(separator: ", ")) exists in this workspace")
+        }
         guard !datasets.isEmpty, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
         var records: [RetrievalRecord] = []
         for dataset in datasets {

@@ -16,7 +16,7 @@ enum WorkflowCompiler {
 
     /// Node types Dify has that this engine does not run yet: refused by name rather than as unknown.
     static let unsupported: Set<String> = [
-        "knowledge-retrieval", "question-classifier", "parameter-extractor", "document-extractor", "list-operator", "loop",
+        "question-classifier", "parameter-extractor", "document-extractor", "list-operator", "loop",
         "loop-start", "agent", "assigner", "variable-assigner",
     ]
 
@@ -209,6 +209,7 @@ private struct Compilation {
             return VariableAggregatorStep(&configuration)
         case "http-request": return HTTPRequestStep(&configuration)
         case "tool": return ToolStep(&configuration)
+        case "knowledge-retrieval": return KnowledgeRetrievalStep(&configuration)
         case "iteration-start": return IterationStartStep()
         case "iteration": return nil  // compiled after its inside
         default:

@@ -14,14 +14,17 @@ public struct WorkflowServices: Sendable {
     let code: (any CodeSandbox)?
     let toolbox: (any AgentToolbox)?
     let http: WorkflowHTTPSettings
+    /// The workspace's knowledge bases, for `knowledge-retrieval` nodes.
+    let knowledge: DatasetService?
     /// How long one attempt of a node that calls out (llm, http-request, tool, code) may take, unless it sets its own
     /// `timeout`.
     let nodeTimeout: Duration
 
     public init(
         models: ModelProviderService, code: (any CodeSandbox)?, toolbox: (any AgentToolbox)?, http: WorkflowHTTPSettings,
-        nodeTimeout: Duration = .seconds(600)
+        knowledge: DatasetService? = nil, nodeTimeout: Duration = .seconds(600)
     ) {
+        self.knowledge = knowledge
         self.models = models
         self.code = code
         self.toolbox = toolbox
