@@ -77,7 +77,7 @@ struct WorkflowDraftTests {
                     Graphs.template("reads_nobody", "{{ x }}", variables: [("x", ["ghost", "output"])]),
                     Graphs.node("branch", "if-else", ["cases": [["case_id": "yes", "logical_operator": "and", "conditions": [["variable_selector": ["start", "query"], "comparison_operator": "is like", "value": "x"]]]]]),
                     Graphs.code("js", "function main() {}", outputs: ["x": "string"], extra: ["code_language": "javascript"]),
-                    Graphs.node("kb", "knowledge-retrieval", [:]),
+                    Graphs.node("kb", "question-classifier", [:]),
                     Graphs.node("mystery", "teleport", [:]),
                     Graphs.node("llm", "llm", ["model": ["provider": "", "name": ""], "prompt_template": []]),
                 ],
