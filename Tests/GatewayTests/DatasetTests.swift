@@ -47,6 +47,16 @@ struct DatasetTests {
                     .badRequest, "invalid_param", field: "retrieval_model.top_k"
                 )
 
+                // Unnamed, the embedding model is the workspace's default one.
+                let defaulted = try await client.post(
+                    "/console/api/workspaces/current/default-model", token: token,
+                    json: ["model_settings": [["model_type": "text-embedding", "provider": "openai_api_compatible", "model": "stub-embed-words"]]]
+                )
+                #expect(defaulted.status == .ok, "\(defaulted.json)")
+                let byDefault = try await client.post("/console/api/datasets", token: token, json: ["name": "Defaulted", "indexing_technique": "high_quality"])
+                #expect(byDefault.status == .created && byDefault.json["embedding_model"] == "stub-embed-words", "\(byDefault.json)")
+                #expect(try await client.send(.delete, "/console/api/datasets/\(try #require(byDefault.json["id"].string))", token: token).status == .noContent)
+
                 let manual = try await client.createDataset("Manual", token: token)
                 let smart = try await client.createDataset("Smart", technique: "high_quality", model: "stub-embed-words", token: token)
                 expectError(try await client.post("/console/api/datasets", token: token, json: ["name": "Manual"]), .badRequest, "invalid_param", field: "name")

@@ -272,11 +272,14 @@ struct IndexingTests {
             let dataset = try await client.createDataset("Small", token: owner.token)
             let (_, first) = try await client.addText(String(repeating: "word ", count: 30), to: dataset, token: owner.token)
             _ = try await client.waitIndexed(first, in: dataset, token: owner.token)
-            // 150 bytes stored; this one would pass 200: it ends in error with the reason, nothing stored for it.
+            // 149 bytes stored; this one would pass 200: it ends in error with the reason, nothing stored for it.
             let (big, second) = try await client.addText(String(repeating: "more ", count: 40), to: dataset, token: owner.token)
             let status = try await client.waitIndexed(second, in: dataset, token: owner.token)[0]
             #expect(status["indexing_status"] == "error" && status["error"].string?.contains("vector space") == true, "\(status)")
             #expect(try await client.get("/console/api/datasets/\(dataset)/documents/\(big)/segments", token: owner.token).json["total"] == 0)
+            let usage = try await client.get("/console/api/workspaces/current/usage", token: owner.token)
+            #expect(usage.json["documents"] == ["limit": 2, "used": 2], "\(usage.json)")
+            #expect(usage.json["vector_space"]["used"].int == 149 && usage.json["vector_space"]["limit"] == 200, "\(usage.json)")
             // Two documents held: a third is refused at once.
             let third = try await client.addText("third", to: dataset, token: owner.token, expectingFailure: true)
             expectError(third, .forbidden, "forbidden")

@@ -95,6 +95,13 @@ public struct DatasetService: Sendable {
             dataset.indexingTechnique = technique
             if creating || techniqueChanged, fields.retrieval == nil { dataset.retrieval = .defaults(for: technique) }
         }
+        if dataset.indexingTechnique == .highQuality, dataset.embeddingProvider == nil || dataset.embeddingModel == nil,
+            let fallback = try await models.defaultModel(.textEmbedding, in: dataset.workspaceID)
+        {
+            // Unnamed: the workspace's default embedding model, as in Dify.
+            dataset.embeddingProvider = fallback.provider
+            dataset.embeddingModel = fallback.model
+        }
         if dataset.indexingTechnique == .highQuality {
             guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else {
                 throw RelayError.invalidParam(
@@ -268,6 +275,11 @@ public struct DatasetService: Sendable {
             })
         else { throw RelayError.notFound("Document \(id) not found") }
         return document
+    }
+
+    /// What the workspace's datasets hold, as its plan counts it.
+    public func usage(of workspace: WorkspaceID) async throws -> DatasetUsage {
+        try await store.usage(of: workspace)
     }
 
     // MARK: Plan

@@ -46,6 +46,9 @@ struct UsageReport: ResponseCodableBody {
     let message_credits: Quota
     /// Bytes of uploaded files.
     let file_storage: Quota
+    /// Dataset documents held, and bytes of segment text and vectors.
+    let documents: Quota
+    let vector_space: Quota
     let message_credits_reset_in: Int
     let usage: Totals
 
@@ -65,6 +68,7 @@ struct UsageReport: ResponseCodableBody {
         let today = UsageRecorder.day(of: date)
         let month = try await services.usage.totals(of: workspace, fromDay: UsageRecorder.day(of: monthStart))
         let day = try await services.usage.totals(of: workspace, fromDay: today)
+        let knowledge = try await services.datasets.usage(of: workspace)
         return UsageReport(
             workspace_id: workspace.description, plan: plan.plan.name, overrides: plan.overrides,
             limits: Dictionary(uniqueKeysWithValues: PlanLimits.keys.map { ($0.name, limits[keyPath: $0.path]) }),
@@ -72,6 +76,8 @@ struct UsageReport: ResponseCodableBody {
             apps: Quota(limit: limits.apps, used: counts.apps),
             message_credits: Quota(limit: limits.messageCreditsPerMonth, used: try await services.credits.used(by: workspace, at: date)),
             file_storage: Quota(limit: limits.fileStorage, used: try await services.files.storageUsed(by: workspace)),
+            documents: Quota(limit: limits.documents, used: knowledge.documents),
+            vector_space: Quota(limit: limits.vectorSpace, used: knowledge.vectorSpace),
             message_credits_reset_in: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
             usage: Totals(
                 requests_today: day.workspace.requests, requests_this_month: month.workspace.requests,
@@ -111,8 +117,8 @@ struct SubscriptionBody: ResponseCodableBody {
         members = Size(size: report.members.used, limit: report.members.limit)
         apps = Size(size: report.apps.used, limit: report.apps.limit)
         // Dify counts vector space in MB.
-        vector_space = Size(size: 0, limit: (report.limits["vector_space"] ?? 0) / (1 << 20))
-        documents_upload_quota = Size(size: 0, limit: report.limits["documents"] ?? 0)
+        vector_space = Size(size: report.vector_space.used / (1 << 20), limit: report.vector_space.limit / (1 << 20))
+        documents_upload_quota = Size(size: report.documents.used, limit: report.documents.limit)
         message_credits = Size(size: report.message_credits.used, limit: report.message_credits.limit)
     }
 }
