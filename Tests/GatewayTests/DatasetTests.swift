@@ -150,8 +150,17 @@ struct DatasetTests {
             let hits = try await client.retrieve("hashes", from: dataset, token: key, prefix: "/v1")
             #expect(hits.json["records"][0]["segment"]["content"].string?.contains("hashes") == true, "\(hits.json)")
             #expect(hits.json["query"]["content"] == "hashes")
+            let uploaded = try await client.upload(
+                Array("Uploaded through the knowledge API.".utf8), filename: "api.md", to: "/v1/datasets/\(dataset)/document/create_by_file",
+                fields: ["data": #"{"indexing_technique": "economy", "process_rule": {"mode": "automatic"}}"#], token: key
+            )
+            #expect(uploaded.status == .ok, "\(uploaded.json)")
+            let uploadedStatus = try await client.waitIndexed(try #require(uploaded.json["batch"].string), in: dataset, token: key, prefix: "/v1")
+            #expect(uploadedStatus[0]["indexing_status"] == "completed", "\(uploadedStatus)")
+            let segments = try await client.get("/v1/datasets/\(dataset)/documents/\(document)/segments", token: key)
+            #expect(segments.json["total"] == 1, "automatic rules pack both short paragraphs into one segment: \(segments.json)")
             // The console sees what the key made: keys act for the whole workspace.
-            #expect(try await client.get("/console/api/datasets/\(dataset)", token: owner.token).json["document_count"] == 1)
+            #expect(try await client.get("/console/api/datasets/\(dataset)", token: owner.token).json["document_count"] == 2)
 
             // Keys of the wrong kind, in both directions.
             let app = try await client.createApp("Chat", as: owner)

@@ -65,6 +65,31 @@ struct IndexingTests {
             let documents = try await client.get("/console/api/datasets/\(dataset)/documents?keyword=hand", token: owner.token)
             #expect(documents.json["total"] == 1 && documents.json["data"][0]["id"].string == document)
 
+            // New text for the same document: indexed again from the start; renamed.
+            let updated = try await client.post(
+                "/console/api/datasets/\(dataset)/documents/\(document)/update-by-text", token: owner.token,
+                json: ["text": "Only this sentence now.", "process_rule": rule]
+            )
+            #expect(updated.status == .ok, "\(updated.json)")
+            let again = try await client.waitIndexed(batch, in: dataset, token: owner.token)[0]
+            #expect(again["indexing_status"] == "completed" && again["total_segments"] == 1, "\(again)")
+            let replaced = try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token)
+            #expect(replaced.json["data"].array.map(\.["content"]) == ["Only this sentence now."])
+            let renamed = try await client.post("/console/api/datasets/\(dataset)/documents/\(document)/rename", token: owner.token, json: ["name": "policy.md"])
+            #expect(renamed.json["name"] == "policy.md", "\(renamed.json)")
+            expectError(
+                try await client.post("/console/api/datasets/\(dataset)/documents/\(document)/rename", token: owner.token, json: ["name": " "]),
+                .badRequest, "invalid_param", field: "name"
+            )
+            let byFile = try await client.upload(
+                Array("A file replaces the text.".utf8), filename: "new.txt",
+                to: "/console/api/datasets/\(dataset)/documents/\(document)/update-by-file", fields: [:], token: owner.token
+            )
+            #expect(byFile.status == .ok && byFile.json["document"]["name"] == "new.txt", "\(byFile.json)")
+            _ = try await client.waitIndexed(batch, in: dataset, token: owner.token)
+            let fromFile = try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token)
+            #expect(fromFile.json["data"].array.map(\.["content"]) == ["A file replaces the text."])
+
             // Wrong rules are refused before anything is stored.
             for (bad, field) in [
                 (["mode": "smart"] as JSONValue, "process_rule.mode"),
@@ -286,6 +311,15 @@ struct IndexingTests {
             #expect(third.json["details"]["limit"] == "documents")
             #expect(try await client.send(.delete, "/console/api/datasets/\(dataset)/documents/\(big)", token: owner.token).status == .noContent)
             #expect(try await client.addText("third", to: dataset, token: owner.token, expectingFailure: true).status == .ok)
+
+            // Many uploads at once cannot pass the limit together.
+            try await client.setPlan("sandbox", overrides: ["documents": 8], for: owner)
+            let replies = try await client.concurrently(
+                12, .post, "/console/api/datasets/\(dataset)/document/create-by-text", token: owner.token, json: ["name": "many.txt", "text": "many"]
+            )
+            #expect(replies.filter { $0.status == .ok }.count == 6, "\(replies.map(\.status))")
+            #expect(replies.filter { $0.code == "forbidden" }.count == 6)
+            #expect(try await client.get("/console/api/datasets/\(dataset)/documents", token: owner.token).json["total"] == 8)
         }
     }
 }
