@@ -34,7 +34,7 @@ extension DatasetService {
             )
         }
         if dataset.indexingTechnique == .highQuality {
-            let vectors = try await embed(segments.map(\.content), for: dataset)
+            let vectors = try await embeddings(segments.map(\.content), for: dataset)
             for index in segments.indices { segments[index].vector = vectors[index] }
         }
         let limits = try await limits(of: caller.workspaceID)
@@ -60,7 +60,7 @@ extension DatasetService {
                 segment.wordCount = content.count
                 segment.tokens = TokenCount.of(content)
                 segment.indexNodeHash = Self.hash(content)
-                if dataset.indexingTechnique == .highQuality { segment.vector = try await embed([content], for: dataset).first }
+                if dataset.indexingTechnique == .highQuality { segment.vector = try await embeddings([content], for: dataset).first }
             }
         }
         if let answer = fields.answer { segment.answer = answer }
@@ -115,15 +115,12 @@ extension DatasetService {
         return Array(records.sorted { $0.score > $1.score }.prefix(topK))
     }
 
-    private func embed(_ texts: [String], for dataset: Dataset) async throws -> [[Float]] {
-        guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else {
-            throw RelayError.invalidParam("embedding_model", "The dataset has no embedding model")
+    private func embeddings(_ texts: [String], for dataset: Dataset) async throws -> [[Float]] {
+        do {
+            return try await dataset.embeddings(of: texts, models: models)
+        } catch let error as EmbeddingMismatch {
+            throw RelayError(.completionRequestError, error.message)
         }
-        let embeddings = try await models.embed(texts, provider: provider, model: model, in: dataset.workspaceID)
-        guard embeddings.vectors.count == texts.count else {
-            throw RelayError(.completionRequestError, "The embedding model returned \(embeddings.vectors.count) vectors for \(texts.count) texts")
-        }
-        return embeddings.vectors.map(VectorMath.normalized)
     }
 
     static func hash(_ content: String) -> String { SHA256.hash(data: Data(content.utf8)).hex }

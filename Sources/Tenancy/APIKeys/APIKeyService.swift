@@ -91,15 +91,7 @@ public struct APIKeyService: Sendable {
         guard secret.hasPrefix("ds-") || secret.hasPrefix("ws-") else {
             throw RelayError.unauthorized("The knowledge API takes a dataset API key (ds-…) or a workspace key with the dataset permission")
         }
-        let hash = SecretToken.hash(secret)
-        let date = now()
-        let lookup: APIKeyLookup?
-        if let cached = cache.lookup(hash, at: date) {
-            lookup = cached
-        } else {
-            lookup = try await store.lookup(secretHash: hash, requestedApp: nil, at: date)
-            cache.store(lookup, for: hash, at: date)
-        }
+        let lookup = try await lookup(secret, requestedApp: nil)
         guard let lookup else { throw RelayError.unauthorized("Invalid API key") }
         guard !lookup.isRevoked else { throw RelayError.unauthorized("This API key has been revoked") }
         guard lookup.key.kind == .dataset || (lookup.key.kind == .workspace && lookup.key.permissions.contains(.dataset)) else {
@@ -126,21 +118,23 @@ public struct APIKeyService: Sendable {
         } else {
             appID = nil
         }
-        let hash = SecretToken.hash(secret)
-        let cacheKey = appID.map { "\(hash)|\($0)" } ?? hash
-        let date = now()
-        let lookup: APIKeyLookup?
-        if let cached = cache.lookup(cacheKey, at: date) {
-            lookup = cached
-        } else {
-            lookup = try await store.lookup(secretHash: hash, requestedApp: appID, at: date)
-            cache.store(lookup, for: cacheKey, at: date)
-        }
+        let lookup = try await lookup(secret, requestedApp: appID)
         guard let lookup else { throw RelayError.unauthorized("Invalid API key") }
         guard !lookup.isRevoked else { throw RelayError.unauthorized("This API key has been revoked") }
         guard let app = lookup.app else { throw RelayError.notFound("App \(appID?.description ?? "") not found") }
         guard app.enableAPI else { throw RelayError(.appAPIDisabled, "The API of this app is disabled") }
         return PublicGrant(key: lookup.key, app: app, plan: lookup.plan, appAuthorName: lookup.appAuthorName ?? "")
+    }
+
+    /// The stored key of `secret` (with the app a workspace key names), from the cache while it is fresh.
+    private func lookup(_ secret: String, requestedApp: AppID?) async throws -> APIKeyLookup? {
+        let hash = SecretToken.hash(secret)
+        let cacheKey = requestedApp.map { "\(hash)|\($0)" } ?? hash
+        let date = now()
+        if let cached = cache.lookup(cacheKey, at: date) { return cached }
+        let lookup = try await store.lookup(secretHash: hash, requestedApp: requestedApp, at: date)
+        cache.store(lookup, for: cacheKey, at: date)
+        return lookup
     }
 
     /// Drops cached grants at once, e.g. after an app or a plan was changed; other instances catch up within the TTL.

@@ -106,7 +106,11 @@ struct IndexingPipeline: Sendable {
             let batch = Array(pending[start..<min(start + Self.batchSize, pending.count)])
             var vectors: [[Float]?] = Array(repeating: nil, count: batch.count)
             if dataset.indexingTechnique == .highQuality {
-                vectors = try await embed(batch.map { chunks[$0] }, for: dataset).map { $0 }
+                do {
+                    vectors = try await dataset.embeddings(of: batch.map { chunks[$0] }, models: models).map { $0 }
+                } catch let error as EmbeddingMismatch {
+                    throw StepFailure(error.message)
+                }
             }
             date = now()
             let segments = batch.enumerated().map { offset, index in
@@ -123,20 +127,6 @@ struct IndexingPipeline: Sendable {
         date = now()
         guard try await advance({ [date] in $0.status = .completed; $0.completedAt = date; $0.error = nil }) else { return .abandoned }
         return .finished
-    }
-
-    /// Unit-length embeddings of `texts` from the dataset's model.
-    func embed(_ texts: [String], for dataset: Dataset) async throws -> [[Float]] {
-        guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else {
-            throw StepFailure("The dataset has no embedding model")
-        }
-        let embeddings = try await models.embed(texts, provider: provider, model: model, in: dataset.workspaceID)
-        guard embeddings.vectors.count == texts.count, let dimensions = embeddings.vectors.first?.count, dimensions > 0,
-            embeddings.vectors.allSatisfy({ $0.count == dimensions })
-        else {
-            throw StepFailure("The embedding model returned \(embeddings.vectors.count) vectors of unequal or no length for \(texts.count) texts")
-        }
-        return embeddings.vectors.map(VectorMath.normalized)
     }
 
     /// Ends the document in `error` with `message`, while the claim holds.

@@ -27,15 +27,13 @@ struct SQLiteDatasetStore: DatasetStore {
                 conditions.append("d.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))")
                 arguments += ids.map(\.description)
             }
-            let filter = conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dataset d WHERE \(filter)", arguments: StatementArguments(arguments)) ?? 0
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Dataset.selection) FROM dataset d WHERE \(filter) ORDER BY d.created_at DESC, d.id LIMIT ? OFFSET ?",
-                arguments: StatementArguments(arguments + [query.limit, (query.page - 1) * query.limit])
-            )
-            let members = try Self.members(of: rows.map { try $0.string("id") }, in: db)
-            let items = try rows.map { row in try Dataset(row: row, partialMembers: members[try row.string("id"), default: []]) }
-            return Page(items: items, total: total, page: query.page, limit: query.limit)
+            let rows = try Self.page(
+                db, select: Dataset.selection, from: "dataset d", where: conditions.joined(separator: " AND "), arguments: arguments,
+                order: "d.created_at DESC, d.id", page: query.page, limit: query.limit
+            ) { $0 }
+            let members = try Self.members(of: rows.items.map { try $0.string("id") }, in: db)
+            let items = try rows.items.map { row in try Dataset(row: row, partialMembers: members[try row.string("id"), default: []]) }
+            return Page(items: items, total: rows.total, page: query.page, limit: query.limit)
         }
     }
 
@@ -157,12 +155,11 @@ struct SQLiteDatasetStore: DatasetStore {
                 filter += " AND name LIKE ? ESCAPE '\\'"
                 arguments.append("%\(SQLiteAppStore.escapeLike(keyword))%")
             }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dataset_document WHERE \(filter)", arguments: StatementArguments(arguments)) ?? 0
-            let items = try Row.fetchAll(
-                db, sql: "SELECT * FROM dataset_document WHERE \(filter) ORDER BY position DESC LIMIT ? OFFSET ?",
-                arguments: StatementArguments(arguments + [limit, (page - 1) * limit])
-            ).map { try DatasetDocument(row: $0) }
-            return Page(items: items, total: total, page: page, limit: limit)
+            let found = try Self.page(
+                db, select: "*", from: "dataset_document", where: filter, arguments: arguments, order: "position DESC", page: page, limit: limit,
+                DatasetDocument.init(row:)
+            )
+            return Page(items: found.items, total: found.total, page: page, limit: limit)
         }
     }
 
@@ -277,12 +274,11 @@ struct SQLiteDatasetStore: DatasetStore {
                 filter += " AND s.enabled = ?"
                 arguments.append(enabled)
             }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_segment s WHERE \(filter)", arguments: StatementArguments(arguments)) ?? 0
-            let items = try Row.fetchAll(
-                db, sql: "SELECT \(DocumentSegment.listedColumns) FROM document_segment s WHERE \(filter) ORDER BY s.position LIMIT ? OFFSET ?",
-                arguments: StatementArguments(arguments + [limit, (page - 1) * limit])
-            ).map { try DocumentSegment(row: $0) }
-            return Page(items: items, total: total, page: page, limit: limit)
+            let found = try Self.page(
+                db, select: DocumentSegment.listedColumns, from: "document_segment s", where: filter, arguments: arguments, order: "s.position",
+                page: page, limit: limit
+            ) { try DocumentSegment(row: $0) }
+            return Page(items: found.items, total: found.total, page: page, limit: limit)
         }
     }
 
@@ -467,6 +463,19 @@ struct SQLiteDatasetStore: DatasetStore {
     }
 
     // MARK: Helpers
+
+    /// One page of `select` from `from` where `filter` holds, in `order`, with the count of all.
+    private static func page<Item>(
+        _ db: Database, select: String, from: String, where filter: String, arguments: [(any DatabaseValueConvertible)?], order: String,
+        page: Int, limit: Int, _ item: (Row) throws -> Item
+    ) throws -> (items: [Item], total: Int) {
+        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let items = try Row.fetchAll(
+            db, sql: "SELECT \(select) FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
+            arguments: StatementArguments(arguments + [limit, (page - 1) * limit])
+        ).map(item)
+        return (items, total)
+    }
 
     private static func dataset(_ id: DatasetID, in workspace: WorkspaceID, _ db: Database) throws -> Dataset? {
         guard
