@@ -108,12 +108,14 @@ enum StoredVector {
 
     static func decode(_ data: Data) -> [Float] {
         var values: [Float] = []
+        values.reserveCapacity(data.count / 4)
         append(data, to: &values)
         return values
     }
 
+    /// Appends the vector's values (no exact reservation here: a matrix grows by many of these, and reserving each
+    /// time's exact size would defeat the array's doubling and copy the whole matrix on every row).
     static func append(_ data: Data, to values: inout [Float]) {
-        values.reserveCapacity(values.count + data.count / 4)
         data.withUnsafeBytes { bytes in
             for offset in stride(from: 0, to: bytes.count - 3, by: 4) {
                 values.append(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
