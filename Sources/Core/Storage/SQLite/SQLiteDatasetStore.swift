@@ -435,6 +435,8 @@ struct SQLiteDatasetStore: DatasetStore {
         }
     }
 
+    // The `+` before `workspace_id` keeps SQLite's planner on the primary key for the id list: without statistics it
+    // chose the workspace's index and read every segment of the workspace (300 ms at 100,000 segments, 1 ms now).
     func found(_ ids: [SegmentID], in workspace: WorkspaceID) async throws -> [FoundSegment] {
         guard !ids.isEmpty else { return [] }
         return try await writer.read { db in
@@ -443,9 +445,9 @@ struct SQLiteDatasetStore: DatasetStore {
                 sql: """
                     SELECT \(DocumentSegment.listedColumns), d.name AS document_name, t.name AS dataset_name FROM document_segment s
                     JOIN dataset_document d ON d.id = s.document_id JOIN dataset t ON t.id = s.dataset_id
-                    WHERE s.workspace_id = ? AND s.enabled AND d.enabled AND s.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+                    WHERE s.id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) AND +s.workspace_id = ? AND s.enabled AND d.enabled
                     """,
-                arguments: StatementArguments([workspace.description] + ids.map(\.description))
+                arguments: StatementArguments(ids.map(\.description) + [workspace.description])
             ).map { row in
                 FoundSegment(segment: try DocumentSegment(row: row), documentName: row["document_name"], datasetName: row["dataset_name"])
             }
@@ -456,8 +458,8 @@ struct SQLiteDatasetStore: DatasetStore {
         guard !ids.isEmpty else { return }
         try await writer.write { db in
             try db.execute(
-                sql: "UPDATE document_segment SET hit_count = hit_count + 1 WHERE workspace_id = ? AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
-                arguments: StatementArguments([workspace.description] + ids.map(\.description))
+                sql: "UPDATE document_segment SET hit_count = hit_count + 1 WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) AND +workspace_id = ?",
+                arguments: StatementArguments(ids.map(\.description) + [workspace.description])
             )
         }
     }
