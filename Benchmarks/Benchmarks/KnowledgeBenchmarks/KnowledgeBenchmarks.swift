@@ -105,6 +105,9 @@ actor KnowledgeFixture {
         let account = NewAccount(email: "bench@example.com", name: "Bench", passwordHash: "x")
         let workspace = Workspace(id: WorkspaceID(), name: "Bench", createdAt: now)
         try await stores.accounts.register(account, workspace: workspace, at: now)
+        // Without limits: the corpus is bigger than the default plan's vector space.
+        _ = try await stores.plans.define("bench", limits: [:])
+        try await stores.plans.assign("bench", overrides: [:], to: workspace.id)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let models = ModelProviderService(

@@ -416,22 +416,33 @@ struct SQLiteDatasetStore: DatasetStore {
         // Each term quoted, so that nothing in it is read as FTS5 syntax; any term may match.
         let match = terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
         guard !match.isEmpty, !datasets.isEmpty else { return [] }
+        let inDatasets = datasets.map { _ in "?" }.joined(separator: ", ")
+        let filters = StatementArguments([workspace.description] + datasets.map(\.description))
         return try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.id, -bm25(segment_fts) AS rank FROM segment_fts
-                    JOIN document_segment s ON s.rowid = segment_fts.rowid JOIN dataset_document d ON d.id = s.document_id
-                    WHERE segment_fts MATCH ? AND s.workspace_id = ? AND s.dataset_id IN (\(datasets.map { _ in "?" }.joined(separator: ", ")))
-                    AND s.enabled AND d.enabled
-                    ORDER BY bm25(segment_fts) LIMIT ?
-                    """,
-                arguments: StatementArguments([match, workspace.description] + datasets.map(\.description) + [limit])
-            ).compactMap { row in
-                guard let id = SegmentID(row["id"] as String) else { return nil }
-                let rank = max(0, row["rank"] as Double)
-                return (id, rank / (rank + 1))
+            // First the index's best few, then their segments: joining every match to its segment and document before
+            // ranking cost most of a search (7.5 ms of 10 at 100,000 segments). When matches of other datasets or of
+            // disabled segments fill that window, the whole match list is ranked instead.
+            func search(window: Int?) throws -> [(SegmentID, Double)] {
+                let ranked = window.map { "ORDER BY rank LIMIT \($0)" } ?? ""
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        WITH hits AS (SELECT rowid AS hit, rank FROM segment_fts WHERE segment_fts MATCH ? \(ranked))
+                        SELECT s.id, -hits.rank AS score FROM hits
+                        JOIN document_segment s ON s.rowid = hits.hit JOIN dataset_document d ON d.id = s.document_id
+                        WHERE s.workspace_id = ? AND s.dataset_id IN (\(inDatasets)) AND s.enabled AND d.enabled
+                        ORDER BY hits.rank LIMIT ?
+                        """,
+                    arguments: [match] + filters + [limit]
+                ).compactMap { row in
+                    guard let id = SegmentID(row["id"] as String) else { return nil }
+                    let rank = max(0, row["score"] as Double)
+                    return (id, rank / (rank + 1))
+                }
             }
+            let window = max(limit * 4, 40)
+            let first = try search(window: window)
+            return first.count < limit ? try search(window: nil) : first
         }
     }
 
