@@ -52,6 +52,11 @@ struct IndexingTextTests {
         for (left, right) in zip(chunks, chunks.dropFirst()) {
             #expect(!Set(left.split(separator: " ")).isDisjoint(with: right.split(separator: " ")), "\(left) | \(right)")
         }
+        // An unbroken run far over the budget is cut into windows, every one within it, nothing lost.
+        let blob = String(repeating: "QUJDRA", count: 200_000)
+        let cut = automatic.split(blob)
+        #expect(cut.allSatisfy { TokenCount.of($0) <= 60 } && cut.count < 30_000, "\(cut.count) pieces")
+        #expect(cut.joined().count >= blob.count)
         let fixed = TextSplitting(ProcessRule(mode: .custom, rules: .init(cleaning: [], segmentation: .init(separator: "###", maxTokens: 100, chunkOverlap: 0))))
         #expect(fixed.split("a b###c d###  ###e") == ["a b", "c d", "e"])
         // A piece over the budget is cut further.

@@ -40,7 +40,9 @@ public struct TextSplitting: Sendable {
         let index = separators.firstIndex { $0.isEmpty || text.contains($0) } ?? separators.endIndex - 1
         let separator = separators[index]
         let rest = separators[(index + 1)...]
-        let pieces: [Substring] = separator.isEmpty ? text.map { Substring(String($0)) } : text.split(separator: separator, omittingEmptySubsequences: true)
+        // The last resort cuts windows of `maxTokens` characters (no character counts more than one token), not single
+        // characters: a long unbroken run (a base64 blob) would otherwise become millions of pieces.
+        let pieces: [Substring] = separator.isEmpty ? Self.windows(of: text, size: maxTokens) : text.split(separator: separator, omittingEmptySubsequences: true)
         var chunks: [String] = []
         var fitting: [(text: Substring, tokens: Int)] = []
         for piece in pieces {
@@ -55,6 +57,17 @@ public struct TextSplitting: Sendable {
         }
         chunks += pack(fitting, joinedBy: separator)
         return chunks
+    }
+
+    static func windows(of text: Substring, size: Int) -> [Substring] {
+        var windows: [Substring] = []
+        var start = text.startIndex
+        while start < text.endIndex {
+            let end = text.index(start, offsetBy: size, limitedBy: text.endIndex) ?? text.endIndex
+            windows.append(text[start..<end])
+            start = end
+        }
+        return windows
     }
 
     /// Packs consecutive pieces into chunks within the budget; each new chunk starts with the last pieces of the one

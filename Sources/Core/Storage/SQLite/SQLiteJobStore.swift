@@ -7,7 +7,17 @@ struct SQLiteJobStore: JobStore {
     let writer: any DatabaseWriter
 
     func claim(leaseUntil: Date, token: String, at date: Date) async throws -> JobClaim? {
-        try await writer.write { db in
+        // A read first: an idle queue is polled every second by every worker, and a write transaction each time would
+        // queue behind (and in front of) every other write of the process, waiting out the busy timeout with them.
+        let due = try await writer.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT 1 FROM background_job WHERE state = 'queued' AND run_after <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
+                arguments: [date.storedValue, date.storedValue]
+            ) ?? false
+        }
+        guard due else { return nil }
+        return try await writer.write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
