@@ -26,6 +26,8 @@ extension RelayConfiguration {
         configuration.adminKey = RelayClient.adminKey
         // Plugin tests opt in (`usePlugins()`); the rest start without packing the repository's plugins.
         configuration.builtInPluginsDirectory = nil
+        // One job worker per test server (two by default): fewer idle polls and connections while dozens of servers run.
+        configuration.jobs.concurrency = 1
         // Instances sharing PostgreSQL share one secret; on SQLite the generated one is part of what is tested.
         if TestDatabase.isPostgres { configuration.secretKey = TestDatabase.secretKey }
         return configuration
