@@ -4,10 +4,10 @@ import Gateway
 import Testing
 
 extension RelayConfiguration {
-    /// Quick to retry and quick to take over, for the dataset tests.
+    /// Quick to retry, for the dataset tests (a job queued here wakes this server's worker at once; the poll, every
+    /// second, finds those queued by other servers).
     mutating func forDatasetTests() {
         forChatTests()
-        jobs.pollInterval = .milliseconds(100)
         jobs.retryBackoff = .milliseconds(100)
     }
 }
