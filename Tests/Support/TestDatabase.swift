@@ -202,7 +202,11 @@ public enum TestDatabase {
     }
 
     private static func withSQLiteWriteLock<T: Sendable>(_ file: URL, _ body: () async throws -> T) async throws -> T {
-        let blocker = try DatabaseQueue(path: file.path)
+        // The server under test writes now and then by itself (usage flushes, key stamps): wait for such a write to end
+        // rather than fail to take the lock.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let blocker = try DatabaseQueue(path: file.path, configuration: configuration)
         let release = DispatchSemaphore(value: 0)
         // GRDB wants a transaction to end within the access that began it, so the lock is held inside one access. That
         // access waits on GRDB's own queue; nothing here may wait on one of the few threads that run Swift tasks, or
