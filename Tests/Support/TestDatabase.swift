@@ -27,6 +27,12 @@ public enum TestDatabase {
     /// started on the same data directory share the same data on either engine.
     public static func withFresh<T>(in directory: URL, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
         guard let server else { return try await body(.sqlite(directory.appendingPathComponent("relay.sqlite"))) }
+        return try await PostgresTestSlots.shared.holding { try await withFresh(on: server, in: directory, body) }
+    }
+
+    private static func withFresh<T>(
+        on server: PostgresLocation, in directory: URL, _ body: (DatabaseLocation) async throws -> T
+    ) async throws -> T {
         let name = "relay_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         guard let created = await bounded(.seconds(60), { try await administer(server, "CREATE DATABASE \(name)") }) else {
             throw TestDatabaseError(description: "CREATE DATABASE \(name) did not finish within a minute")
