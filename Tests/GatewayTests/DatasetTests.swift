@@ -168,6 +168,9 @@ struct DatasetTests {
             expectError(try await client.get("/v1/datasets", token: appKey), .unauthorized, "unauthorized")
             expectError(try await client.get("/v1/info", token: key), .unauthorized, "unauthorized")
             expectError(try await client.get("/v1/datasets"), .unauthorized, "unauthorized")
+            let inQuery = try await client.get("/v1/datasets?api_key=\(key)")
+            expectError(inQuery, .unauthorized, "unauthorized")
+            #expect(inQuery.message?.contains("query string") == true, "\(inQuery.json)")
             // A workspace key with the dataset permission works; without it, it is refused.
             let withDataset = try await client.post("/console/api/api-keys", token: owner.token, json: ["name": "kb", "permissions": ["dataset"]])
             let withoutDataset = try await client.post("/console/api/api-keys", token: owner.token, json: ["name": "chat", "permissions": ["chat"]])

@@ -22,6 +22,10 @@ struct KnowledgeAppTests {
                 #expect(resources.first?["content"].string == RetrievalTests.paragraphs[2], "\(resources)")
                 #expect(resources.first?["dataset_id"].string == dataset && resources.first?["document_name"] == "mixed.txt")
                 #expect(resources.first?["position"] == 1 && resources.first?["retriever_from"] == "api")
+                // The message keeps them: its conversation's message list shows the same.
+                let conversation = try #require(answer.json["conversation_id"].string)
+                let listed = try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key)
+                #expect(listed.json["data"][0]["retriever_resources"] == answer.json["metadata"]["retriever_resources"], "\(listed.json)")
                 // The model was given the segment as context, before the app's own prompt.
                 let sent = try #require(stub.requests.last { $0["model"] == "stub-chat" })
                 let system = sent["messages"][0]["content"].string ?? ""

@@ -88,6 +88,13 @@ struct RetrievalTests {
                 let segments = try await client.get("/console/api/datasets/\(dataset)/documents/\(try #require(semantic.json["records"][0]["segment"]["document_id"].string))/segments", token: token)
                 let bread = segments.json["data"].array.first { $0["content"].string == Self.paragraphs[2] }
                 #expect((bread?["hit_count"].int ?? 0) >= 1, "\(String(describing: bread))")
+                // A record shows its segment's count with this hit included, as the segment list shows it afterwards.
+                let again = try await client.retrieve(Self.paragraphs[2], from: dataset, token: token, model: ["search_method": "full_text_search", "top_k": 1])
+                let hit = try #require(again.json["records"].array.first)
+                #expect(hit["segment"]["content"].string == Self.paragraphs[2])
+                #expect(hit["segment"]["hit_count"].int == (bread?["hit_count"].int).map { $0 + 1 }, "\(hit) after \(String(describing: bread))")
+                let listed = try await client.get("/console/api/datasets/\(dataset)/documents/\(try #require(hit["segment"]["document_id"].string))/segments", token: token)
+                #expect(listed.json["data"].array.first { $0["content"].string == Self.paragraphs[2] }?["hit_count"].int == hit["segment"]["hit_count"].int)
 
                 // Wrong requests.
                 expectError(try await client.post("/console/api/datasets/\(dataset)/retrieve", token: token, json: ["retrieval_model": [:]]), .badRequest, "invalid_param", field: "query")

@@ -44,8 +44,6 @@ public struct ChatTurn: Sendable {
     let model: ModelProviderService.ResolvedModel
     /// Rounds of tool calls an agent may take (0 without tools).
     let agentIterations: Int
-    /// What the app's datasets gave for the query (Dify's `retriever_resources`).
-    let resources: [RetrievalRecord]
 }
 
 /// How a turn ended.
@@ -60,8 +58,6 @@ public struct ChatResult: Sendable {
     public let ending: Ending
     public let message: ChatMessage
     public let usage: MessageUsage
-    /// The dataset segments the answer was given, best first.
-    public var resources: [RetrievalRecord] = []
 }
 
 /// Chat and completion apps: their model configuration, answering queries through the workspace's model providers,
@@ -205,7 +201,8 @@ public struct ChatService: Sendable {
         let message = ChatMessage(
             id: MessageID(), workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
             endUser: query.endUser, taskID: UUID().uuidString.lowercased(), inputs: inputs, query: query.query,
-            provider: config.model.provider, model: config.model.name, files: files, createdAt: date
+            provider: config.model.provider, model: config.model.name, files: files,
+            retrieverResources: resources.enumerated().map { RetrieverResource(position: $0.offset + 1, $0.element) }, createdAt: date
         )
         try await store.begin(message, starting: started)
         return ChatTurn(
@@ -213,7 +210,7 @@ public struct ChatService: Sendable {
             completion: ChatCompletionRequest(
                 model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:], tools: tools
             ),
-            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations, resources: resources
+            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations
         )
     }
 
@@ -326,7 +323,7 @@ public struct ChatService: Sendable {
             latency: latency
         )
         let message = await storeEnd(of: turn.message, answer: answer, usage: usage, ending: ending)
-        return ChatResult(ending: ending, message: message, usage: usage, resources: turn.resources)
+        return ChatResult(ending: ending, message: message, usage: usage)
     }
 
     /// Stores how a message ended (its answer, usage and status) and returns it so. Stored even when the caller was

@@ -66,14 +66,16 @@ public struct ChatMessage: Sendable, Equatable {
     public var usage: MessageUsage?
     /// Files sent with the query, as the message lists them (`message_files`).
     public let files: [JSONValue]
+    /// The dataset segments the answer was given, best first.
+    public let retrieverResources: [RetrieverResource]
     public var feedback: Feedback?
     public let createdAt: Date
 
     public init(
         id: MessageID, workspaceID: WorkspaceID, appID: AppID, conversationID: ConversationID?, endUser: String, taskID: String,
         inputs: [String: JSONValue], query: String, answer: String = "", status: Status = .running, error: String? = nil,
-        provider: String, model: String, usage: MessageUsage? = nil, files: [JSONValue] = [], feedback: Feedback? = nil,
-        createdAt: Date
+        provider: String, model: String, usage: MessageUsage? = nil, files: [JSONValue] = [],
+        retrieverResources: [RetrieverResource] = [], feedback: Feedback? = nil, createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -90,6 +92,7 @@ public struct ChatMessage: Sendable, Equatable {
         self.model = model
         self.usage = usage
         self.files = files
+        self.retrieverResources = retrieverResources
         self.feedback = feedback
         self.createdAt = createdAt
     }

@@ -439,5 +439,9 @@ enum Schema {
                 CREATE INDEX background_job_by_subject ON background_job(subject);
                 """
         ),
+        Migration(
+            name: "v10 retriever resources of messages",
+            sql: "ALTER TABLE message ADD COLUMN retriever_resources TEXT NOT NULL DEFAULT '[]';"
+        ),
     ]
 }

@@ -56,7 +56,9 @@ extension ChatMessage {
             status: Status(rawValue: try row.string("status")) ?? .normal, error: try row.optionalString("error"),
             provider: try row.string("provider"), model: try row.string("model"),
             usage: try row.optionalString("usage").map { try StoredJSON.decode(MessageUsage.self, $0, column: "usage") },
-            files: try StoredJSON.decode([JSONValue].self, try row.string("files"), column: "files"), feedback: feedback,
+            files: try StoredJSON.decode([JSONValue].self, try row.string("files"), column: "files"),
+            retrieverResources: try StoredJSON.decode([RetrieverResource].self, try row.string("retriever_resources"), column: "retriever_resources"),
+            feedback: feedback,
             createdAt: try row.date("created_at")
         )
     }
@@ -64,7 +66,7 @@ extension ChatMessage {
     /// Columns in insert order, with `storedValues`.
     static let columns = [
         "id", "workspace_id", "app_id", "conversation_id", "end_user", "task_id", "inputs", "query", "answer", "status", "error",
-        "provider", "model", "usage", "total_tokens", "files", "created_at", "updated_at",
+        "provider", "model", "usage", "total_tokens", "files", "retriever_resources", "created_at", "updated_at",
     ]
 }
 

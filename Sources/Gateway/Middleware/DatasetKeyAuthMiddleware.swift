@@ -14,7 +14,7 @@ struct DatasetKeyAuthMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: RelayRequestContext, next: (Request, RelayRequestContext) async throws -> Response
     ) async throws -> Response {
-        let grant = try await apiKeys.authorizeDataset(try BearerToken.require(in: request))
+        let grant = try await apiKeys.authorizeDataset(try BearerToken.requireKey(in: request))
         var context = context
         context.datasetGrant = grant
         let decision = try await limiter.admit([RateLimitRule].workspace(plan: grant.plan.limits, workspace: grant.workspaceID), at: now())

@@ -45,7 +45,12 @@ struct KnowledgeRetrieval: Sendable {
         ranked = Array(ranked.prefix(settings.topK))
         let found = Dictionary(try await store.found(ranked.map(\.key), in: workspace).map { ($0.segment.id, $0) }, uniquingKeysWith: { a, _ in a })
         let records = ranked.compactMap { id, score in
-            found[id].map { RetrievalRecord(segment: $0.segment, documentName: $0.documentName, datasetName: $0.datasetName, score: min(1, max(0, score))) }
+            found[id].map { found in
+                // This retrieval is a hit: the record shows the count as stored once it is recorded.
+                var segment = found.segment
+                segment.hitCount += 1
+                return RetrievalRecord(segment: segment, documentName: found.documentName, datasetName: found.datasetName, score: min(1, max(0, score)))
+            }
         }
         try await store.recordHits(records.map(\.segment.id), in: workspace)
         return records

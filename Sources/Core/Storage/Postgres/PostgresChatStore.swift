@@ -111,7 +111,7 @@ struct PostgresChatStore: ChatStore {
                 \(message.conversationID?.description), \(message.endUser), \(message.taskID), \(StoredJSON.encode(message.inputs)),
                 \(message.query), \(message.answer), \(message.status.rawValue), \(message.error), \(message.provider), \(message.model),
                 \(message.usage.map(StoredJSON.encode)), \(message.usage?.totalTokens ?? 0), \(StoredJSON.encode(message.files)),
-                \(message.createdAt.storedValue), \(message.createdAt.storedValue))
+                \(StoredJSON.encode(message.retrieverResources)), \(message.createdAt.storedValue), \(message.createdAt.storedValue))
                 """,
                 logger: database.logger
             )

@@ -31,7 +31,7 @@ extension ChatMessage {
         [
             id.description, workspaceID.description, appID.description, conversationID?.description, endUser, taskID,
             StoredJSON.encode(inputs), query, answer, status.rawValue, error, provider, model, usage.map(StoredJSON.encode),
-            usage?.totalTokens ?? 0, StoredJSON.encode(files), createdAt.storedValue, createdAt.storedValue,
+            usage?.totalTokens ?? 0, StoredJSON.encode(files), StoredJSON.encode(retrieverResources), createdAt.storedValue, createdAt.storedValue,
         ]
     }
 }

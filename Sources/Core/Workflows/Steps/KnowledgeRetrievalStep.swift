@@ -57,7 +57,7 @@ struct KnowledgeRetrievalStep: WorkflowStep {
                     "dataset_name": .string(record.datasetName), "document_id": .string(record.segment.documentID.description),
                     "document_name": .string(record.documentName), "document_data_source_type": "upload_file",
                     "segment_id": .string(record.segment.id.description), "retriever_from": "workflow", "score": .number(record.score),
-                    "segment_hit_count": .number(Double(record.segment.hitCount + 1)), "segment_word_count": .number(Double(record.segment.wordCount)),
+                    "segment_hit_count": .number(Double(record.segment.hitCount)), "segment_word_count": .number(Double(record.segment.wordCount)),
                     "segment_position": .number(Double(record.segment.position)), "segment_index_node_hash": .string(record.segment.indexNodeHash),
                 ],
             ]

@@ -109,7 +109,7 @@ struct ChatMessagesController {
             var body = envelope.fields(event: "message")
             body["mode"] = .string(grant.app.mode.rawValue)
             body["answer"] = .string(result.message.answer)
-            body["metadata"] = Envelope.metadata(result.usage, resources: result.resources)
+            body["metadata"] = Envelope.metadata(result.usage, resources: result.message.retrieverResources)
             return try JSONBody(.object(body)).response(from: request, context: context)
         case .streaming:
             let chat = self.chat
@@ -138,7 +138,7 @@ struct ChatMessagesController {
                 switch result.ending {
                 case .completed, .stopped:
                     var event = envelope.fields(event: "message_end")
-                    event["metadata"] = Envelope.metadata(result.usage, resources: result.resources)
+                    event["metadata"] = Envelope.metadata(result.usage, resources: result.message.retrieverResources)
                     frames.yield(EventStream.frame(.object(event)))
                 case .failed(let error):
                     var event = envelope.fields(event: "error")
@@ -200,20 +200,8 @@ struct Envelope: Sendable {
         return fields
     }
 
-    static func metadata(_ usage: MessageUsage, resources: [RetrievalRecord] = []) -> JSONValue {
-        ["usage": JSONValue(encoding: usage), "retriever_resources": .array(resources.enumerated().map(retrieverResource))]
-    }
-
-    /// Dify's `retriever_resources` item: where a piece of the answer's context came from.
-    static func retrieverResource(_ position: Int, _ record: RetrievalRecord) -> JSONValue {
-        [
-            "position": .number(Double(position + 1)), "dataset_id": .string(record.segment.datasetID.description),
-            "dataset_name": .string(record.datasetName), "document_id": .string(record.segment.documentID.description),
-            "document_name": .string(record.documentName), "data_source_type": "upload_file", "segment_id": .string(record.segment.id.description),
-            "retriever_from": "api", "score": .number(record.score), "hit_count": .number(Double(record.segment.hitCount + 1)),
-            "word_count": .number(Double(record.segment.wordCount)), "segment_position": .number(Double(record.segment.position)),
-            "index_node_hash": .string(record.segment.indexNodeHash), "content": .string(record.segment.content),
-        ]
+    static func metadata(_ usage: MessageUsage, resources: [RetrieverResource] = []) -> JSONValue {
+        ["usage": JSONValue(encoding: usage), "retriever_resources": JSONValue(encoding: resources)]
     }
 }
 

@@ -131,7 +131,7 @@ struct ConversationsController {
             "answer": .string(message.answer),
             "message_files": .array(message.files),
             "feedback": message.feedback.map { ["rating": .string($0.rating.rawValue)] } ?? .null,
-            "retriever_resources": [],
+            "retriever_resources": JSONValue(encoding: message.retrieverResources),
             "agent_thoughts": [],
             "created_at": .number(message.createdAt.timeIntervalSince1970.rounded(.down)),
             "status": message.status == .error ? "error" : "normal",
