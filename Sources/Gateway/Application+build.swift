@@ -83,6 +83,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         .addRoutes(to: workspace)
     APIKeysController(apiKeys: services.apiKeys, datasets: services.datasets).addRoutes(to: workspace)
     addDatasetRoutes(services, to: workspace)
+    DatasetTagsController(datasets: services.datasets).addConsoleRoutes(to: workspace)
     PluginsController(installs: services.plugins).addRoutes(to: workspace)
     ToolProvidersController(tools: services.tools).addRoutes(to: workspace)
     UsageController(services: services).addRoutes(to: workspace)
@@ -123,4 +124,5 @@ func addDatasetRoutes<Context: DatasetRequestContext>(_ services: RelayServices,
     DatasetsController(datasets: services.datasets).addRoutes(to: group)
     DocumentsController(datasets: services.datasets).addRoutes(to: group)
     SegmentsController(datasets: services.datasets).addRoutes(to: group)
+    DatasetTagsController(datasets: services.datasets).addRoutes(to: group)
 }

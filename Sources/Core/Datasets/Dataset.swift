@@ -37,6 +37,8 @@ public struct Dataset: Sendable, Equatable {
     /// Totals over its documents, filled in when read.
     public var documentCount: Int
     public var wordCount: Int
+    /// The tags it carries, filled in where a dataset is shown.
+    public var tags: [DatasetTag] = []
 
     public init(
         id: DatasetID, workspaceID: WorkspaceID, name: String, description: String, permission: Permission, partialMembers: [AccountID] = [],

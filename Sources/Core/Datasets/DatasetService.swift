@@ -29,7 +29,13 @@ public struct DatasetService: Sendable {
         var query = query
         query.visibleTo = caller.account
         query.seesKeyMade = caller.role?.canManageMembers ?? true
-        return try await store.datasets(in: caller.workspaceID, matching: query)
+        let page = try await store.datasets(in: caller.workspaceID, matching: query)
+        return Page(items: try await tagged(page.items, in: caller.workspaceID), total: page.total, page: page.page, limit: page.limit)
+    }
+
+    /// The dataset with its tags, as the API shows it.
+    public func shown(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
+        try await tagged([try await dataset(id, by: caller)], in: caller.workspaceID)[0]
     }
 
     public func dataset(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
@@ -63,7 +69,7 @@ public struct DatasetService: Sendable {
                 stored.updatedAt = date
             })
         else { throw RelayError.notFound("Dataset \(id) not found") }
-        return stored
+        return try await tagged([stored], in: caller.workspaceID)[0]
     }
 
     public func delete(_ id: DatasetID, by caller: DatasetCaller) async throws {

@@ -4,6 +4,8 @@ public import Foundation
 public struct DatasetQuery: Sendable {
     public var keyword: String?
     public var ids: [DatasetID]?
+    /// Only datasets carrying at least one of these tags.
+    public var tagIDs: [TagID]?
     /// The account whose permissions apply; `nil` for a dataset API key (every dataset of the workspace).
     public var visibleTo: AccountID?
     /// Whether datasets made by API keys (no creator) are visible to that account: owners and admins see them.
@@ -11,9 +13,12 @@ public struct DatasetQuery: Sendable {
     public var page: Int
     public var limit: Int
 
-    public init(keyword: String? = nil, ids: [DatasetID]? = nil, visibleTo: AccountID?, page: Int = 1, limit: Int = 20) {
+    public init(
+        keyword: String? = nil, ids: [DatasetID]? = nil, tagIDs: [TagID]? = nil, visibleTo: AccountID?, page: Int = 1, limit: Int = 20
+    ) {
         self.keyword = keyword
         self.ids = ids
+        self.tagIDs = tagIDs
         self.visibleTo = visibleTo
         self.page = page
         self.limit = limit
@@ -118,4 +123,20 @@ public protocol DatasetStore: Sendable {
     /// The segments (enabled, of enabled documents) among `ids`, with their documents' and datasets' names.
     func found(_ ids: [SegmentID], in workspace: WorkspaceID) async throws -> [FoundSegment]
     func recordHits(_ ids: [SegmentID], in workspace: WorkspaceID) async throws
+
+    // MARK: Tags
+    /// The workspace's tags by name, each with the number of datasets carrying it.
+    func tags(in workspace: WorkspaceID, keyword: String?) async throws -> [DatasetTag]
+    func tags(of datasets: [DatasetID], in workspace: WorkspaceID) async throws -> [DatasetID: [DatasetTag]]
+    /// Throws `invalid_param` (duplicate) when the workspace has a tag of that name.
+    func insertTag(_ tag: DatasetTag) async throws
+    /// `nil` when the workspace has no such tag; throws `invalid_param` (duplicate) when another has the name.
+    func renameTag(_ id: TagID, to name: String, in workspace: WorkspaceID) async throws -> DatasetTag?
+    /// Removes the tag from every dataset too; `false` when the workspace has no such tag.
+    func deleteTag(_ id: TagID, in workspace: WorkspaceID) async throws -> Bool
+    /// Puts every tag on the dataset (those it has stay), all or none: `false`, and nothing changed, when one of them is
+    /// not the workspace's.
+    func bind(_ tags: [TagID], to dataset: DatasetID, in workspace: WorkspaceID, at date: Date) async throws -> Bool
+    /// `false` when the dataset did not carry the tag.
+    func unbind(_ tag: TagID, from dataset: DatasetID, in workspace: WorkspaceID) async throws -> Bool
 }

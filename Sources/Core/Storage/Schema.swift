@@ -443,5 +443,26 @@ enum Schema {
             name: "v10 retriever resources of messages",
             sql: "ALTER TABLE message ADD COLUMN retriever_resources TEXT NOT NULL DEFAULT '[]';"
         ),
+        Migration(
+            name: "v11 dataset tags",
+            sql: """
+                CREATE TABLE dataset_tag (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (workspace_id, name)
+                );
+                CREATE TABLE dataset_tag_binding (
+                    tag_id TEXT NOT NULL REFERENCES dataset_tag(id) ON DELETE CASCADE,
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (tag_id, dataset_id)
+                );
+                CREATE INDEX dataset_tag_binding_by_dataset ON dataset_tag_binding(dataset_id);
+                """
+        ),
     ]
 }

@@ -22,6 +22,19 @@ extension Dataset {
         """
 }
 
+extension DatasetTag {
+    /// A `dataset_tag` row, with `binding_count` when the query counts bindings.
+    init(row: some StoredRow, bindingCount: Int = 0) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), name: try row.string("name"),
+            createdBy: try row.optionalIdentifier("created_by"), createdAt: try row.date("created_at"), bindingCount: bindingCount
+        )
+    }
+
+    /// Columns of a tag row (`t`) with the number of datasets carrying it.
+    static let selection = "t.*, CAST((SELECT COUNT(*) FROM dataset_tag_binding b WHERE b.tag_id = t.id) AS BIGINT) AS binding_count"
+}
+
 extension DatasetDocument {
     init(row: some StoredRow) throws {
         self.init(

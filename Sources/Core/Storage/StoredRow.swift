@@ -246,6 +246,10 @@ extension RelayError {
         RelayError.invalidParam("name", "An app named '\(name)' already exists in this workspace", type: "duplicate")
     }
 
+    static func duplicateTagName() -> RelayError {
+        RelayError.invalidParam("name", "A tag of this name already exists in this workspace", type: "duplicate")
+    }
+
     static func duplicateDatasetName() -> RelayError {
         RelayError.invalidParam("name", "A dataset of this name already exists in this workspace", type: "duplicate")
     }

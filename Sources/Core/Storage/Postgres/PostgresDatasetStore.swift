@@ -4,11 +4,11 @@ import PostgresNIO
 struct PostgresDatasetStore: DatasetStore {
     let database: PostgresDatabase
 
-    private func inWorkspace<T: Sendable>(_ workspace: WorkspaceID, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func inWorkspace<T: Sendable>(_ workspace: WorkspaceID, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await database.transaction(.workspace(workspace), body)
     }
 
-    private var logger: Logger { database.logger }
+    var logger: Logger { database.logger }
 
     // MARK: Datasets
 
@@ -16,6 +16,7 @@ struct PostgresDatasetStore: DatasetStore {
         let account = query.visibleTo?.description
         let pattern = query.keyword.flatMap { $0.isEmpty ? nil : "%\(PostgresAppStore.escapeLike($0))%" }
         let ids = query.ids?.map(\.description)
+        let tags = query.tagIDs?.map(\.description)
         let filter: PostgresQuery = """
             d.workspace_id = \(workspace.description)
             AND (\(account)::TEXT IS NULL OR d.permission = 'all_team_members' OR d.created_by = \(account)
@@ -23,6 +24,7 @@ struct PostgresDatasetStore: DatasetStore {
                 AND EXISTS (SELECT 1 FROM dataset_member m WHERE m.dataset_id = d.id AND m.account_id = \(account))))
             AND (\(pattern)::TEXT IS NULL OR d.name ILIKE \(pattern) ESCAPE '\\')
             AND (\(ids)::TEXT[] IS NULL OR d.id = ANY(\(ids)))
+            AND (\(tags)::TEXT[] IS NULL OR EXISTS (SELECT 1 FROM dataset_tag_binding b WHERE b.dataset_id = d.id AND b.tag_id = ANY(\(tags))))
             """
         return try await inWorkspace(workspace) { connection in
             let total = try await connection.rows(Self.query("SELECT COUNT(*) AS n FROM dataset d WHERE ", filter), logger: logger).first?.int("n") ?? 0

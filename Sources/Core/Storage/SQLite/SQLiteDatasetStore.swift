@@ -27,6 +27,12 @@ struct SQLiteDatasetStore: DatasetStore {
                 conditions.append("d.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))")
                 arguments += ids.map(\.description)
             }
+            if let tags = query.tagIDs {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM dataset_tag_binding b WHERE b.dataset_id = d.id AND b.tag_id IN (\(tags.map { _ in "?" }.joined(separator: ", "))))"
+                )
+                arguments += tags.map(\.description)
+            }
             let rows = try Self.page(
                 db, select: Dataset.selection, from: "dataset d", where: conditions.joined(separator: " AND "), arguments: arguments,
                 order: "d.created_at DESC, d.id", page: query.page, limit: query.limit

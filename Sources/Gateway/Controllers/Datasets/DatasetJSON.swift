@@ -30,9 +30,16 @@ enum DatasetJSON {
             "created_by": optional(dataset.createdBy?.description), "created_at": seconds(dataset.createdAt), "updated_at": seconds(dataset.updatedAt),
             "embedding_model": optional(dataset.embeddingModel), "embedding_model_provider": optional(dataset.embeddingProvider),
             "embedding_available": .bool(dataset.indexingTechnique == .economy || dataset.embeddingModel != nil),
-            "retrieval_model_dict": retrieval(dataset.retrieval), "tags": [],
+            "retrieval_model_dict": retrieval(dataset.retrieval), "tags": .array(dataset.tags.map { tag($0, counted: false) }),
             "partial_member_list": .array(dataset.partialMembers.map { .string($0.description) }),
         ]
+    }
+
+    /// A tag as a dataset shows it, or as tags are listed (`counted`: with `binding_count`, a string in Dify).
+    static func tag(_ tag: DatasetTag, counted: Bool) -> JSONValue {
+        var fields: [String: JSONValue] = ["id": .string(tag.id.description), "name": .string(tag.name), "type": "knowledge"]
+        if counted { fields["binding_count"] = .string(String(tag.bindingCount)) }
+        return .object(fields)
     }
 
     /// Dify's `display_status`: what the console shows for a document.

@@ -29,7 +29,11 @@ struct DatasetsController {
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
             let ids: [DatasetID] = try request.uri.queryParameters.getAll("ids").map { try DatasetID.parse(String($0), field: "ids") }
-            let query = DatasetQuery(keyword: request.queryString("keyword"), ids: ids.isEmpty ? nil : ids, visibleTo: nil, page: page, limit: limit)
+            let tags: [TagID] = try request.uri.queryParameters.getAll("tag_ids").map { try TagID.parse(String($0), field: "tag_ids") }
+            let query = DatasetQuery(
+                keyword: request.queryString("keyword"), ids: ids.isEmpty ? nil : ids, tagIDs: tags.isEmpty ? nil : tags, visibleTo: nil,
+                page: page, limit: limit
+            )
             return JSONBody(DatasetJSON.page(try await datasets.list(query, by: context.datasetCaller), DatasetJSON.dataset))
         }
         group.post("datasets") { request, context in
@@ -40,7 +44,7 @@ struct DatasetsController {
             return EditedResponse(status: .created, response: JSONBody(DatasetJSON.dataset(dataset)))
         }
         group.get("datasets/:dataset_id") { _, context in
-            JSONBody(DatasetJSON.dataset(try await datasets.dataset(try context.id("dataset_id"), by: context.datasetCaller)))
+            JSONBody(DatasetJSON.dataset(try await datasets.shown(try context.id("dataset_id"), by: context.datasetCaller)))
         }
         group.patch("datasets/:dataset_id") { request, context in
             var request = request
