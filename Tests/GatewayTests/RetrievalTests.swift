@@ -125,6 +125,39 @@ struct RetrievalTests {
         }
     }
 
+    @Test("changing a dataset's embedding model indexes its documents again with the new model; other changes do not")
+    func embeddingModelChange() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forDatasetTests() }) { client in
+                let (owner, dataset, document) = try await Self.knowledge(client, stub)
+                func embedded(by model: String) -> Int {
+                    stub.requests.filter { $0["model"] == .string(model) }.flatMap { $0["input"].array }.filter { $0.string == Self.paragraphs[2] }.count
+                }
+                #expect(embedded(by: "stub-embed-words") == 1)
+                let batch = try #require(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["batch"].string)
+
+                // A new name or description leaves the vectors alone.
+                let renamed = try await client.send(.patch, "/console/api/datasets/\(dataset)", token: owner.token, json: ["name": "Renamed", "description": "d"])
+                #expect(renamed.status == .ok, "\(renamed.json)")
+                #expect(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["indexing_status"] == "completed")
+
+                // Another model (3 dimensions instead of 384): every document is indexed again with it.
+                let changed = try await client.send(
+                    .patch, "/console/api/datasets/\(dataset)", token: owner.token,
+                    json: ["embedding_model_provider": "openai_api_compatible", "embedding_model": "stub-embed"]
+                )
+                #expect(changed.status == .ok && changed.json["embedding_model"] == "stub-embed", "\(changed.json)")
+                let status = try await client.waitIndexed(batch, in: dataset, token: owner.token)[0]
+                #expect(status["indexing_status"] == "completed" && status["total_segments"] == 4, "\(status)")
+                #expect(embedded(by: "stub-embed") == 1)
+                #expect(embedded(by: "stub-embed-words") == 1)
+                let semantic = try await client.retrieve("sourdough", from: dataset, token: owner.token, model: ["search_method": "semantic_search", "top_k": 4])
+                #expect(semantic.status == .ok, "the stored vectors are the new model's: \(semantic.json)")
+                #expect(semantic.json["records"].array.count == 4, "\(semantic.json)")
+            }
+        }
+    }
+
     @Test("a rerank model orders hybrid results when reranking is enabled")
     func reranking() async throws {
         try await StubUpstream.with { stub in

@@ -60,6 +60,7 @@ public struct DatasetService: Sendable {
     public func update(_ id: DatasetID, with fields: DatasetFields, by caller: DatasetCaller) async throws -> Dataset {
         try caller.requireEditor("change datasets")
         var dataset = try await dataset(id, by: caller)
+        let previousModel = (dataset.embeddingProvider, dataset.embeddingModel)
         try await apply(fields, to: &dataset, creating: false)
         let changed = dataset
         let date = now()
@@ -69,7 +70,24 @@ public struct DatasetService: Sendable {
                 stored.updatedAt = date
             })
         else { throw RelayError.notFound("Dataset \(id) not found") }
+        if stored.indexingTechnique == .highQuality, stored.documentCount > 0, (stored.embeddingProvider, stored.embeddingModel) != previousModel {
+            try await reindexDocuments(of: id, by: caller)
+        }
         return try await tagged([stored], in: caller.workspaceID)[0]
+    }
+
+    /// Indexes every document of the dataset again from its stored source, as Dify does when a dataset's embedding
+    /// model changes: the stored vectors are the other model's, of another space and often another size.
+    private func reindexDocuments(of datasetID: DatasetID, by caller: DatasetCaller) async throws {
+        var ids: [DocumentID] = []
+        var page = 1
+        while true {
+            let documents = try await store.documents(of: datasetID, in: caller.workspaceID, keyword: nil, page: page, limit: 100)
+            ids += documents.items.map(\.id)
+            guard !documents.items.isEmpty, ids.count < documents.total else { break }
+            page += 1
+        }
+        for id in ids { _ = try await restart(id, of: datasetID, source: nil, by: caller) { _ in } }
     }
 
     public func delete(_ id: DatasetID, by caller: DatasetCaller) async throws {
