@@ -58,6 +58,54 @@ struct KnowledgeAppTests {
         }
     }
 
+    @Test("retrieval_model single: the app's model is offered each dataset as a function described by it, and only the one it calls is searched")
+    func singleRetrieval() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.forDatasetTests() }) { client in
+                let (owner, mixed, _) = try await RetrievalTests.knowledge(client, stub)
+                let recipes = try await client.createDataset("Recipes", token: owner.token, extra: ["description": "Baking recipes and bread"])
+                let (_, batch) = try await client.addText("Sourdough needs flour, water, salt and a lively starter.", name: "bread.txt", to: recipes, token: owner.token)
+                #expect(try await client.waitIndexed(batch, in: recipes, token: owner.token)[0]["indexing_status"] == "completed")
+                func configs(_ ids: [String], routing: JSONValue = "single") -> JSONValue {
+                    [
+                        "retrieval_model": routing, "top_k": 4, "score_threshold_enabled": false,
+                        "datasets": ["datasets": .array(ids.map { ["dataset": ["enabled": true, "id": .string($0)]] })],
+                    ]
+                }
+                func searched(_ answer: Reply) -> Set<String> {
+                    Set(answer.json["metadata"]["retriever_resources"].array.compactMap { $0["dataset_id"].string })
+                }
+                // stub-agent calls the first function it is offered: here the recipes.
+                let recipesFirst = try await client.chatApp(stub, model: "stub-agent", config: ["dataset_configs": configs([recipes, mixed])], owner: owner, name: "Router A")
+                let first = try await client.chat(recipesFirst, "sourdough")
+                #expect(first.status == .ok, "\(first.json)")
+                #expect(searched(first) == [recipes], "\(first.json)")
+                let routing = try #require(stub.requests.last { $0["tools"].array.count == 2 }, "the model was asked to pick")
+                #expect(routing["tools"].array.compactMap { $0["function"]["name"].string } == [recipes, mixed])
+                #expect(routing["tools"][0]["function"]["description"] == "Baking recipes and bread")
+                #expect(routing["tools"][1]["function"]["description"].string?.contains("Mixed") == true, "\(routing)")
+                #expect(routing["messages"].array.last?["content"] == "sourdough")
+
+                // Offered the other way round, it calls the mixed dataset, searched with its own settings.
+                let mixedFirst = try await client.chatApp(stub, model: "stub-agent", config: ["dataset_configs": configs([mixed, recipes])], owner: owner, name: "Router B")
+                let second = try await client.chat(mixedFirst, "sourdough")
+                #expect(searched(second) == [mixed], "\(second.json)")
+                #expect(second.json["metadata"]["retriever_resources"][0]["content"].string == RetrievalTests.paragraphs[2])
+                // multiple: both are searched, and no model is asked.
+                let asked = stub.requests.count { $0["tools"].array.count == 2 }
+                let both = try await client.chatApp(stub, config: ["dataset_configs": configs([mixed, recipes], routing: "multiple")], owner: owner, name: "Both")
+                #expect(searched(try await client.chat(both, "sourdough")) == [mixed, recipes])
+                #expect(stub.requests.count { $0["tools"].array.count == 2 } == asked)
+
+                let wrong = try await client.post(
+                    "/console/api/apps/\(both.id)/model-config", token: owner.token,
+                    json: ["model": ["provider": "openai_api_compatible", "name": "stub-chat"], "dataset_configs": configs([mixed], routing: "sometimes")]
+                )
+                expectError(wrong, .badRequest, "invalid_param", field: "dataset_configs.retrieval_model")
+            }
+        }
+    }
+
     @Test("the knowledge-retrieval node gives Dify's result list; wrong configuration is refused by node and field")
     func knowledgeRetrievalNode() async throws {
         try await StubUpstream.with { stub in

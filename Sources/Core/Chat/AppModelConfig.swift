@@ -78,11 +78,12 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
     /// Shown by `/parameters` as given (`image: {enabled, number_limits, detail, transfer_methods}`).
     public var fileUpload: JSONValue?
     /// The datasets each query is answered from (Dify's `dataset_configs`:
-    /// `{top_k, score_threshold, datasets: {datasets: [{dataset: {enabled, id}}]}}`).
+    /// `{retrieval_model, top_k, score_threshold, datasets: {datasets: [{dataset: {enabled, id}}]}}`).
     public var datasetConfigs: JSONValue?
 
-    /// The enabled datasets of `dataset_configs`, with how many segments to give the model and the lowest score.
-    public var knowledge: (datasets: [DatasetID], topK: Int, scoreThreshold: Double?)? {
+    /// The enabled datasets of `dataset_configs`, with how many segments to give the model and the lowest score, and
+    /// whether the model picks one of them (`retrieval_model: single`) rather than all being searched (`multiple`).
+    public var knowledge: (datasets: [DatasetID], topK: Int, scoreThreshold: Double?, single: Bool)? {
         guard let configs = datasetConfigs else { return nil }
         let ids = configs["datasets"]["datasets"].array.compactMap { item -> DatasetID? in
             guard item["dataset"]["enabled"].bool != false else { return nil }
@@ -91,7 +92,7 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         guard !ids.isEmpty else { return nil }
         let topK = Int(configs["top_k"].number ?? 4)
         let threshold = configs["score_threshold_enabled"].bool == false ? nil : configs["score_threshold"].number
-        return (ids, max(1, min(topK, RetrievalSettings.maxTopK)), threshold)
+        return (ids, max(1, min(topK, RetrievalSettings.maxTopK)), threshold, configs["retrieval_model"].string == "single")
     }
 
     public init(model: Model, prePrompt: String? = nil, userInputForm: [UserInputField]? = nil) {

@@ -111,6 +111,9 @@ public struct ChatService: Sendable {
             }
         }
         if let knowledge, let selection = config.knowledge {
+            if let routing = config.datasetConfigs?["retrieval_model"], routing != .null, routing != "single", routing != "multiple" {
+                problems.append(("dataset_configs.retrieval_model", "retrieval_model must be single or multiple"))
+            }
             for (index, id) in selection.datasets.enumerated() where try await knowledge.store.dataset(id, in: app.workspaceID) == nil {
                 problems.append(("dataset_configs.datasets.datasets[\(index)].dataset.id", "this workspace has no dataset \(id)"))
             }
@@ -167,10 +170,16 @@ public struct ChatService: Sendable {
         let (images, files) = try await query.attachments()
         var resources: [RetrievalRecord] = []
         if let knowledge, let selection = config.knowledge, !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            resources = try await knowledge.retrieve(
-                query.query, from: selection.datasets, topK: selection.topK, scoreThreshold: selection.scoreThreshold, method: nil,
-                in: app.workspaceID
-            )
+            if selection.single {
+                resources = try await knowledge.retrieveRouted(query.query, among: selection.datasets, in: app.workspaceID) { datasets in
+                    try await Self.pickDataset(for: query.query, among: datasets, model: model, config: config)
+                }
+            } else {
+                resources = try await knowledge.retrieve(
+                    query.query, from: selection.datasets, topK: selection.topK, scoreThreshold: selection.scoreThreshold, method: nil,
+                    in: app.workspaceID
+                )
+            }
         }
         let context = config.knowledge == nil ? nil : resources.map(\.segment.content).joined(separator: "\n")
         var started: Conversation?

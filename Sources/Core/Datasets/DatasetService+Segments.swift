@@ -115,6 +115,22 @@ extension DatasetService {
         return Array(records.sorted { $0.score > $1.score }.prefix(topK))
     }
 
+    /// Searches the one dataset `pick` chooses among those of the workspace named by `ids`, with that dataset's own
+    /// retrieval settings (Dify's `single` retrieval); a single dataset is chosen without asking.
+    public func retrieveRouted(
+        _ query: String, among ids: [DatasetID], in workspace: WorkspaceID, pick: ([Dataset]) async throws -> DatasetID?
+    ) async throws -> [RetrievalRecord] {
+        let datasets = try await store.datasets(in: workspace, matching: DatasetQuery(ids: ids, visibleTo: nil, page: 1, limit: max(1, ids.count))).items
+        guard !datasets.isEmpty, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        let ordered = ids.compactMap { id in datasets.first { $0.id == id } }
+        guard let chosen = ordered.count == 1 ? ordered[0].id : try await pick(ordered), let dataset = ordered.first(where: { $0.id == chosen }) else {
+            return []
+        }
+        var settings = dataset.retrieval
+        if settings.method.needsEmbeddings, dataset.indexingTechnique != .highQuality { settings.method = .keywordSearch }
+        return try await retrieval.retrieve(query, in: [dataset], settings: settings, workspace: workspace)
+    }
+
     private func embeddings(_ texts: [String], for dataset: Dataset) async throws -> [[Float]] {
         do {
             return try await dataset.embeddings(of: texts, models: models)
