@@ -27,13 +27,9 @@ struct PostgresDatasetStore: DatasetStore {
             AND (\(tags)::TEXT[] IS NULL OR EXISTS (SELECT 1 FROM dataset_tag_binding b WHERE b.dataset_id = d.id AND b.tag_id = ANY(\(tags))))
             """
         return try await inWorkspace(workspace) { connection in
-            let total = try await connection.rows(Self.query("SELECT COUNT(*) AS n FROM dataset d WHERE ", filter), logger: logger).first?.int("n") ?? 0
-            let rows = try await connection.rows(
-                Self.query(
-                    "SELECT \(Dataset.selection) FROM dataset d WHERE ", filter,
-                    " ORDER BY d.created_at DESC, d.id LIMIT \(query.limit) OFFSET \((query.page - 1) * query.limit)"
-                ),
-                logger: logger
+            let (rows, total) = try await Self.page(
+                connection, logger, select: Dataset.selection, from: "dataset d", where: filter, order: "d.created_at DESC, d.id",
+                page: query.page, limit: query.limit
             )
             let members = try await Self.members(of: rows.map { try $0.string("id") }, connection, logger)
             let items = try rows.map { row in try Dataset(row: row, partialMembers: members[try row.string("id"), default: []]) }
@@ -169,13 +165,10 @@ struct PostgresDatasetStore: DatasetStore {
             workspace_id = \(workspace.description) AND dataset_id = \(dataset.description) AND (\(pattern)::TEXT IS NULL OR name ILIKE \(pattern) ESCAPE '\\')
             """
         return try await inWorkspace(workspace) { connection in
-            let total = try await connection.rows(Self.query("SELECT COUNT(*)::BIGINT AS n FROM dataset_document WHERE ", filter), logger: logger)
-                .first?.int("n") ?? 0
-            let items = try await connection.rows(
-                Self.query("SELECT * FROM dataset_document WHERE ", filter, " ORDER BY position DESC LIMIT \(limit) OFFSET \((page - 1) * limit)"),
-                logger: logger
-            ).map { try DatasetDocument(row: $0) }
-            return Page(items: items, total: total, page: page, limit: limit)
+            let (rows, total) = try await Self.page(
+                connection, logger, select: "*", from: "dataset_document", where: filter, order: "position DESC", page: page, limit: limit
+            )
+            return Page(items: try rows.map { try DatasetDocument(row: $0) }, total: total, page: page, limit: limit)
         }
     }
 
@@ -298,16 +291,11 @@ struct PostgresDatasetStore: DatasetStore {
             AND (\(pattern)::TEXT IS NULL OR s.content ILIKE \(pattern) ESCAPE '\\') AND (\(enabled)::BOOLEAN IS NULL OR s.enabled = \(enabled))
             """
         return try await inWorkspace(workspace) { connection in
-            let total = try await connection.rows(Self.query("SELECT COUNT(*)::BIGINT AS n FROM document_segment s WHERE ", filter), logger: logger)
-                .first?.int("n") ?? 0
-            let items = try await connection.rows(
-                Self.query(
-                    "SELECT \(DocumentSegment.listedColumns) FROM document_segment s WHERE ", filter,
-                    " ORDER BY s.position LIMIT \(limit) OFFSET \((page - 1) * limit)"
-                ),
-                logger: logger
-            ).map { try DocumentSegment(row: $0) }
-            return Page(items: items, total: total, page: page, limit: limit)
+            let (rows, total) = try await Self.page(
+                connection, logger, select: DocumentSegment.listedColumns, from: "document_segment s", where: filter, order: "s.position",
+                page: page, limit: limit
+            )
+            return Page(items: try rows.map { try DocumentSegment(row: $0) }, total: total, page: page, limit: limit)
         }
     }
 
@@ -510,6 +498,18 @@ struct PostgresDatasetStore: DatasetStore {
     /// A statement made of fixed SQL around an interpolated filter.
     private static func query(_ head: String, _ filter: PostgresQuery, _ tail: String = "") -> PostgresQuery {
         PostgresQuery(unsafeSQL: head + filter.sql + tail, binds: filter.binds)
+    }
+
+    /// One page of the rows `filter` matches, in `order`, with how many match in all.
+    private static func page(
+        _ connection: PostgresConnection, _ logger: Logger, select: String, from: String, where filter: PostgresQuery, order: String, page: Int,
+        limit: Int
+    ) async throws -> (rows: [PostgresRandomAccessRow], total: Int) {
+        let total = try await connection.rows(query("SELECT COUNT(*)::BIGINT AS n FROM \(from) WHERE ", filter), logger: logger).first?.int("n") ?? 0
+        let rows = try await connection.rows(
+            query("SELECT \(select) FROM \(from) WHERE ", filter, " ORDER BY \(order) LIMIT \(limit) OFFSET \((page - 1) * limit)"), logger: logger
+        )
+        return (rows, total)
     }
 
     private static func dataset(_ id: DatasetID, in workspace: WorkspaceID, _ connection: PostgresConnection, _ logger: Logger) async throws -> Dataset? {
