@@ -115,6 +115,10 @@ struct DatasetTagTests {
             )
             #expect(try await client.get("/v1/datasets/\(dataset)/tags", token: key).json["total"] == 0)
             expectError(try await client.get("/console/api/datasets?tag_ids=nope", token: owner.token), .badRequest, "invalid_param", field: "tag_ids")
+            let many = (0...100).map { _ in "tag_ids=\(UUID().uuidString)" }.joined(separator: "&")
+            expectError(try await client.get("/console/api/datasets?\(many)", token: owner.token), .badRequest, "invalid_param", field: "tag_ids")
+            let hundred = (0..<100).map { _ in "tag_ids=\(UUID().uuidString)" }.joined(separator: "&")
+            #expect(try await client.get("/console/api/datasets?\(hundred)", token: owner.token).json["total"] == 0)
             // The tag is still there, unchanged.
             #expect(try await client.get("/v1/datasets/tags", token: key).json.array.map { $0["name"] } == ["Kept"])
         }

@@ -25,6 +25,14 @@ extension Request {
         return value
     }
 
+    /// Every value of a repeated UUID query parameter (`?ids=a&ids=b`), at most `limit` of them: each goes into one
+    /// statement, and the engines bound how many values a statement may carry.
+    func queryIDs<Entity>(_ name: String, limit: Int) throws -> [Identifier<Entity>] {
+        let values = uri.queryParameters.getAll(name)
+        guard values.count <= limit else { throw RelayError.invalidParam(name, "At most \(limit) \(name) can be given", type: "too_long") }
+        return try values.map { try Identifier.parse(String($0), field: name) }
+    }
+
     func queryString(_ name: String) -> String? {
         uri.queryParameters[Substring(name)].map(String.init)
     }
