@@ -87,7 +87,13 @@ public struct DatasetService: Sendable {
             guard !documents.items.isEmpty, ids.count < documents.total else { break }
             page += 1
         }
-        for id in ids { _ = try await restart(id, of: datasetID, source: nil, by: caller) { _ in } }
+        for id in ids {
+            do {
+                _ = try await restart(id, of: datasetID, source: nil, by: caller) { _ in }
+            } catch let error as RelayError where error.code == .notFound {
+                continue  // deleted meanwhile: nothing to index
+            }
+        }
     }
 
     public func delete(_ id: DatasetID, by caller: DatasetCaller) async throws {
