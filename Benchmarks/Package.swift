@@ -13,6 +13,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
+        // A fresh data file with one workspace, for the benchmarks that drive the services directly.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Core", package: "relay")],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "RateLimitBenchmarks",
             dependencies: [
@@ -40,6 +46,7 @@ let package = Package(
         .executableTarget(
             name: "WorkflowBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Core", package: "relay"),
                 .product(name: "Logging", package: "swift-log"),
@@ -51,6 +58,7 @@ let package = Package(
         .executableTarget(
             name: "KnowledgeBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Core", package: "relay"),
                 .product(name: "Logging", package: "swift-log"),

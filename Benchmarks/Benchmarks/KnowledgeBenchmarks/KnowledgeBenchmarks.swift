@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Core
 import Foundation
 import Hummingbird
@@ -98,22 +99,14 @@ actor KnowledgeFixture {
     func ready() async throws -> Ready {
         if let ready { return ready }
         let port = try await EmbeddingServer.start()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-knowledge-bench-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let stores = try RelayStores.openSQLite(at: folder.appendingPathComponent("relay.sqlite"))
-        let now = Date()
-        let account = NewAccount(email: "bench@example.com", name: "Bench", passwordHash: "x")
-        let workspace = Workspace(id: WorkspaceID(), name: "Bench", createdAt: now)
-        try await stores.accounts.register(account, workspace: workspace, at: now)
+        let bench = try await BenchWorkspace.make("knowledge")
+        let (stores, workspace) = (bench.stores, bench.workspace)
         // Without limits: the corpus is bigger than the default plan's vector space.
         _ = try await stores.plans.define("bench", limits: [:])
         try await stores.plans.assign("bench", overrides: [:], to: workspace.id)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let models = ModelProviderService(
-            catalogue: .builtIn(client: UpstreamClient(policy: UpstreamPolicy())), installed: nil, store: stores.modelProviders,
-            sealer: CredentialSealer(secret: String(repeating: "k", count: 32)), now: Date.init
-        )
+        let models = bench.models(upstream: UpstreamClient(policy: UpstreamPolicy()))
         try await models.saveCredentials(
             ["endpoint_url": "http://127.0.0.1:\(port)/v1", "api_key": "bench"], of: "openai_api_compatible", in: workspace.id
         )

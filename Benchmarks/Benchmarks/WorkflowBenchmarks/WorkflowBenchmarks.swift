@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Core
 import Foundation
 import Logging
@@ -56,20 +57,12 @@ actor WorkflowFixture {
 
     func ready() async throws -> Ready {
         if let ready { return ready }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-workflow-bench-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let stores = try RelayStores.openSQLite(at: folder.appendingPathComponent("relay.sqlite"))
-        let now = Date()
-        let account = NewAccount(email: "bench@example.com", name: "Bench", passwordHash: "x")
-        let workspace = Workspace(id: WorkspaceID(), name: "Bench", createdAt: now)
-        try await stores.accounts.register(account, workspace: workspace, at: now)
+        let bench = try await BenchWorkspace.make("workflow")
+        let (stores, workspace, now) = (bench.stores, bench.workspace, bench.createdAt)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let upstream = UpstreamClient(policy: UpstreamPolicy())
-        let models = ModelProviderService(
-            catalogue: .builtIn(client: upstream), installed: nil, store: stores.modelProviders,
-            sealer: CredentialSealer(secret: String(repeating: "k", count: 32)), now: Date.init
-        )
+        let models = bench.models(upstream: upstream)
         let service = WorkflowService(
             store: stores.workflows, tasks: RunningTasks(),
             services: WorkflowServices(models: models, code: nil, toolbox: nil, http: WorkflowHTTPSettings(client: upstream.http)),
