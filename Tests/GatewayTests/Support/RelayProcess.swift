@@ -28,6 +28,12 @@ final class RelayProcess: Sendable {
         try process.run()
     }
 
+    /// A test that ends, or fails, with its relay still running does not leave it behind: one was found alive half an
+    /// hour after its test had sent SIGTERM and finished.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     var log: String { output.text }
 
     /// Waits for the line announcing the listening address and returns its port.
