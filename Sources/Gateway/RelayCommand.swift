@@ -5,6 +5,8 @@ import Hummingbird
 import Logging
 import RateLimit
 import PluginHost
+import ServiceLifecycle
+import UnixSignals
 
 /// `relay`: the gateway's command line.
 public struct RelayCommand: AsyncParsableCommand {
@@ -108,7 +110,18 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         let app = try await buildApplication(configuration)
-        try await app.runService()
+        try await Self.run(app, logger: app.logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully: requests in flight finish, services stop. Shutdown is
+    /// bounded, so that a service stuck on something that never answers cannot keep the process alive (one was seen
+    /// idle half an hour after SIGTERM, its port closed): after 30 s the services are cancelled, and 10 s after that
+    /// the process ends anyway.
+    static func run(_ app: some ApplicationProtocol, logger: Logger) async throws {
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(30)
+        group.maximumCancellationDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
     }
 
     func makeConfiguration(environment: [String: String]) throws -> RelayConfiguration {
