@@ -96,7 +96,7 @@ extension DatasetService {
         _ query: String, from ids: [DatasetID], topK: Int, scoreThreshold: Double?, method: RetrievalSettings.Method?, in workspace: WorkspaceID,
         requireDatasets: Bool = false
     ) async throws -> [RetrievalRecord] {
-        let datasets = try await store.datasets(in: workspace, matching: DatasetQuery(ids: ids, visibleTo: nil, page: 1, limit: max(1, ids.count))).items
+        let datasets = try await workspaceDatasets(ids, in: workspace)
         if requireDatasets, datasets.isEmpty {
             throw RelayError(.workflowNodeFailed, "None of the datasets \(ids.map(\.description).joined(separator: ", ")) exists in this workspace")
         }
@@ -105,7 +105,7 @@ extension DatasetService {
         for dataset in datasets {
             var settings = dataset.retrieval
             if let method { settings.method = method }
-            if settings.method.needsEmbeddings, dataset.indexingTechnique != .highQuality { settings.method = .keywordSearch }
+            settings = settings.servable(by: dataset)
             settings.topK = topK
             settings.scoreThresholdEnabled = scoreThreshold != nil
             settings.scoreThreshold = scoreThreshold ?? 0
@@ -120,15 +120,19 @@ extension DatasetService {
     public func retrieveRouted(
         _ query: String, among ids: [DatasetID], in workspace: WorkspaceID, pick: ([Dataset]) async throws -> DatasetID?
     ) async throws -> [RetrievalRecord] {
-        let datasets = try await store.datasets(in: workspace, matching: DatasetQuery(ids: ids, visibleTo: nil, page: 1, limit: max(1, ids.count))).items
+        let datasets = try await workspaceDatasets(ids, in: workspace)
         guard !datasets.isEmpty, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
-        let ordered = ids.compactMap { id in datasets.first { $0.id == id } }
-        guard let chosen = ordered.count == 1 ? ordered[0].id : try await pick(ordered), let dataset = ordered.first(where: { $0.id == chosen }) else {
+        guard let chosen = datasets.count == 1 ? datasets[0].id : try await pick(datasets), let dataset = datasets.first(where: { $0.id == chosen }) else {
             return []
         }
-        var settings = dataset.retrieval
-        if settings.method.needsEmbeddings, dataset.indexingTechnique != .highQuality { settings.method = .keywordSearch }
-        return try await retrieval.retrieve(query, in: [dataset], settings: settings, workspace: workspace)
+        return try await retrieval.retrieve(query, in: [dataset], settings: dataset.retrieval.servable(by: dataset), workspace: workspace)
+    }
+
+    /// The workspace's datasets among `ids`, in the order `ids` names them; ids of no dataset of the workspace are left out.
+    private func workspaceDatasets(_ ids: [DatasetID], in workspace: WorkspaceID) async throws -> [Dataset] {
+        let found = try await store.datasets(in: workspace, matching: DatasetQuery(ids: ids, visibleTo: nil, page: 1, limit: max(1, ids.count))).items
+        var seen = Set<DatasetID>()
+        return ids.compactMap { id in seen.insert(id).inserted ? found.first { $0.id == id } : nil }
     }
 
     private func embeddings(_ texts: [String], for dataset: Dataset) async throws -> [[Float]] {

@@ -63,3 +63,13 @@ enum RetrievalRequest {
 extension RetrievalSettings.Method {
     var needsEmbeddings: Bool { self == .semanticSearch || self == .hybridSearch }
 }
+
+extension RetrievalSettings {
+    /// These settings with a method `dataset` can serve: an economy dataset has no vectors, so where an app or a
+    /// workflow asks for meaning it is searched by its keywords (a request of the retrieve endpoint is refused instead).
+    func servable(by dataset: Dataset) -> RetrievalSettings {
+        var settings = self
+        if settings.method.needsEmbeddings, dataset.indexingTechnique != .highQuality { settings.method = .keywordSearch }
+        return settings
+    }
+}
