@@ -6,10 +6,10 @@ public struct AppService: Sendable {
     public static let defaultIconBackground = "#FFEAD5"
     public static let maxLimit = 100
 
-    let store: any AppStore
+    let store: AppStore
     let now: @Sendable () -> Date
 
-    public init(store: any AppStore, now: @escaping @Sendable () -> Date) {
+    public init(store: AppStore, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.now = now
     }

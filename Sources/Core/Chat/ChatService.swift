@@ -63,7 +63,7 @@ public struct ChatResult: Sendable {
 /// Chat and completion apps: their model configuration, answering queries through the workspace's model providers,
 /// and the conversations and messages that result.
 public struct ChatService: Sendable {
-    let store: any ChatStore
+    let store: ChatStore
     public let providers: ModelProviderService
     public let tasks: RunningTasks
     /// The tools `agent-chat` apps call; `nil` serves agents without tools.
@@ -76,7 +76,7 @@ public struct ChatService: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        store: any ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil,
+        store: ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil,
         workflows: WorkflowService? = nil, knowledge: DatasetService? = nil, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.knowledge = knowledge

@@ -4,15 +4,15 @@ public import Foundation
 /// segments. Every read and change is scoped by the caller's workspace; a dataset the caller's permission hides is
 /// 403, another workspace's is 404.
 public struct DatasetService: Sendable {
-    let store: any DatasetStore
-    let plans: any PlanStore
+    let store: DatasetStore
+    let plans: PlanStore
     let models: ModelProviderService
     let signal: IndexingSignal
     let retrieval: KnowledgeRetrieval
     let now: @Sendable () -> Date
 
     public init(
-        store: any DatasetStore, plans: any PlanStore, models: ModelProviderService, signal: IndexingSignal, vectorCacheBytes: Int = 256 << 20,
+        store: DatasetStore, plans: PlanStore, models: ModelProviderService, signal: IndexingSignal, vectorCacheBytes: Int = 256 << 20,
         now: @escaping @Sendable () -> Date
     ) {
         self.store = store

@@ -4,12 +4,12 @@ public import NIOCore
 /// Uploads of the Public API: checked by extension, size and content as they stream to the data directory, and
 /// counted against the workspace's file storage.
 public struct FileService: Sendable {
-    let store: any FileStore
+    let store: FileStore
     /// Where uploaded bytes live, one folder per workspace.
     let root: URL
     let now: @Sendable () -> Date
 
-    public init(store: any FileStore, root: URL, now: @escaping @Sendable () -> Date) {
+    public init(store: FileStore, root: URL, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.root = root
         self.now = now
@@ -68,12 +68,12 @@ public final class FileUpload {
     private let destination: URL
     private let temporary: URL
     private let handle: FileHandle
-    private let store: any FileStore
+    private let store: FileStore
     private var head: [UInt8] = []
     private var size = 0
     private var isClosed = false
 
-    init(file: UploadedFile, kind: FileKind, destination: URL, store: any FileStore) throws {
+    init(file: UploadedFile, kind: FileKind, destination: URL, store: FileStore) throws {
         self.file = file
         self.kind = kind
         self.destination = destination

@@ -41,14 +41,96 @@ public struct JobClaim: Sendable, Equatable {
 /// The durable queue. A job is claimable when queued, due, and not under a live lease; claiming is atomic (one
 /// statement with `FOR UPDATE SKIP LOCKED` on PostgreSQL, a write transaction on SQLite), so each claim goes to one
 /// worker; a worker that dies leaves its lease to run out and the job to the next claim.
-public protocol JobStore: Sendable {
-    func claim(leaseUntil: Date, token: String, at date: Date) async throws -> JobClaim?
+public struct JobStore: Sendable {
+    let database: SQLDatabase
+
+    public func claim(leaseUntil: Date, token: String, at date: Date) async throws -> JobClaim? {
+        let claimable: SQL = "state = 'queued' AND run_after <= \(date) AND (lease_until IS NULL OR lease_until < \(date))"
+        // A read first: an idle queue is polled every second by every worker, and a write transaction each time would
+        // queue behind (and in front of) every other write, waiting out the busy timeout with them.
+        let isDue = try await database.read(.allWorkspaces) { transaction in
+            try await transaction.row("SELECT 1 AS due FROM background_job WHERE \(claimable) LIMIT 1") != nil
+        }
+        guard isDue else { return nil }
+        return try await database.write(.allWorkspaces) { transaction in
+            try await transaction.row(
+                """
+                UPDATE background_job SET claim_token = \(token), lease_until = \(leaseUntil), attempts = attempts + 1
+                WHERE id = (
+                    SELECT id FROM background_job WHERE \(claimable) ORDER BY run_after, created_at LIMIT 1
+                    \(SQL.dialect(sqlite: "", postgres: "FOR UPDATE SKIP LOCKED"))
+                ) RETURNING *
+                """
+            ).map { JobClaim(job: try BackgroundJob(row: $0), token: token) }
+        }
+    }
+
     /// Extends the lease; `false` when the claim is no longer this worker's (the job was cancelled or claimed again).
-    func renew(_ claim: JobClaim, until: Date) async throws -> Bool
+    public func renew(_ claim: JobClaim, until: Date) async throws -> Bool {
+        try await database.write(.allWorkspaces) { transaction in
+            try await transaction.changes(
+                """
+                UPDATE background_job SET lease_until = \(until) WHERE id = \(claim.job.id) AND claim_token = \(claim.token)
+                AND state = 'queued' RETURNING id
+                """) > 0
+        }
+    }
+
     /// Marks the job done (only while the claim holds).
-    func finish(_ claim: JobClaim, at date: Date) async throws
+    public func finish(_ claim: JobClaim, at date: Date) async throws {
+        try await database.write(.allWorkspaces) { transaction in
+            try await transaction.execute(
+                """
+                UPDATE background_job SET state = 'done', finished_at = \(date), lease_until = NULL
+                WHERE id = \(claim.job.id) AND claim_token = \(claim.token)
+                """)
+        }
+    }
+
     /// Gives the job back to run again at `retryAt`, with `error` noted.
-    func release(_ claim: JobClaim, retryAt: Date, error: String) async throws
+    public func release(_ claim: JobClaim, retryAt: Date, error: String) async throws {
+        try await database.write(.allWorkspaces) { transaction in
+            try await transaction.execute(
+                """
+                UPDATE background_job SET claim_token = NULL, lease_until = NULL, run_after = \(retryAt), last_error = \(error)
+                WHERE id = \(claim.job.id) AND claim_token = \(claim.token) AND state = 'queued'
+                """)
+        }
+    }
+
     /// The earliest time a queued job becomes claimable (for the worker's sleep), if any is queued.
-    func nextDue() async throws -> Date?
+    public func nextDue() async throws -> Date? {
+        try await database.read(.allWorkspaces) { transaction in
+            try await transaction.rows(
+                "SELECT MIN(\(SQL.greatest)(run_after, COALESCE(lease_until, run_after))) AS due FROM background_job WHERE state = 'queued'").first?.optionalDouble("due").map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    static func enqueue(_ job: BackgroundJob, _ transaction: SQLTransaction) async throws {
+        try await transaction.execute(
+            """
+            INSERT INTO background_job (id, workspace_id, kind, subject, state, attempts, run_after, created_at)
+            VALUES (\(job.id), \(job.workspaceID), \(job.kind.rawValue), \(job.subject), 'queued', 0,
+            \(job.createdAt), \(job.createdAt))
+            """)
+    }
+
+    /// Whether the claim still holds, locking the job's row for the rest of the transaction.
+    static func holds(_ claim: JobClaim, _ transaction: SQLTransaction) async throws -> Bool {
+        try await transaction.rows(
+            """
+            SELECT 1 FROM background_job WHERE id = \(claim.job.id) AND claim_token = \(claim.token) AND state = 'queued'
+            \(SQL.dialect(sqlite: "", postgres: "FOR UPDATE"))
+            """).count > 0
+    }
+}
+
+extension BackgroundJob {
+    init(row: StoredRow) throws {
+        self.init(
+            id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"),
+            kind: Kind(rawValue: try row.string("kind")) ?? .indexDocument, subject: try row.string("subject"),
+            attempts: try row.int("attempts"), createdAt: try row.date("created_at")
+        )
+    }
 }

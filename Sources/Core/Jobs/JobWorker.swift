@@ -31,7 +31,7 @@ public struct JobWorker: Service {
         }
     }
 
-    let jobs: any JobStore
+    let jobs: JobStore
     let pipeline: IndexingPipeline
     let signal: IndexingSignal
     let ready: StartGate
@@ -43,7 +43,7 @@ public struct JobWorker: Service {
     let logger: Logger
 
     public init(
-        jobs: any JobStore, datasets: any DatasetStore, plans: any PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
+        jobs: JobStore, datasets: DatasetStore, plans: PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
         signal: IndexingSignal, ready: StartGate, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.ready = ready

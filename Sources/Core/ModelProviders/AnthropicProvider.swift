@@ -57,11 +57,11 @@ struct AnthropicProvider: ModelProvider {
                 guard let message = try? JSONDecoder().decode(Event.self, from: Data(payload.utf8)) else { return true }
                 switch message.type ?? event {
                 case "message_start":
-                    counts.prompt = message.message?.usage?.input_tokens ?? 0
+                    counts.prompt = message.message?.usage?.inputTokens ?? 0
                 case "content_block_delta":
                     if let text = message.delta?.text, !text.isEmpty { continuation.yield(.text(text)) }
                 case "message_delta":
-                    counts.completion = message.usage?.output_tokens ?? counts.completion
+                    counts.completion = message.usage?.outputTokens ?? counts.completion
                 case "message_stop":
                     continuation.yield(.usage(counts))
                     return false
@@ -117,8 +117,13 @@ struct AnthropicProvider: ModelProvider {
 
     private struct Event: Decodable {
         struct Usage: Decodable {
-            let input_tokens: Int?
-            let output_tokens: Int?
+            let inputTokens: Int?
+            let outputTokens: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case inputTokens = "input_tokens"
+                case outputTokens = "output_tokens"
+            }
         }
         struct Message: Decodable { let usage: Usage? }
         struct Delta: Decodable { let text: String? }

@@ -6,12 +6,12 @@ public struct ModelProviderService: Sendable {
     public let catalogue: ProviderCatalogue
     /// Providers of the workspace's model plugins, beside the built-in catalogue.
     let installed: (any WorkspaceModelProviders)?
-    let store: any ModelProviderStore
+    let store: ModelProviderStore
     let sealer: CredentialSealer
     let now: @Sendable () -> Date
 
     public init(
-        catalogue: ProviderCatalogue, installed: (any WorkspaceModelProviders)? = nil, store: any ModelProviderStore, sealer: CredentialSealer,
+        catalogue: ProviderCatalogue, installed: (any WorkspaceModelProviders)? = nil, store: ModelProviderStore, sealer: CredentialSealer,
         now: @escaping @Sendable () -> Date
     ) {
         self.catalogue = catalogue

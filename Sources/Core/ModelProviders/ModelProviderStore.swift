@@ -29,12 +29,61 @@ public struct DefaultModel: Sendable, Equatable {
 }
 
 /// Storage of model-provider credentials and default models, per workspace.
-public protocol ModelProviderStore: Sendable {
-    func credentials(in workspace: WorkspaceID) async throws -> [SealedCredentials]
-    func credentials(of provider: String, in workspace: WorkspaceID) async throws -> SealedCredentials?
-    func save(_ credentials: SealedCredentials, in workspace: WorkspaceID) async throws
+public struct ModelProviderStore: Sendable {
+    let database: SQLDatabase
+
+    public func credentials(in workspace: WorkspaceID) async throws -> [SealedCredentials] {
+        try await database.read(.workspace(workspace)) { transaction in
+            try await transaction.rows(
+                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) ORDER BY provider").map { try SealedCredentials(row: $0) }
+        }
+    }
+
+    public func credentials(of provider: String, in workspace: WorkspaceID) async throws -> SealedCredentials? {
+        try await database.read(.workspace(workspace)) { transaction in
+            try await transaction.rows(
+                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) AND provider = \(provider)").first.map { try SealedCredentials(row: $0) }
+        }
+    }
+
+    public func save(_ credentials: SealedCredentials, in workspace: WorkspaceID) async throws {
+        try await database.write(.workspace(workspace)) { transaction in
+            try await transaction.execute(
+                """
+                INSERT INTO provider_credential (workspace_id, provider, sealed, models, updated_at)
+                VALUES (\(workspace), \(credentials.provider), \(credentials.sealed), \(StoredJSON.encode(credentials.models)),
+                \(credentials.updatedAt))
+                ON CONFLICT (workspace_id, provider) DO UPDATE SET sealed = excluded.sealed, models = excluded.models,
+                updated_at = excluded.updated_at
+                """)
+        }
+    }
+
     /// Removes the credentials and any default model of that provider; `false` when there were none.
-    func deleteCredentials(of provider: String, in workspace: WorkspaceID) async throws -> Bool
-    func defaultModels(in workspace: WorkspaceID) async throws -> [DefaultModel]
-    func setDefaultModel(_ model: DefaultModel, in workspace: WorkspaceID) async throws
+    public func deleteCredentials(of provider: String, in workspace: WorkspaceID) async throws -> Bool {
+        try await database.write(.workspace(workspace)) { transaction in
+            try await transaction.execute(
+                "DELETE FROM default_model WHERE workspace_id = \(workspace) AND provider = \(provider)")
+            return try await transaction.changes(
+                "DELETE FROM provider_credential WHERE workspace_id = \(workspace) AND provider = \(provider) RETURNING provider") > 0
+        }
+    }
+
+    public func defaultModels(in workspace: WorkspaceID) async throws -> [DefaultModel] {
+        try await database.read(.workspace(workspace)) { transaction in
+            try await transaction.rows("SELECT * FROM default_model WHERE workspace_id = \(workspace)")
+                .compactMap { try DefaultModel(row: $0) }
+        }
+    }
+
+    public func setDefaultModel(_ model: DefaultModel, in workspace: WorkspaceID) async throws {
+        try await database.write(.workspace(workspace)) { transaction in
+            try await transaction.execute(
+                """
+                INSERT INTO default_model (workspace_id, model_type, provider, model)
+                VALUES (\(workspace), \(model.type.rawValue), \(model.provider), \(model.model))
+                ON CONFLICT (workspace_id, model_type) DO UPDATE SET provider = excluded.provider, model = excluded.model
+                """)
+        }
+    }
 }

@@ -46,14 +46,14 @@ struct OpenAICompatibleProvider: ModelProvider {
             }
             for choice in chunk.choices ?? [] {
                 if let text = choice.delta?.content, !text.isEmpty { continuation.yield(.text(text)) }
-                for call in choice.delta?.tool_calls ?? [] {
+                for call in choice.delta?.toolCalls ?? [] {
                     continuation.yield(
                         .toolCall(index: call.index ?? 0, id: call.id, name: call.function?.name, arguments: call.function?.arguments ?? "")
                     )
                 }
             }
             if let usage = chunk.usage {
-                continuation.yield(.usage(TokenCounts(prompt: usage.prompt_tokens ?? 0, completion: usage.completion_tokens ?? 0)))
+                continuation.yield(.usage(TokenCounts(prompt: usage.promptTokens ?? 0, completion: usage.completionTokens ?? 0)))
             }
             return true
         }
@@ -81,7 +81,7 @@ struct OpenAICompatibleProvider: ModelProvider {
             throw RelayError(.completionRequestError, "The \(descriptor.id) upstream answered the embedding call with something else than \(texts.count) vectors")
         }
         let vectors = answer.data.sorted { ($0.index ?? 0) < ($1.index ?? 0) }.map(\.embedding)
-        return Embeddings(vectors: vectors, tokens: answer.usage?.prompt_tokens ?? answer.usage?.total_tokens ?? 0)
+        return Embeddings(vectors: vectors, tokens: answer.usage?.promptTokens ?? answer.usage?.totalTokens ?? 0)
     }
 
     /// The rerank call of Jina, Cohere, vLLM and Xinference: `POST /rerank {model, query, documents}` answered with
@@ -108,14 +108,19 @@ struct OpenAICompatibleProvider: ModelProvider {
             throw RelayError(.completionRequestError, "The \(descriptor.id) upstream answered the rerank call with something else than results")
         }
         var scores = Array(repeating: 0.0, count: documents.count)
-        for result in answer.results where documents.indices.contains(result.index) { scores[result.index] = result.relevance_score }
+        for result in answer.results where documents.indices.contains(result.index) { scores[result.index] = result.relevanceScore }
         return scores
     }
 
     private struct RerankAnswer: Decodable {
         struct Result: Decodable {
             let index: Int
-            let relevance_score: Double
+            let relevanceScore: Double
+
+            enum CodingKeys: String, CodingKey {
+                case index
+                case relevanceScore = "relevance_score"
+            }
         }
         let results: [Result]
     }
@@ -126,8 +131,13 @@ struct OpenAICompatibleProvider: ModelProvider {
             let embedding: [Float]
         }
         struct Usage: Decodable {
-            let prompt_tokens: Int?
-            let total_tokens: Int?
+            let promptTokens: Int?
+            let totalTokens: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case promptTokens = "prompt_tokens"
+                case totalTokens = "total_tokens"
+            }
         }
         let data: [Item]
         let usage: Usage?
@@ -203,13 +213,23 @@ struct OpenAICompatibleProvider: ModelProvider {
                     let function: Function?
                 }
                 let content: String?
-                let tool_calls: [Call]?
+                let toolCalls: [Call]?
+
+                enum CodingKeys: String, CodingKey {
+                    case content
+                    case toolCalls = "tool_calls"
+                }
             }
             let delta: Delta?
         }
         struct Usage: Decodable {
-            let prompt_tokens: Int?
-            let completion_tokens: Int?
+            let promptTokens: Int?
+            let completionTokens: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case promptTokens = "prompt_tokens"
+                case completionTokens = "completion_tokens"
+            }
         }
         let choices: [Choice]?
         let usage: Usage?

@@ -37,10 +37,60 @@ public struct UsageTotals: Sendable, Equatable {
 }
 
 /// Storage of usage, written in batches.
-public protocol UsageStore: Sendable {
+public struct UsageStore: Sendable {
+    let database: SQLDatabase
+
     /// Adds request and token counts, one transaction for the whole batch.
-    func add(_ counts: [UsageIncrement: UsageTotals]) async throws
+    public func add(_ counts: [UsageIncrement: UsageTotals]) async throws {
+        guard !counts.isEmpty else { return }
+        let rows = counts.map { increment, count -> SQL in
+            "(\(increment.workspaceID), \(increment.appID), \(increment.apiKeyID), \(increment.day), \(count.requests), \(count.tokens))"
+        }
+        // A batch spans workspaces: it is what every request of the last second left behind.
+        try await database.write(.allWorkspaces) { transaction in
+            // Six values a row: a thousand rows stay within SQLite's limit of values a statement.
+            for start in stride(from: 0, to: rows.count, by: 1000) {
+                try await transaction.execute(
+                    "INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests, tokens) VALUES "
+                        + SQL.joined(Array(rows[start..<min(start + 1000, rows.count)]), separator: ", ")
+                        + """
+                         ON CONFLICT (workspace_id, app_id, api_key_id, day)
+                        DO UPDATE SET requests = usage_counter.requests + excluded.requests, tokens = usage_counter.tokens + excluded.tokens
+                        """
+                )
+            }
+        }
+    }
+
     /// Totals of a workspace from `fromDay` on, overall and per app and per key.
-    func totals(of workspace: WorkspaceID, fromDay: Int) async throws
+    public func totals(of workspace: WorkspaceID, fromDay: Int) async throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
+    {
+        let rows = try await database.read(.workspace(workspace)) { transaction in
+            try await transaction.rows(
+                """
+                SELECT app_id, api_key_id, requests, tokens FROM usage_counter
+                WHERE workspace_id = \(workspace) AND day >= \(fromDay)
+                """)
+        }
+        return try UsageTotals.summing(rows)
+    }
+}
+
+extension UsageTotals {
+    /// Sums rows of `app_id`, `api_key_id` and `requests`: overall, per app and per key.
+    static func summing(_ rows: [StoredRow]) throws
+        -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
+    {
+        var total = UsageTotals()
+        var apps: [AppID: UsageTotals] = [:]
+        var keys: [APIKeyID: UsageTotals] = [:]
+        for row in rows {
+            let counts = UsageTotals(requests: try row.int("requests"), tokens: try row.int("tokens"))
+            total += counts
+            if let app: AppID = try row.optionalIdentifier("app_id") { apps[app, default: UsageTotals()] += counts }
+            if let key: APIKeyID = try row.optionalIdentifier("api_key_id") { keys[key, default: UsageTotals()] += counts }
+        }
+        return (total, apps, keys)
+    }
 }

@@ -29,23 +29,22 @@ extension RelayDatabase {
         try Migrations.migrator.migrate(source)
         let tables = try await source.read { db in try CopiedTable.all(in: db) }
 
-        let copied = try await postgres.transaction(.allWorkspaces) { connection in
-            let logger = postgres.logger
-            let existing = try await connection.rows("SELECT COUNT(*) AS n FROM account", logger: logger).first?.int("n") ?? 0
+        let copied = try await postgres.transaction(.allWorkspaces) { transaction in
+            let existing = try await transaction.count("SELECT COUNT(*) AS n FROM account")
             guard existing == 0 else {
                 throw DatabaseCopyError(description: "The target database already holds \(existing) accounts; copy into an empty one")
             }
             // What the target's migrations seeded (the plans) gives way to what the source holds.
             for table in tables.reversed() {
-                try await connection.run(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"), logger: logger)
+                try await transaction.execute("DELETE FROM \(unescaped: table.name)")
             }
             var copied: [TableCopy] = []
             for table in tables {
                 let rows = try await source.read { db in try table.values(in: db) }
                 for batch in stride(from: 0, to: rows.count, by: table.rowsPerInsert) {
-                    try await connection.run(try table.insert(rows[batch..<min(batch + table.rowsPerInsert, rows.count)]), logger: logger)
+                    try await transaction.execute(table.insert(rows[batch..<min(batch + table.rowsPerInsert, rows.count)]))
                 }
-                let stored = try await table.values(from: connection, logger: logger)
+                let stored = try await table.values(from: transaction)
                 let (sourceSum, targetSum) = (CopiedTable.checksum(rows), CopiedTable.checksum(stored))
                 guard rows.count == stored.count, sourceSum == targetSum else {
                     throw DatabaseCopyError(
@@ -142,40 +141,35 @@ private struct CopiedTable: Sendable {
         }
     }
 
-    func values(from connection: PostgresConnection, logger: Logger) async throws -> [[Value]] {
-        try await connection.rows(PostgresQuery(unsafeSQL: "SELECT \(columnList) FROM \(name)"), logger: logger).map { row in
+    func values(from transaction: SQLTransaction) async throws -> [[Value]] {
+        try await transaction.rows("SELECT \(unescaped: columnList) FROM \(unescaped: name)").map { row in
             try columns.map { column in
-                let cell = row[column.name]
                 switch column.kind {
-                case .text: return try cell.decode(String?.self).map(Value.text) ?? .null
-                case .real: return try cell.decode(Double?.self).map(Value.real) ?? .null
-                case .integer: return try cell.decode(Int?.self).map(Value.integer) ?? .null
-                case .boolean: return try cell.decode(Bool?.self).map(Value.boolean) ?? .null
-                case .bytes: return try cell.decode(ByteBuffer?.self).map { Value.bytes(Data($0.readableBytesView)) } ?? .null
+                case .text: return try row.optionalString(column.name).map(Value.text) ?? .null
+                case .real: return try row.optionalDouble(column.name).map(Value.real) ?? .null
+                case .integer: return try row.optionalInt(column.name).map(Value.integer) ?? .null
+                case .boolean: return try row.value(column.name) == .null ? .null : .boolean(try row.bool(column.name))
+                case .bytes: return try row.optionalData(column.name).map(Value.bytes) ?? .null
                 }
             }
         }
     }
 
-    func insert(_ rows: ArraySlice<[Value]>) throws -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: rows.count * columns.count)
-        var tuples: [String] = []
-        for row in rows {
-            var placeholders: [String] = []
-            for value in row {
+    func insert(_ rows: ArraySlice<[Value]>) -> SQL {
+        let tuples = rows.map { row in
+            let values = row.map { value -> SQLValue in
                 switch value {
-                case .null: bindings.appendNull()
-                case .text(let text): bindings.append(text)
-                case .real(let number): bindings.append(number)
-                case .integer(let number): bindings.append(number)
-                case .boolean(let flag): bindings.append(flag)
-                case .bytes(let data): bindings.append(ByteBuffer(bytes: data))
+                case .null: .null
+                case .text(let text): .text(text)
+                case .real(let number): .double(number)
+                case .integer(let number): .integer(number)
+                case .boolean(let flag): .bool(flag)
+                case .bytes(let data): .blob(data)
                 }
-                placeholders.append("$\(bindings.count)")
             }
-            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            return "(\(list: values))" as SQL
         }
-        return PostgresQuery(unsafeSQL: "INSERT INTO \(name) (\(columnList)) VALUES \(tuples.joined(separator: ", "))", binds: bindings)
+        return "INSERT INTO \(unescaped: name) (\(unescaped: columnList)) VALUES " + SQL.joined(tuples, separator: ", ")
     }
 
     static func checksum(_ rows: [[Value]]) -> String {

@@ -24,7 +24,9 @@ public struct RelayDatabase: Sendable {
             )
         case .postgres(let server):
             let database = PostgresDatabase(server, lockTimeout: busyTimeout, logger: logger)
-            return RelayDatabase(location: location, stores: .postgres(database), postgres: database, logger: logger)
+            return RelayDatabase(
+                location: location, stores: RelayStores(SQLDatabase(engine: .postgres(database))), postgres: database, logger: logger
+            )
         }
     }
 

@@ -12,6 +12,8 @@ extension RelayError {
 
     private static func isTransient(_ error: any Error) -> Bool {
         switch error {
+        case let error as SQLiteError:
+            return error.isBusy
         case let error as DatabaseError:
             return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
         case let error as PSQLError:
@@ -45,6 +47,17 @@ extension RelayError {
         case let error as PSQLError: String(reflecting: error)
         case let error as PostgresTransactionError: String(reflecting: error)
         default: "\(error)"
+        }
+    }
+}
+
+extension SQLTransaction {
+    /// Whether `error` is a unique or primary-key constraint refusing a row, on either engine.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        switch error {
+        case let error as SQLiteError: error.isUniqueViolation
+        case let error as PSQLError: error.isUniqueViolation
+        default: false
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Rows of the plugin tables, read the same way from both engines.
 extension PluginInstall {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self.init(
             id: try row.identifier("id"), workspace: try row.identifier("workspace_id"), pluginID: try row.string("plugin_id"),
             identifier: try row.string("identifier"), source: try row.string("source"), declaration: Data(try row.string("declaration").utf8),
@@ -12,7 +12,7 @@ extension PluginInstall {
 }
 
 extension StoredPluginPackage {
-    init(row: some StoredRow, withArchive: Bool) throws {
+    init(row: StoredRow, withArchive: Bool) throws {
         self.init(
             workspace: try row.identifier("workspace_id"), identifier: try row.string("identifier"), pluginID: try row.string("plugin_id"),
             version: try row.string("version"), declaration: Data(try row.string("declaration").utf8),

@@ -5,14 +5,14 @@ import Synchronization
 /// Workflows of `workflow` and `advanced-chat` apps: the draft the editor saves (refused when stale or invalid),
 /// versions published from it, and runs of the published version (or of the draft, from the editor).
 public struct WorkflowService: Sendable {
-    let store: any WorkflowStore
+    let store: WorkflowStore
     let tasks: RunningTasks
     let services: WorkflowServices
     let logger: Logger
     let now: @Sendable () -> Date
     private let compiled = CompiledWorkflows()
 
-    public init(store: any WorkflowStore, tasks: RunningTasks, services: WorkflowServices, logger: Logger, now: @escaping @Sendable () -> Date) {
+    public init(store: WorkflowStore, tasks: RunningTasks, services: WorkflowServices, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.tasks = tasks
         self.services = services

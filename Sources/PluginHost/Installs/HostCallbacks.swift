@@ -5,7 +5,7 @@ import Foundation
 /// per plugin and workspace, bounded by `permission.storage.size`) and `llm` (the workspace's own configured models,
 /// with its credentials). Embedding, tool and app calls are refused until those services can be called from here.
 struct HostCallbacks: Sendable {
-    let store: any PluginStore
+    let store: PluginStore
     let workspace: WorkspaceID
     let declaration: PluginDeclaration
     let models: ModelProviderService?

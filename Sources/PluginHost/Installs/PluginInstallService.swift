@@ -8,7 +8,7 @@ import Synchronization
 public struct PluginInstallService: Sendable {
     public let catalogue: PluginCatalogue
     public let supervisor: PluginSupervisor
-    let store: any PluginStore
+    let store: PluginStore
     let now: @Sendable () -> Date
     /// Whether installs get their own uid: only possible, and only needed, when the server runs as root.
     let ownUIDs: Bool
@@ -20,7 +20,7 @@ public struct PluginInstallService: Sendable {
     public static let maximumPackageSize = 50 << 20
 
     public init(
-        catalogue: PluginCatalogue, supervisor: PluginSupervisor, store: any PluginStore, models: ModelProviderService? = nil,
+        catalogue: PluginCatalogue, supervisor: PluginSupervisor, store: PluginStore, models: ModelProviderService? = nil,
         now: @escaping @Sendable () -> Date
     ) {
         self.catalogue = catalogue

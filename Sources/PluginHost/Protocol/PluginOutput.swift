@@ -13,8 +13,14 @@ enum PluginOutput: Sendable {
 
     private struct Envelope: Decodable {
         let event: String?
-        let session_id: String?
+        let sessionID: String?
         let data: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case event
+            case sessionID = "session_id"
+            case data
+        }
     }
 
     init(line: [UInt8]) throws {
@@ -24,13 +30,13 @@ enum PluginOutput: Sendable {
         case "heartbeat": self = .heartbeat
         case "log": self = .log(level: data["level"].string ?? "INFO", message: data["message"].string ?? "")
         case "error":
-            if let id = envelope.session_id {
+            if let id = envelope.sessionID {
                 self = .session(id: id, .error(type: "PluginError", message: data["message"].string ?? "\(data)"))
             } else {
                 self = .failure(data["message"].string ?? data.string ?? "\(data)")
             }
         case "session":
-            guard let id = envelope.session_id else { self = .ignored; return }
+            guard let id = envelope.sessionID else { self = .ignored; return }
             self = .session(id: id, SessionEvent(data))
         default: self = .ignored
         }

@@ -5,11 +5,11 @@ public import Foundation
 /// plugin's `validate_tool_credentials`), and invocation. Agents and the workflow engine call the same `invoke`.
 public struct PluginToolService: Sendable {
     public let installs: PluginInstallService
-    let store: any PluginStore
+    let store: PluginStore
     let sealer: CredentialSealer
     let now: @Sendable () -> Date
 
-    public init(installs: PluginInstallService, store: any PluginStore, sealer: CredentialSealer, now: @escaping @Sendable () -> Date) {
+    public init(installs: PluginInstallService, store: PluginStore, sealer: CredentialSealer, now: @escaping @Sendable () -> Date) {
         self.installs = installs
         self.store = store
         self.sealer = sealer

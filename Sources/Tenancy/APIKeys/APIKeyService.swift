@@ -12,12 +12,12 @@ public struct APIKeyService: Sendable {
     public static let maxKeysPerOwner = 10
     static let secretLength = 24
 
-    let store: any APIKeyStore
+    let store: APIKeyStore
     let apps: AppService
     let cache: APIKeyCache
     let now: @Sendable () -> Date
 
-    public init(store: any APIKeyStore, apps: AppService, cacheTTL: TimeInterval = 1, now: @escaping @Sendable () -> Date) {
+    public init(store: APIKeyStore, apps: AppService, cacheTTL: TimeInterval = 1, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.apps = apps
         self.cache = APIKeyCache(ttl: cacheTTL)

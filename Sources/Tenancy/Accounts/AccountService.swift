@@ -4,8 +4,8 @@ import Synchronization
 
 /// First-run setup, registration, sign-in (throttled) and activation of invited accounts.
 public struct AccountService: Sendable {
-    let accounts: any AccountStore
-    let workspaces: any WorkspaceStore
+    let accounts: AccountStore
+    let workspaces: WorkspaceStore
     let sessions: SessionService
     let hasher: PasswordHasher
     let throttle: LoginThrottle
@@ -15,7 +15,7 @@ public struct AccountService: Sendable {
     let decoyHash = DecoyHash()
 
     public init(
-        accounts: any AccountStore, workspaces: any WorkspaceStore, sessions: SessionService, hasher: PasswordHasher,
+        accounts: AccountStore, workspaces: WorkspaceStore, sessions: SessionService, hasher: PasswordHasher,
         throttle: LoginThrottle = LoginThrottle(), allowsRegistration: Bool, now: @escaping @Sendable () -> Date
     ) {
         self.accounts = accounts

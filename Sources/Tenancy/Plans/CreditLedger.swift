@@ -5,9 +5,9 @@ public import Foundation
 ///
 /// So 200 concurrent requests against 10 remaining credits admit at most 10, however long each runs.
 public struct CreditLedger: Sendable {
-    let store: any CreditStore
+    let store: CreditStore
 
-    public init(store: any CreditStore) {
+    public init(store: CreditStore) {
         self.store = store
     }
 

@@ -3,9 +3,9 @@ import Foundation
 
 /// Plans as data: listing and defining them, and putting workspaces on them. Operator actions, not a member's.
 public struct PlanService: Sendable {
-    let store: any PlanStore
+    let store: PlanStore
 
-    public init(store: any PlanStore) {
+    public init(store: PlanStore) {
         self.store = store
     }
 

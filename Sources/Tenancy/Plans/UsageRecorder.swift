@@ -7,7 +7,7 @@ import Synchronization
 /// Counts Public API requests per workspace, app and key without a database write per request: counts gather in
 /// memory and are written in one transaction a second (and at shutdown). Reads add what is not written yet.
 public final class UsageRecorder: Service, Sendable {
-    let store: any UsageStore
+    let store: UsageStore
     let interval: Duration
     let logger: Logger
     private let state = Mutex(State())
@@ -22,7 +22,7 @@ public final class UsageRecorder: Service, Sendable {
         var isFlushing = false
     }
 
-    public init(store: any UsageStore, interval: Duration = .seconds(1), logger: Logger) {
+    public init(store: UsageStore, interval: Duration = .seconds(1), logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger

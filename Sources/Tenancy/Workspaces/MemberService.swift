@@ -18,10 +18,10 @@ public struct InvitationResult: Sendable {
 /// Who belongs to a workspace and with which role. Owners and admins manage members; only owners touch owners.
 public struct MemberService: Sendable {
     public static let invitationLifetime: TimeInterval = 7 * 24 * 3600
-    let store: any WorkspaceStore
+    let store: WorkspaceStore
     let now: @Sendable () -> Date
 
-    public init(store: any WorkspaceStore, now: @escaping @Sendable () -> Date) {
+    public init(store: WorkspaceStore, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.now = now
     }

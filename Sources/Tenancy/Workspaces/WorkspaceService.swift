@@ -3,11 +3,11 @@ public import Foundation
 
 /// The workspaces an account belongs to: the current one, the list, creating another and switching.
 public struct WorkspaceService: Sendable {
-    let store: any WorkspaceStore
+    let store: WorkspaceStore
     let sessions: SessionService
     let now: @Sendable () -> Date
 
-    public init(store: any WorkspaceStore, sessions: SessionService, now: @escaping @Sendable () -> Date) {
+    public init(store: WorkspaceStore, sessions: SessionService, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.sessions = sessions
         self.now = now

@@ -9,9 +9,9 @@ import Logging
 /// batches, each with its embeddings, so a segment is either whole or absent; a job resumed after a crash splits the
 /// same text the same way and skips the positions already stored, so nothing is lost or stored twice.
 struct IndexingPipeline: Sendable {
-    let store: any DatasetStore
+    let store: DatasetStore
     let models: ModelProviderService
-    let plans: any PlanStore
+    let plans: PlanStore
     let extraction: TextExtraction
     let now: @Sendable () -> Date
     let logger: Logger

@@ -12,7 +12,7 @@ public struct RetrievalRecord: Sendable {
 /// (hybrid: each candidate's semantic score and its keyword score divided by the best keyword score, weighted; or
 /// ordered by a rerank model). Scores are 0–1; the threshold applies to the final score.
 struct KnowledgeRetrieval: Sendable {
-    let store: any DatasetStore
+    let store: DatasetStore
     let models: ModelProviderService
     let cache: VectorCache
 

@@ -19,7 +19,7 @@ final class VectorCache: Sendable {
         self.capacity = capacity
     }
 
-    func vectors(of dataset: DatasetID, in workspace: WorkspaceID, store: any DatasetStore) async throws -> Entry? {
+    func vectors(of dataset: DatasetID, in workspace: WorkspaceID, store: DatasetStore) async throws -> Entry? {
         guard let revision = try await store.revision(of: dataset, in: workspace) else { return nil }
         let cached = entries.withLock { state -> Entry? in
             guard let item = state.items[dataset], item.entry.revision == revision else { return nil }

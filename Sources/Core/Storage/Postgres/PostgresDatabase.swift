@@ -15,16 +15,6 @@ struct PostgresDatabase: Sendable {
     let leaseTimeout: Duration
     let server: ServerAddress
 
-    /// What a transaction may see of the tenant-owned tables.
-    enum Visibility {
-        /// One workspace's rows: every method that takes a `WorkspaceID`.
-        case workspace(WorkspaceID)
-        /// Every workspace's rows: the few lookups that find the workspace (a key by its hash, an account's memberships).
-        case allWorkspaces
-        /// No tenant-owned rows at all.
-        case none
-    }
-
     /// `lockTimeout`: how long a statement waits for another transaction's lock before failing (503 to a client).
     init(_ location: PostgresLocation, lockTimeout: TimeInterval, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -54,7 +44,7 @@ struct PostgresDatabase: Sendable {
 
     /// Runs `body` in one transaction that sees what `visibility` allows; a throw rolls it back.
     func transaction<T: Sendable>(
-        _ visibility: Visibility, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ visibility: SQLDatabase.Visibility, _ body: @escaping @Sendable (SQLTransaction) async throws -> T
     ) async throws -> T {
         try await leasing { connection in
             try await unwrappingTransactionError {
@@ -67,7 +57,7 @@ struct PostgresDatabase: Sendable {
                     case .none:
                         break
                     }
-                    return try await body(connection)
+                    return try await body(SQLTransaction(.postgres(connection, logger)))
                 }
             }
         }
@@ -169,16 +159,6 @@ extension PostgresConnection {
     func changes(_ query: PostgresQuery, logger: Logger) async throws -> Int {
         try await rows(query, logger: logger).count
     }
-}
-
-extension PostgresRandomAccessRow: StoredRow {
-    func string(_ column: String) throws -> String { try self[column].decode(String.self) }
-    func optionalString(_ column: String) throws -> String? { try self[column].decode(String?.self) }
-    func double(_ column: String) throws -> Double { try self[column].decode(Double.self) }
-    func optionalDouble(_ column: String) throws -> Double? { try self[column].decode(Double?.self) }
-    func int(_ column: String) throws -> Int { try self[column].decode(Int.self) }
-    func bool(_ column: String) throws -> Bool { try self[column].decode(Bool.self) }
-    func optionalData(_ column: String) throws -> Data? { try self[column].decode(ByteBuffer?.self).map { Data($0.readableBytesView) } }
 }
 
 extension PSQLError {

@@ -108,7 +108,7 @@ enum PostgresSchema {
             logger: database.logger
         )
         let applied = Set(
-            try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0.string("name") }
+            try await connection.rows("SELECT name FROM relay_migration", logger: database.logger).map { try $0["name"].decode(String.self) }
         )
         for migration in migrations where !applied.contains(migration.name) {
             for statement in SQLStatements.split(migration.sql) {
@@ -141,8 +141,8 @@ enum PostgresSchema {
             logger: logger
         )
         for table in tables {
-            let name = try table.string("table_name")
-            let column = try table.string("column_name")
+            let name = try table["table_name"].decode(String.self)
+            let column = try table["column_name"].decode(String.self)
             for statement in [
                 "ALTER TABLE \(name) ENABLE ROW LEVEL SECURITY", "ALTER TABLE \(name) FORCE ROW LEVEL SECURITY",
                 "CREATE POLICY relay_workspace ON \(name) USING (relay_may_see(\(column))) WITH CHECK (relay_may_see(\(column)))",
@@ -155,6 +155,6 @@ enum PostgresSchema {
     /// Whether the role the server connects as skips row-level security (a superuser or `BYPASSRLS`).
     static func roleBypassesRowSecurity(_ database: PostgresDatabase) async throws -> Bool {
         let rows = try await database.rows("SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user")
-        return try rows.first?.bool("bypasses") ?? false
+        return try rows.first?["bypasses"].decode(Bool.self) ?? false
     }
 }

@@ -1,7 +1,17 @@
+import Foundation
 import GRDB
 
 /// GRDB's migrator over the shared schema, then what only SQLite has: each migration keeps the name it shipped with.
 enum Migrations {
+    /// Brings the file's schema up to date (creating the file, in WAL mode, when there is none); the connection used for
+    /// it is closed again.
+    static func migrate(_ file: URL, busyTimeout: TimeInterval) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        try migrator.migrate(try DatabasePool(path: file.path, configuration: configuration))
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in Schema.migrations + sqliteOnly {

@@ -20,7 +20,7 @@ public struct SessionService: Sendable {
     public static let defaultLifetime: TimeInterval = 24 * 3600
     static let issuer = "relay"
 
-    let store: any SessionStore
+    let store: SessionStore
     let keys: JWTKeyCollection
     let kid: JWKIdentifier
     let accessTokenLifetime: TimeInterval
@@ -28,7 +28,7 @@ public struct SessionService: Sendable {
 
     /// Derives the HMAC signing key from the server secret; its key id changes whenever the secret does.
     public static func make(
-        store: any SessionStore, secret: String, accessTokenLifetime: TimeInterval = 15 * 60,
+        store: SessionStore, secret: String, accessTokenLifetime: TimeInterval = 15 * 60,
         now: @escaping @Sendable () -> Date
     ) async -> SessionService {
         let signingKey = Data(

@@ -2,7 +2,7 @@ import Foundation
 
 /// Rows of the dataset tables, read the same way from both engines.
 extension Dataset {
-    init(row: some StoredRow, partialMembers: [AccountID] = []) throws {
+    init(row: StoredRow, partialMembers: [AccountID] = []) throws {
         self.init(
             id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), name: try row.string("name"),
             description: try row.string("description"),
@@ -24,7 +24,7 @@ extension Dataset {
 
 extension DatasetTag {
     /// A `dataset_tag` row, with `binding_count` when the query counts bindings.
-    init(row: some StoredRow, bindingCount: Int = 0) throws {
+    init(row: StoredRow, bindingCount: Int = 0) throws {
         self.init(
             id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), name: try row.string("name"),
             createdBy: try row.optionalIdentifier("created_by"), createdAt: try row.date("created_at"), bindingCount: bindingCount
@@ -36,7 +36,7 @@ extension DatasetTag {
 }
 
 extension DatasetDocument {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self.init(
             id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), datasetID: try row.identifier("dataset_id"),
             position: try row.int("position"), name: try row.string("name"), docType: try row.string("doc_type"),
@@ -54,18 +54,18 @@ extension DatasetDocument {
 
     /// Column names in the order of `storedValues`.
     static let columns = [
-        "id", "workspace_id", "dataset_id", "position", "name", "doc_type", "data_source_type", "batch", "process_rule", "status", "enabled", "error",
-        "word_count", "tokens", "completed_segments", "total_segments", "processing_started_at", "parsing_completed_at", "cleaning_completed_at",
-        "splitting_completed_at", "completed_at", "paused_at", "created_by", "created_at", "updated_at",
+        "id", "workspace_id", "dataset_id", "position", "name", "doc_type", "data_source_type", "batch", "process_rule", "status", "enabled",
+        "error", "word_count", "tokens", "completed_segments", "total_segments", "processing_started_at", "parsing_completed_at",
+        "cleaning_completed_at", "splitting_completed_at", "completed_at", "paused_at", "created_by", "created_at", "updated_at",
     ]
 
-    var storedValues: [StoredValue] {
+    var storedValues: [SQLValue] {
         [
-            .text(id.description), .text(workspaceID.description), .text(datasetID.description), .integer(position), .text(name), .text(docType),
-            .text(dataSourceType), .text(batch), .text(StoredJSON.encode(processRule)), .text(status.rawValue), .boolean(enabled), .optionalText(error),
-            .integer(wordCount), .integer(tokens), .integer(completedSegments), .integer(totalSegments), .date(processingStartedAt),
-            .date(parsingCompletedAt), .date(cleaningCompletedAt), .date(splittingCompletedAt), .date(completedAt), .date(pausedAt),
-            .optionalText(createdBy?.description), .date(createdAt), .date(updatedAt),
+            id.sqlValue, workspaceID.sqlValue, datasetID.sqlValue, position.sqlValue, name.sqlValue, docType.sqlValue, dataSourceType.sqlValue,
+            batch.sqlValue, StoredJSON.encode(processRule).sqlValue, status.rawValue.sqlValue, enabled.sqlValue, .orNull(error),
+            wordCount.sqlValue, tokens.sqlValue, completedSegments.sqlValue, totalSegments.sqlValue, .orNull(processingStartedAt),
+            .orNull(parsingCompletedAt), .orNull(cleaningCompletedAt), .orNull(splittingCompletedAt), .orNull(completedAt), .orNull(pausedAt),
+            .orNull(createdBy), createdAt.sqlValue, updatedAt.sqlValue,
         ]
     }
 }
@@ -77,12 +77,13 @@ extension DocumentSegment {
         s.hit_count, s.index_node_hash, s.created_at, s.updated_at
         """
 
-    init(row: some StoredRow, withVector: Bool = false) throws {
+    init(row: StoredRow, withVector: Bool = false) throws {
         self.init(
             id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), datasetID: try row.identifier("dataset_id"),
             documentID: try row.identifier("document_id"), position: try row.int("position"), content: try row.string("content"),
-            answer: try row.optionalString("answer"), keywords: try StoredJSON.decode([String].self, try row.string("keywords"), column: "keywords"),
-            wordCount: try row.int("word_count"), tokens: try row.int("tokens"), enabled: try row.bool("enabled"), hitCount: try row.int("hit_count"),
+            answer: try row.optionalString("answer"),
+            keywords: try StoredJSON.decode([String].self, try row.string("keywords"), column: "keywords"), wordCount: try row.int("word_count"),
+            tokens: try row.int("tokens"), enabled: try row.bool("enabled"), hitCount: try row.int("hit_count"),
             indexNodeHash: try row.string("index_node_hash"), vector: withVector ? try row.optionalData("vector").map(StoredVector.decode) : nil,
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
@@ -91,24 +92,24 @@ extension DocumentSegment {
     /// Bytes the segment holds against the plan's vector space: its text, answer and vector.
     var storedSize: Int { content.utf8.count + (answer?.utf8.count ?? 0) + (vector?.count ?? 0) * 4 }
 
+    /// Column names in the order of `storedValues`.
     static let columns = [
         "id", "workspace_id", "dataset_id", "document_id", "position", "content", "answer", "keywords", "word_count", "tokens", "enabled",
         "hit_count", "index_node_hash", "vector", "size", "created_at", "updated_at",
     ]
 
-    var storedValues: [StoredValue] {
+    var storedValues: [SQLValue] {
         [
-            .text(id.description), .text(workspaceID.description), .text(datasetID.description), .text(documentID.description), .integer(position),
-            .text(content), .optionalText(answer), .text(StoredJSON.encode(keywords)), .integer(wordCount), .integer(tokens), .boolean(enabled),
-            .integer(hitCount), .text(indexNodeHash), .bytes(vector.map(StoredVector.encode)), .integer(storedSize), .date(createdAt),
-            .date(updatedAt),
+            id.sqlValue, workspaceID.sqlValue, datasetID.sqlValue, documentID.sqlValue, position.sqlValue, content.sqlValue, .orNull(answer),
+            StoredJSON.encode(keywords).sqlValue, wordCount.sqlValue, tokens.sqlValue, enabled.sqlValue, hitCount.sqlValue,
+            indexNodeHash.sqlValue, .orNull(vector.map(StoredVector.encode)), storedSize.sqlValue, createdAt.sqlValue, updatedAt.sqlValue,
         ]
     }
 }
 
-/// A value to store, for the engine-neutral column lists above; each engine binds it its own way.
-enum StoredValue {
-    case text(String), optionalText(String?), integer(Int), boolean(Bool), date(Date?), bytes(Data?)
+extension SQLValue {
+    /// The value, or `NULL` when there is none.
+    fileprivate static func orNull(_ value: (some SQLBindable)?) -> SQLValue { value?.sqlValue ?? .null }
 }
 
 /// Vectors as stored: float32, little-endian, one after another.
@@ -134,5 +135,15 @@ enum StoredVector {
                 values.append(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
             }
         }
+    }
+}
+
+extension RelayError {
+    static func duplicateTagName() -> RelayError {
+        RelayError.invalidParam("name", "A tag of this name already exists in this workspace", type: "duplicate")
+    }
+
+    static func duplicateDatasetName() -> RelayError {
+        RelayError.invalidParam("name", "A dataset of this name already exists in this workspace", type: "duplicate")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Rows of the workflow tables, read the same way from both engines.
+/// Rows of the workflow tables.
 extension WorkflowContent {
     var stored: String {
         String(
@@ -22,7 +22,7 @@ extension WorkflowContent {
 }
 
 extension WorkflowDraft {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self.init(
             appID: try row.identifier("app_id"), content: try WorkflowContent(stored: try row.string("content")), hash: try row.string("hash"),
             updatedAt: try row.date("updated_at"), updatedBy: try row.optionalIdentifier("updated_by")
@@ -31,7 +31,7 @@ extension WorkflowDraft {
 }
 
 extension WorkflowVersion {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self.init(
             id: try row.identifier("id"), appID: try row.identifier("app_id"), number: try row.int("number"),
             content: try WorkflowContent(stored: try row.string("content")), hash: try row.string("hash"), createdAt: try row.date("created_at"),
@@ -41,7 +41,7 @@ extension WorkflowVersion {
 }
 
 extension WorkflowRun {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self.init(
             id: try row.identifier("id"), workspaceID: try row.identifier("workspace_id"), appID: try row.identifier("app_id"),
             workflowID: try row.string("workflow_id"), taskID: try row.string("task_id"),
@@ -59,7 +59,7 @@ extension WorkflowRun {
 }
 
 extension WorkflowNodeExecution {
-    init(row: some StoredRow) throws {
+    init(row: StoredRow) throws {
         self = try StoredJSON.decode(WorkflowNodeExecution.self, try row.string("record"), column: "record")
     }
 

@@ -1,0 +1,92 @@
+import Foundation
+import NIOPosix
+import Synchronization
+
+/// The SQLite file's connections: one writer, taken by one write transaction at a time, and readers that see the last
+/// commit while it writes (WAL mode).
+///
+/// Writes of this process queue for the writer without holding a thread. Another process's write lock is first tried
+/// without waiting; only when it is held does `BEGIN IMMEDIATE` wait for it, up to the busy timeout, on NIO's thread
+/// pool rather than on one of the few threads every task shares.
+final class SQLitePool: Sendable {
+    private let writer: Lender<SQLiteConnection>
+    private let readers: Lender<SQLiteConnection>
+
+    init(path: String, readers count: Int = 4, busyTimeout: TimeInterval) throws {
+        writer = Lender([try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)])
+        readers = Lender(try (0..<count).map { _ in try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout) })
+    }
+
+    /// Runs `body` in a read transaction: one snapshot of the last commit.
+    func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = await readers.borrow()
+        defer { readers.giveBack(connection) }
+        try connection.execute("BEGIN DEFERRED")
+        return try await finishing(connection, body)
+    }
+
+    /// Runs `body` in a write transaction; a throw rolls it back.
+    func write<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = await writer.borrow()
+        defer { writer.giveBack(connection) }
+        try await begin(connection)
+        return try await finishing(connection, body)
+    }
+
+    private func begin(_ connection: SQLiteConnection) async throws {
+        connection.setBusyTimeout(0)
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            connection.setBusyTimeout(connection.busyTimeout)
+        } catch let error as SQLiteError where error.isBusy {
+            connection.setBusyTimeout(connection.busyTimeout)
+            try await NIOThreadPool.singleton.runIfActive { try connection.execute("BEGIN IMMEDIATE") }
+        }
+    }
+
+    private func finishing<T>(_ connection: SQLiteConnection, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(connection)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}
+
+/// Lends a fixed set of items, one borrower each; borrowers beyond that wait in turn.
+final class Lender<Item: Sendable>: Sendable {
+    private struct State {
+        var free: [Item]
+        var waiting: [CheckedContinuation<Item, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(_ items: [Item]) { state = Mutex(State(free: items)) }
+
+    func borrow() async -> Item {
+        if let item = state.withLock({ $0.free.popLast() }) { return item }
+        return await withCheckedContinuation { continuation in
+            let item = state.withLock { state -> Item? in
+                if let item = state.free.popLast() { return item }
+                state.waiting.append(continuation)
+                return nil
+            }
+            if let item { continuation.resume(returning: item) }
+        }
+    }
+
+    func giveBack(_ item: Item) {
+        let waiter = state.withLock { state -> CheckedContinuation<Item, Never>? in
+            if state.waiting.isEmpty {
+                state.free.append(item)
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        waiter?.resume(returning: item)
+    }
+}
