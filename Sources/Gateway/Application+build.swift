@@ -108,12 +108,11 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
             .group(context: PublicContext.self)
         AppInfoController(chat: services.chat).addRoutes(to: api)
         ChatMessagesController(
-            chat: services.chat, credits: services.credits, usage: services.usage, files: services.files,
-            remoteImages: services.remoteImages, pingInterval: services.configuration.streamPingInterval, now: services.now
+            chat: services.chat, billing: services.billing, files: services.files, remoteImages: services.remoteImages,
+            pingInterval: services.configuration.streamPingInterval, now: services.now
         ).addRoutes(to: api)
         FilesController(files: services.files).addRoutes(to: api)
-        WorkflowRunsController(workflows: services.workflows, runner: runner, credits: services.credits, usage: services.usage, now: services.now)
-            .addRoutes(to: api)
+        WorkflowRunsController(workflows: services.workflows, runner: runner, billing: services.billing).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
     }
     return router

@@ -17,6 +17,8 @@ struct RelayServices: Sendable {
     let plans: PlanService
     let usage: UsageRecorder
     let credits: CreditLedger
+    /// What model calls cost, charged to their workspace's credits and usage.
+    let billing: ModelCallBilling
     let limiter: RateLimiter
     let activeRequests: ActiveRequestLimiter
     let upstream: UpstreamClient
@@ -55,6 +57,7 @@ struct RelayServices: Sendable {
         self.plans = PlanService(store: stores.plans)
         self.usage = UsageRecorder(store: stores.usage, logger: logger)
         self.credits = CreditLedger(store: stores.credits)
+        self.billing = ModelCallBilling(credits: self.credits, usage: self.usage, now: now)
         switch configuration.rateLimitStore {
         case .memory:
             self.limiter = RateLimiter(store: InProcessRateLimitStore())

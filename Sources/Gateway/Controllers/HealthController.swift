@@ -11,14 +11,25 @@ struct HealthController {
     struct HealthBody: ResponseCodableBody {
         let status: String
         let version: String
-        let plugin_sandbox: PluginSandbox
+        let pluginSandbox: PluginSandbox
+
+        enum CodingKeys: String, CodingKey {
+            case status, version
+            case pluginSandbox = "plugin_sandbox"
+        }
     }
 
     struct PluginSandbox: Codable {
-        let minimum_level: String
+        let minimumLevel: String
         /// The lowest level any running plugin has; `null` before any ran.
-        let lowest_active_level: String?
-        let processes_seen: Int
+        let lowestActiveLevel: String?
+        let processesSeen: Int
+
+        enum CodingKeys: String, CodingKey {
+            case minimumLevel = "minimum_level"
+            case lowestActiveLevel = "lowest_active_level"
+            case processesSeen = "processes_seen"
+        }
     }
 
     func addRoutes(to router: Router<RelayRequestContext>) {
@@ -27,9 +38,9 @@ struct HealthController {
             let reports = await plugins.supervisor.sandboxes()
             return HealthBody(
                 status: "ok", version: Self.version,
-                plugin_sandbox: PluginSandbox(
-                    minimum_level: minimumLevel.rawValue, lowest_active_level: reports.map(\.level).min()?.rawValue,
-                    processes_seen: reports.count
+                pluginSandbox: PluginSandbox(
+                    minimumLevel: minimumLevel.rawValue, lowestActiveLevel: reports.map(\.level).min()?.rawValue,
+                    processesSeen: reports.count
                 )
             )
         }

@@ -11,7 +11,12 @@ struct UsageReport: ResponseCodableBody {
         let used: Int
         let remaining: Int
         /// Seconds until the window resets.
-        let reset_in: Int
+        let resetIn: Int
+
+        enum CodingKeys: String, CodingKey {
+            case limit, used, remaining
+            case resetIn = "reset_in"
+        }
     }
 
     struct Quota: Encodable {
@@ -26,15 +31,24 @@ struct UsageReport: ResponseCodableBody {
     }
 
     struct Totals: Encodable {
-        let requests_today: Int
-        let requests_this_month: Int
-        let tokens_today: Int
-        let tokens_this_month: Int
+        let requestsToday: Int
+        let requestsThisMonth: Int
+        let tokensToday: Int
+        let tokensThisMonth: Int
         let apps: [Count]
-        let api_keys: [Count]
+        let apiKeys: [Count]
+
+        enum CodingKeys: String, CodingKey {
+            case requestsToday = "requests_today"
+            case requestsThisMonth = "requests_this_month"
+            case tokensToday = "tokens_today"
+            case tokensThisMonth = "tokens_this_month"
+            case apps
+            case apiKeys = "api_keys"
+        }
     }
 
-    let workspace_id: String
+    let workspaceID: String
     let plan: String
     let overrides: [String: Int]
     /// Every limit by name; 0 means unlimited.
@@ -43,14 +57,25 @@ struct UsageReport: ResponseCodableBody {
     let requests: [String: Window]
     let members: Quota
     let apps: Quota
-    let message_credits: Quota
+    let messageCredits: Quota
     /// Bytes of uploaded files.
-    let file_storage: Quota
+    let fileStorage: Quota
     /// Dataset documents held, and bytes of segment text and vectors.
     let documents: Quota
-    let vector_space: Quota
-    let message_credits_reset_in: Int
+    let vectorSpace: Quota
+    let messageCreditsResetIn: Int
     let usage: Totals
+
+    enum CodingKeys: String, CodingKey {
+        case workspaceID = "workspace_id"
+        case plan, overrides, limits, requests, members, apps
+        case messageCredits = "message_credits"
+        case fileStorage = "file_storage"
+        case documents
+        case vectorSpace = "vector_space"
+        case messageCreditsResetIn = "message_credits_reset_in"
+        case usage
+    }
 
     static func make(for workspace: WorkspaceID, services: RelayServices) async throws -> UsageReport {
         let date = services.now()
@@ -61,7 +86,7 @@ struct UsageReport: ResponseCodableBody {
         var requests: [String: Window] = [:]
         for (window, state) in standing.windows {
             requests[window.rawValue] = Window(
-                limit: state.rule.limit, used: state.hits, remaining: state.remaining, reset_in: standing.secondsUntilReset(window)
+                limit: state.rule.limit, used: state.hits, remaining: state.remaining, resetIn: standing.secondsUntilReset(window)
             )
         }
         let (monthStart, nextMonth) = UTCMonth.bounds(containing: date)
@@ -70,21 +95,21 @@ struct UsageReport: ResponseCodableBody {
         let day = try await services.usage.totals(of: workspace, fromDay: today)
         let knowledge = try await services.datasets.usage(of: workspace)
         return UsageReport(
-            workspace_id: workspace.description, plan: plan.plan.name, overrides: plan.overrides,
+            workspaceID: workspace.description, plan: plan.plan.name, overrides: plan.overrides,
             limits: Dictionary(uniqueKeysWithValues: PlanLimits.keys.map { ($0.name, limits[keyPath: $0.path]) }),
             requests: requests, members: Quota(limit: limits.members, used: counts.members),
             apps: Quota(limit: limits.apps, used: counts.apps),
-            message_credits: Quota(limit: limits.messageCreditsPerMonth, used: try await services.credits.used(by: workspace, at: date)),
-            file_storage: Quota(limit: limits.fileStorage, used: try await services.files.storageUsed(by: workspace)),
+            messageCredits: Quota(limit: limits.messageCreditsPerMonth, used: try await services.credits.used(by: workspace, at: date)),
+            fileStorage: Quota(limit: limits.fileStorage, used: try await services.files.storageUsed(by: workspace)),
             documents: Quota(limit: limits.documents, used: knowledge.documents),
-            vector_space: Quota(limit: limits.vectorSpace, used: knowledge.vectorSpace),
-            message_credits_reset_in: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
+            vectorSpace: Quota(limit: limits.vectorSpace, used: knowledge.vectorSpace),
+            messageCreditsResetIn: Int(nextMonth.timeIntervalSince(date).rounded(.up)),
             usage: Totals(
-                requests_today: day.workspace.requests, requests_this_month: month.workspace.requests,
-                tokens_today: day.workspace.tokens, tokens_this_month: month.workspace.tokens,
+                requestsToday: day.workspace.requests, requestsThisMonth: month.workspace.requests,
+                tokensToday: day.workspace.tokens, tokensThisMonth: month.workspace.tokens,
                 apps: month.apps.map { Count(id: $0.key.description, requests: $0.value.requests, tokens: $0.value.tokens) }
                     .sorted { $0.id < $1.id },
-                api_keys: month.keys.map { Count(id: $0.key.description, requests: $0.value.requests, tokens: $0.value.tokens) }
+                apiKeys: month.keys.map { Count(id: $0.key.description, requests: $0.value.requests, tokens: $0.value.tokens) }
                     .sorted { $0.id < $1.id }
             )
         )
@@ -107,9 +132,16 @@ struct SubscriptionBody: ResponseCodableBody {
     let subscription: Subscription
     let members: Size
     let apps: Size
-    let vector_space: Size
-    let documents_upload_quota: Size
-    let message_credits: Size
+    let vectorSpace: Size
+    let documentsUploadQuota: Size
+    let messageCredits: Size
+
+    enum CodingKeys: String, CodingKey {
+        case enabled, subscription, members, apps
+        case vectorSpace = "vector_space"
+        case documentsUploadQuota = "documents_upload_quota"
+        case messageCredits = "message_credits"
+    }
 
     init(_ report: UsageReport) {
         enabled = true
@@ -117,9 +149,9 @@ struct SubscriptionBody: ResponseCodableBody {
         members = Size(size: report.members.used, limit: report.members.limit)
         apps = Size(size: report.apps.used, limit: report.apps.limit)
         // Dify counts vector space in MB.
-        vector_space = Size(size: report.vector_space.used / (1 << 20), limit: report.vector_space.limit / (1 << 20))
-        documents_upload_quota = Size(size: report.documents.used, limit: report.documents.limit)
-        message_credits = Size(size: report.message_credits.used, limit: report.message_credits.limit)
+        vectorSpace = Size(size: report.vectorSpace.used / (1 << 20), limit: report.vectorSpace.limit / (1 << 20))
+        documentsUploadQuota = Size(size: report.documents.used, limit: report.documents.limit)
+        messageCredits = Size(size: report.messageCredits.used, limit: report.messageCredits.limit)
     }
 }
 

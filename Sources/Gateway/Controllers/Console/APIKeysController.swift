@@ -21,9 +21,16 @@ struct APIKeysController {
         let token: String
         let name: String?
         let permissions: [String]?
-        let app_id: String?
-        let last_used_at: Int?
-        let created_at: Int
+        let appID: String?
+        let lastUsedAt: Int?
+        let createdAt: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, token, name, permissions
+            case appID = "app_id"
+            case lastUsedAt = "last_used_at"
+            case createdAt = "created_at"
+        }
 
         init(_ key: APIKey, secret: String? = nil) {
             self.id = key.id.description
@@ -31,9 +38,9 @@ struct APIKeysController {
             self.token = secret ?? key.hint
             self.name = key.kind == .workspace ? key.name : nil
             self.permissions = key.kind == .workspace ? key.permissions.map(\.rawValue) : nil
-            self.app_id = key.appID?.description
-            self.last_used_at = key.lastUsedAt.map { Int($0.timeIntervalSince1970) }
-            self.created_at = Int(key.createdAt.timeIntervalSince1970)
+            self.appID = key.appID?.description
+            self.lastUsedAt = key.lastUsedAt.map { Int($0.timeIntervalSince1970) }
+            self.createdAt = Int(key.createdAt.timeIntervalSince1970)
         }
     }
 

@@ -22,14 +22,7 @@ struct AppModelConfigController {
             var request = request
             let config = try await request.decodeJSON(as: AppModelConfig.self)
             try await chat.saveModelConfig(config, of: app)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
-    }
-}
-
-extension JSONValue {
-    /// Any encodable value as JSON (`null` if it cannot be encoded).
-    init(encoding value: some Encodable) {
-        self = (try? JSONDecoder().decode(JSONValue.self, from: RelayJSON.encoder.encode(value))) ?? .null
     }
 }

@@ -14,18 +14,32 @@ struct AppsController {
         let mode: String
         let description: String?
         let icon: String?
-        let icon_background: String?
+        let iconBackground: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, mode, description, icon
+            case iconBackground = "icon_background"
+        }
     }
 
     struct UpdateRequest: Decodable {
         let name: String?
         let description: String?
         let icon: String?
-        let icon_background: String?
-        let enable_site: Bool?
-        let enable_api: Bool?
-        let api_rpm: JSONInteger?
-        let api_rph: JSONInteger?
+        let iconBackground: String?
+        let enableSite: Bool?
+        let enableAPI: Bool?
+        let apiRPM: JSONInteger?
+        let apiRPH: JSONInteger?
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, icon
+            case iconBackground = "icon_background"
+            case enableSite = "enable_site"
+            case enableAPI = "enable_api"
+            case apiRPM = "api_rpm"
+            case apiRPH = "api_rph"
+        }
     }
 
     /// An app as the seed shapes it.
@@ -33,37 +47,54 @@ struct AppsController {
         let id: String
         let name: String
         let mode: String
-        let icon_type: String
+        let iconType: String
         let icon: String
-        let icon_background: String
+        let iconBackground: String
         let description: String
-        let enable_site: Bool
-        let enable_api: Bool
-        let api_rpm: Int
-        let api_rph: Int
-        let is_demo: Bool
-        let model_config: JSONValue
-        let created_by: String?
-        let created_at: Int
-        let updated_at: Int
+        let enableSite: Bool
+        let enableAPI: Bool
+        let apiRPM: Int
+        let apiRPH: Int
+        let isDemo: Bool
+        let modelConfig: JSONValue
+        let createdBy: String?
+        let createdAt: Int
+        let updatedAt: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, mode
+            case iconType = "icon_type"
+            case icon
+            case iconBackground = "icon_background"
+            case description
+            case enableSite = "enable_site"
+            case enableAPI = "enable_api"
+            case apiRPM = "api_rpm"
+            case apiRPH = "api_rph"
+            case isDemo = "is_demo"
+            case modelConfig = "model_config"
+            case createdBy = "created_by"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
 
         init(_ app: App, modelConfig: AppModelConfig? = nil) {
             self.id = app.id.description
             self.name = app.name
             self.mode = app.mode.rawValue
-            self.icon_type = app.icon.hasPrefix("http://") || app.icon.hasPrefix("https://") ? "image" : "emoji"
+            self.iconType = app.icon.hasPrefix("http://") || app.icon.hasPrefix("https://") ? "image" : "emoji"
             self.icon = app.icon
-            self.icon_background = app.iconBackground
+            self.iconBackground = app.iconBackground
             self.description = app.description
-            self.enable_site = app.enableSite
-            self.enable_api = app.enableAPI
-            self.api_rpm = app.apiRPM
-            self.api_rph = app.apiRPH
-            self.is_demo = app.isDemo
-            self.model_config = modelConfig.map(JSONValue.init(encoding:)) ?? .null
-            self.created_by = app.createdBy?.description
-            self.created_at = Int(app.createdAt.timeIntervalSince1970)
-            self.updated_at = Int(app.updatedAt.timeIntervalSince1970)
+            self.enableSite = app.enableSite
+            self.enableAPI = app.enableAPI
+            self.apiRPM = app.apiRPM
+            self.apiRPH = app.apiRPH
+            self.isDemo = app.isDemo
+            self.modelConfig = modelConfig.map(JSONValue.init(encoding:)) ?? .null
+            self.createdBy = app.createdBy?.description
+            self.createdAt = Int(app.createdAt.timeIntervalSince1970)
+            self.updatedAt = Int(app.updatedAt.timeIntervalSince1970)
         }
     }
 
@@ -72,7 +103,12 @@ struct AppsController {
         let total: Int
         let page: Int
         let limit: Int
-        let has_more: Bool
+        let hasMore: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case data, total, page, limit
+            case hasMore = "has_more"
+        }
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
@@ -85,14 +121,14 @@ struct AppsController {
                 name: request.queryString("name"), mode: mode
             )
             let page = try await apps.list(query, in: context.scope)
-            return AppList(data: page.items.map { AppBody($0) }, total: page.total, page: page.page, limit: page.limit, has_more: page.hasMore)
+            return AppList(data: page.items.map { AppBody($0) }, total: page.total, page: page.page, limit: page.limit, hasMore: page.hasMore)
         }
         group.post("apps") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: CreateRequest.self)
             let new = NewApp(
                 name: body.name, mode: try parseEnum(body.mode, field: "mode"), description: body.description, icon: body.icon,
-                iconBackground: body.icon_background
+                iconBackground: body.iconBackground
             )
             return EditedResponse(status: .created, response: AppBody(try await apps.create(new, in: context.scope)))
         }
@@ -105,8 +141,8 @@ struct AppsController {
             let id: AppID = try context.id("app_id")
             let body = try await request.decodeJSON(as: UpdateRequest.self)
             let changes = AppChanges(
-                name: body.name, description: body.description, icon: body.icon, iconBackground: body.icon_background,
-                enableSite: body.enable_site, enableAPI: body.enable_api, apiRPM: body.api_rpm?.value, apiRPH: body.api_rph?.value
+                name: body.name, description: body.description, icon: body.icon, iconBackground: body.iconBackground,
+                enableSite: body.enableSite, enableAPI: body.enableAPI, apiRPM: body.apiRPM?.value, apiRPH: body.apiRPH?.value
             )
             let app = try await apps.update(id, with: changes, in: context.scope)
             apiKeys.forgetCachedGrants()

@@ -17,11 +17,20 @@ struct AuthController {
     struct LoginRequest: Decodable {
         let email: String
         let password: String
-        let remember_me: Bool?
+        let rememberMe: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case email, password
+            case rememberMe = "remember_me"
+        }
     }
 
     struct RefreshRequest: Decodable {
-        let refresh_token: String
+        let refreshToken: String
+
+        enum CodingKeys: String, CodingKey {
+            case refreshToken = "refresh_token"
+        }
     }
 
     struct ActivateRequest: Decodable {
@@ -32,14 +41,19 @@ struct AuthController {
 
     struct SetupStatus: ResponseCodableBody {
         let step: String
-        let setup_at: Int?
+        let setupAt: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case step
+            case setupAt = "setup_at"
+        }
     }
 
     /// Routes that need no token.
     func addPublicRoutes(to group: RouterGroup<RelayRequestContext>) {
         group.get("setup") { _, _ in
             let date = try await accounts.setupDate()
-            return SetupStatus(step: date == nil ? "not_started" : "finished", setup_at: date.map { Int($0.timeIntervalSince1970) })
+            return SetupStatus(step: date == nil ? "not_started" : "finished", setupAt: date.map { Int($0.timeIntervalSince1970) })
         }
         group.post("setup") { request, _ in
             var request = request
@@ -57,13 +71,13 @@ struct AuthController {
             var request = request
             let body = try await request.decodeJSON(as: LoginRequest.self)
             return TokenPairBody(
-                try await accounts.login(email: body.email, password: body.password, rememberMe: body.remember_me ?? false)
+                try await accounts.login(email: body.email, password: body.password, rememberMe: body.rememberMe ?? false)
             )
         }
         group.post("refresh-token") { request, _ in
             var request = request
             let body = try await request.decodeJSON(as: RefreshRequest.self)
-            return TokenPairBody(try await sessions.refresh(body.refresh_token))
+            return TokenPairBody(try await sessions.refresh(body.refreshToken))
         }
         group.post("activate") { request, _ in
             var request = request

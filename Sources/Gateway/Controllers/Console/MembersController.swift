@@ -21,10 +21,17 @@ struct MembersController {
         let name: String
         let email: String
         let avatar: JSONValue
-        let last_login_at: Int?
-        let created_at: Int
+        let lastLoginAt: Int?
+        let createdAt: Int
         let role: String
         let status: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, email, avatar
+            case lastLoginAt = "last_login_at"
+            case createdAt = "created_at"
+            case role, status
+        }
     }
 
     struct MemberList: ResponseCodableBody {
@@ -43,8 +50,14 @@ struct MembersController {
 
     struct InvitationList: ResponseCodableBody {
         let result: String
-        let invitation_results: [InvitationBody]
-        let tenant_id: String
+        let invitationResults: [InvitationBody]
+        let tenantID: String
+
+        enum CodingKeys: String, CodingKey {
+            case result
+            case invitationResults = "invitation_results"
+            case tenantID = "tenant_id"
+        }
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
@@ -55,8 +68,8 @@ struct MembersController {
                 accounts: members.map { member in
                     MemberBody(
                         id: member.account.id.description, name: member.account.name, email: member.account.email,
-                        avatar: .null, last_login_at: member.account.lastLoginAt.map { Int($0.timeIntervalSince1970) },
-                        created_at: Int(member.joinedAt.timeIntervalSince1970), role: member.role.rawValue,
+                        avatar: .null, lastLoginAt: member.account.lastLoginAt.map { Int($0.timeIntervalSince1970) },
+                        createdAt: Int(member.joinedAt.timeIntervalSince1970), role: member.role.rawValue,
                         status: member.account.status.rawValue
                     )
                 }
@@ -69,14 +82,14 @@ struct MembersController {
             let results = try await members.invite(body.emails, as: role, in: context.scope)
             return InvitationList(
                 result: "success",
-                invitation_results: results.map { result in
+                invitationResults: results.map { result in
                     InvitationBody(
                         status: result.status.rawValue, email: result.email,
                         url: result.activationToken.map { Self.activationURL(email: result.email, token: $0) },
                         token: result.activationToken, message: result.message
                     )
                 },
-                tenant_id: context.scope.workspaceID.description
+                tenantID: context.scope.workspaceID.description
             )
         }
         group.put("workspaces/current/members/:member_id/update-role") { request, context in

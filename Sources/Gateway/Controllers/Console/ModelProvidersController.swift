@@ -18,11 +18,20 @@ struct ModelProvidersController {
 
     struct DefaultModelRequest: Decodable {
         struct Setting: Decodable {
-            let model_type: String
+            let modelType: String
             let provider: String?
             let model: String?
+
+            enum CodingKeys: String, CodingKey {
+                case modelType = "model_type"
+                case provider, model
+            }
         }
-        let model_settings: [Setting]
+        let modelSettings: [Setting]
+
+        enum CodingKeys: String, CodingKey {
+            case modelSettings = "model_settings"
+        }
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
@@ -48,7 +57,7 @@ struct ModelProvidersController {
             var request = request
             let body = try await request.decodeJSON(as: CredentialsRequest.self)
             try await providers.saveCredentials(body.credentials, of: provider, in: context.scope.workspaceID)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         base.delete("model-providers/**") { _, context in
             let provider = try Self.provider(context.parameters.getCatchAll())
@@ -71,13 +80,13 @@ struct ModelProvidersController {
             try context.scope.require(\.canManageMembers, "Only admins and owners can change default models")
             var request = request
             let body = try await request.decodeJSON(as: DefaultModelRequest.self)
-            for (index, setting) in body.model_settings.enumerated() {
-                let type: ModelType = try parseEnum(setting.model_type, field: "model_settings[\(index)].model_type")
+            for (index, setting) in body.modelSettings.enumerated() {
+                let type: ModelType = try parseEnum(setting.modelType, field: "model_settings[\(index)].model_type")
                 guard let provider = setting.provider, !provider.isEmpty else { throw RelayError.required("model_settings[\(index)].provider") }
                 guard let model = setting.model, !model.isEmpty else { throw RelayError.required("model_settings[\(index)].model") }
                 try await providers.setDefaultModel(DefaultModel(type: type, provider: provider, model: model), in: context.scope.workspaceID)
             }
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
     }
 

@@ -9,15 +9,27 @@ struct PluginsController {
     let installs: PluginInstallService
 
     struct InstallRequest: Decodable {
-        let plugin_unique_identifier: String
+        let pluginUniqueIdentifier: String
+
+        enum CodingKeys: String, CodingKey {
+            case pluginUniqueIdentifier = "plugin_unique_identifier"
+        }
     }
 
     struct InstallPackagesRequest: Decodable {
-        let plugin_unique_identifiers: [String]
+        let pluginUniqueIdentifiers: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case pluginUniqueIdentifiers = "plugin_unique_identifiers"
+        }
     }
 
     struct UninstallRequest: Decodable {
-        let plugin_installation_id: String
+        let pluginInstallationID: String
+
+        enum CodingKeys: String, CodingKey {
+            case pluginInstallationID = "plugin_installation_id"
+        }
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
@@ -63,7 +75,7 @@ struct PluginsController {
             try context.scope.require(\.canManageMembers, "Only admins and owners can install plugins")
             var request = request
             let body = try await request.decodeJSON(as: InstallRequest.self)
-            let installed = try await installs.install(body.plugin_unique_identifier, in: context.scope.workspaceID)
+            let installed = try await installs.install(body.pluginUniqueIdentifier, in: context.scope.workspaceID)
             return JSONBody(["result": "success", "plugin": await Self.detail(installed, installs: installs)])
         }
         base.get("plugin/list") { request, context in
@@ -91,9 +103,9 @@ struct PluginsController {
             try context.scope.require(\.canManageMembers, "Only admins and owners can install plugins")
             var request = request
             let body = try await request.decodeJSON(as: InstallPackagesRequest.self)
-            guard !body.plugin_unique_identifiers.isEmpty else { throw RelayError.required("plugin_unique_identifiers") }
+            guard !body.pluginUniqueIdentifiers.isEmpty else { throw RelayError.required("plugin_unique_identifiers") }
             var plugins: [JSONValue] = []
-            for identifier in body.plugin_unique_identifiers {
+            for identifier in body.pluginUniqueIdentifiers {
                 plugins.append(await Self.detail(try await installs.install(identifier, in: context.scope.workspaceID), installs: installs))
             }
             return JSONBody(["all_installed": true, "task_id": "", "plugins": .array(plugins)])
@@ -102,8 +114,8 @@ struct PluginsController {
             try context.scope.require(\.canManageMembers, "Only admins and owners can uninstall plugins")
             var request = request
             let body = try await request.decodeJSON(as: UninstallRequest.self)
-            guard let id = PluginInstallID(body.plugin_installation_id) else {
-                throw RelayError.notFound("No plugin install '\(body.plugin_installation_id)' in this workspace")
+            guard let id = PluginInstallID(body.pluginInstallationID) else {
+                throw RelayError.notFound("No plugin install '\(body.pluginInstallationID)' in this workspace")
             }
             try await installs.uninstall(id, in: context.scope.workspaceID)
             return JSONBody(["success": true])

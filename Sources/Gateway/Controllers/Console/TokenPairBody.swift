@@ -4,9 +4,15 @@ import Tenancy
 /// `{result: "success", data: {access_token, refresh_token, expires_in}}`, as Dify's sign-in calls answer.
 struct TokenPairBody: ResponseCodableBody {
     struct Tokens: Codable {
-        let access_token: String
-        let refresh_token: String
-        let expires_in: Int
+        let accessToken: String
+        let refreshToken: String
+        let expiresIn: Int
+
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "access_token"
+            case refreshToken = "refresh_token"
+            case expiresIn = "expires_in"
+        }
     }
 
     let result: String
@@ -14,11 +20,6 @@ struct TokenPairBody: ResponseCodableBody {
 
     init(_ pair: TokenPair) {
         self.result = "success"
-        self.data = Tokens(access_token: pair.accessToken, refresh_token: pair.refreshToken, expires_in: pair.expiresIn)
+        self.data = Tokens(accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn)
     }
-}
-
-/// `{"result": "success"}`.
-struct SuccessBody: ResponseCodableBody {
-    let result = "success"
 }

@@ -41,7 +41,7 @@ struct ToolProvidersController {
             var request = request
             let body = try await request.decodeJSON(as: CredentialsRequest.self)
             try await tools.saveCredentials(body.credentials, of: provider, user: context.scope.accountID.description, in: context.scope.workspaceID)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         // A test call: `tools/{provider}/{tool}/invoke`.
         base.post("tools/**") { request, context in

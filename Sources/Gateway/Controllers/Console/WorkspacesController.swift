@@ -12,7 +12,11 @@ struct WorkspacesController {
     }
 
     struct SwitchRequest: Decodable {
-        let tenant_id: String
+        let tenantID: String
+
+        enum CodingKeys: String, CodingKey {
+            case tenantID = "tenant_id"
+        }
     }
 
     /// A workspace as its member sees it (Dify's `TenantInfo`).
@@ -21,21 +25,30 @@ struct WorkspacesController {
         let name: String
         let plan: String
         let status: String
-        let created_at: Int
+        let createdAt: Int
         let role: String
-        let in_trial: Bool
-        let trial_end_at: JSONValue
+        let inTrial: Bool
+        let trialEndAt: JSONValue
         let current: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, plan, status
+            case createdAt = "created_at"
+            case role
+            case inTrial = "in_trial"
+            case trialEndAt = "trial_end_at"
+            case current
+        }
 
         init(_ membership: WorkspaceMembership, current: Bool? = nil) {
             self.id = membership.workspace.id.description
             self.name = membership.workspace.name
             self.plan = membership.workspace.plan
             self.status = membership.workspace.status
-            self.created_at = Int(membership.workspace.createdAt.timeIntervalSince1970)
+            self.createdAt = Int(membership.workspace.createdAt.timeIntervalSince1970)
             self.role = membership.role.rawValue
-            self.in_trial = false
-            self.trial_end_at = .null
+            self.inTrial = false
+            self.trialEndAt = .null
             self.current = current
         }
     }
@@ -46,13 +59,24 @@ struct WorkspacesController {
 
     struct SwitchBody: ResponseCodableBody {
         struct Token: Encodable {
-            let access_token: String
-            let expires_in: Int
+            let accessToken: String
+            let expiresIn: Int
+
+            enum CodingKeys: String, CodingKey {
+                case accessToken = "access_token"
+                case expiresIn = "expires_in"
+            }
         }
 
         let result: String
-        let new_tenant: WorkspaceBody
+        let newTenant: WorkspaceBody
         let data: Token
+
+        enum CodingKeys: String, CodingKey {
+            case result
+            case newTenant = "new_tenant"
+            case data
+        }
     }
 
     func addAccountRoutes(to group: RouterGroup<AccountContext>) {
@@ -71,11 +95,11 @@ struct WorkspacesController {
         group.post("workspaces/switch") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: SwitchRequest.self)
-            let target = try WorkspaceID.parse(body.tenant_id, field: "tenant_id")
+            let target = try WorkspaceID.parse(body.tenantID, field: "tenant_id")
             let switched = try await workspaces.switchTo(target, for: context.grant)
             return SwitchBody(
-                result: "success", new_tenant: WorkspaceBody(switched.membership, current: true),
-                data: .init(access_token: switched.accessToken, expires_in: switched.expiresIn)
+                result: "success", newTenant: WorkspaceBody(switched.membership, current: true),
+                data: .init(accessToken: switched.accessToken, expiresIn: switched.expiresIn)
             )
         }
     }

@@ -9,15 +9,28 @@ struct DatasetTagsController {
 
     struct TagBody: Decodable {
         let name: String?
-        let tag_id: String?
+        let tagID: String?
         let type: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case tagID = "tag_id"
+            case type
+        }
     }
 
     struct BindingBody: Decodable {
-        let tag_ids: [String]?
-        let tag_id: String?
-        let target_id: String?
+        let tagIDs: [String]?
+        let tagID: String?
+        let targetID: String?
         let type: String?
+
+        enum CodingKeys: String, CodingKey {
+            case tagIDs = "tag_ids"
+            case tagID = "tag_id"
+            case targetID = "target_id"
+            case type
+        }
     }
 
     /// The knowledge API's spelling: `/datasets/tags` with the tag in the body.
@@ -33,13 +46,13 @@ struct DatasetTagsController {
         group.patch("datasets/tags") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: TagBody.self)
-            let id: TagID = try Self.id(body.tag_id, field: "tag_id")
+            let id: TagID = try Self.id(body.tagID, field: "tag_id")
             return JSONBody(Self.tag(try await datasets.renameTag(id, to: try Self.name(body), by: context.datasetCaller)))
         }
         group.delete("datasets/tags") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: TagBody.self)
-            try await datasets.deleteTag(try Self.id(body.tag_id, field: "tag_id"), by: context.datasetCaller)
+            try await datasets.deleteTag(try Self.id(body.tagID, field: "tag_id"), by: context.datasetCaller)
             return Response(status: .noContent)
         }
         group.post("datasets/tags/binding") { request, context in
@@ -87,7 +100,7 @@ struct DatasetTagsController {
             try Self.requireKnowledge(body.type ?? "knowledge")
             let (tags, dataset) = try Self.binding(body)
             try await datasets.bind(tags, to: dataset, by: context.datasetCaller)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         group.post("tag-bindings/remove") { request, context in
             var request = request
@@ -95,7 +108,7 @@ struct DatasetTagsController {
             try Self.requireKnowledge(body.type ?? "knowledge")
             let (tag, dataset) = try Self.unbinding(body)
             try await datasets.unbind(tag, from: dataset, by: context.datasetCaller)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
     }
 
@@ -112,13 +125,13 @@ struct DatasetTagsController {
     }
 
     private static func binding(_ body: BindingBody) throws -> ([TagID], DatasetID) {
-        guard let ids = body.tag_ids else { throw RelayError.required("tag_ids") }
+        guard let ids = body.tagIDs else { throw RelayError.required("tag_ids") }
         let tags: [TagID] = try ids.enumerated().map { try Identifier.parse($1, field: "tag_ids[\($0)]") }
-        return (tags, try id(body.target_id, field: "target_id"))
+        return (tags, try id(body.targetID, field: "target_id"))
     }
 
     private static func unbinding(_ body: BindingBody) throws -> (TagID, DatasetID) {
-        (try id(body.tag_id, field: "tag_id"), try id(body.target_id, field: "target_id"))
+        (try id(body.tagID, field: "tag_id"), try id(body.targetID, field: "target_id"))
     }
 
     /// Only knowledge tags are kept: Dify's app tags (`type=app`) are refused by name rather than mixed in.

@@ -10,17 +10,32 @@ struct DatasetsController {
     struct DatasetBody: Decodable {
         let name: String?
         let description: String?
-        let indexing_technique: String?
+        let indexingTechnique: String?
         let permission: String?
-        let embedding_model: String?
-        let embedding_model_provider: String?
-        let retrieval_model: JSONValue?
-        let partial_member_list: [JSONValue]?
+        let embeddingModel: String?
+        let embeddingModelProvider: String?
+        let retrievalModel: JSONValue?
+        let partialMemberList: [JSONValue]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, description
+            case indexingTechnique = "indexing_technique"
+            case permission
+            case embeddingModel = "embedding_model"
+            case embeddingModelProvider = "embedding_model_provider"
+            case retrievalModel = "retrieval_model"
+            case partialMemberList = "partial_member_list"
+        }
     }
 
     struct RetrieveBody: Decodable {
         let query: String?
-        let retrieval_model: JSONValue?
+        let retrievalModel: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case query
+            case retrievalModel = "retrieval_model"
+        }
     }
 
     func addRoutes<Context: DatasetRequestContext>(to group: RouterGroup<Context>) {
@@ -63,7 +78,7 @@ struct DatasetsController {
                 let body = try await request.decodeJSON(as: RetrieveBody.self)
                 guard let query = body.query else { throw RelayError.required("query") }
                 let records = try await datasets.retrieve(
-                    query, from: try context.id("dataset_id"), settings: body.retrieval_model ?? .null, by: context.datasetCaller
+                    query, from: try context.id("dataset_id"), settings: body.retrievalModel ?? .null, by: context.datasetCaller
                 )
                 return JSONBody(["query": ["content": .string(query)], "records": .array(records.map(DatasetJSON.record))])
             }
@@ -74,12 +89,12 @@ struct DatasetsController {
         var fields = DatasetFields()
         fields.name = body.name
         fields.description = body.description
-        fields.indexingTechnique = try body.indexing_technique.map { try parseEnum($0, field: "indexing_technique") }
+        fields.indexingTechnique = try body.indexingTechnique.map { try parseEnum($0, field: "indexing_technique") }
         fields.permission = try body.permission.map { try parseEnum($0, field: "permission") }
-        fields.embeddingModel = body.embedding_model
-        fields.embeddingProvider = body.embedding_model_provider
-        fields.retrieval = body.retrieval_model
-        fields.partialMembers = try body.partial_member_list.map { list in
+        fields.embeddingModel = body.embeddingModel
+        fields.embeddingProvider = body.embeddingModelProvider
+        fields.retrieval = body.retrievalModel
+        fields.partialMembers = try body.partialMemberList.map { list in
             try list.enumerated().map { index, item in
                 // Dify sends `{user_id, role}` objects; a bare id is accepted too.
                 guard let text = item.string ?? item["user_id"].string else {

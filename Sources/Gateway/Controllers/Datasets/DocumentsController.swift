@@ -10,13 +10,24 @@ struct DocumentsController {
     struct TextBody: Decodable {
         let name: String?
         let text: String?
-        let indexing_technique: String?
-        let doc_form: String?
-        let process_rule: JSONValue?
+        let indexingTechnique: String?
+        let docForm: String?
+        let processRule: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case name, text
+            case indexingTechnique = "indexing_technique"
+            case docForm = "doc_form"
+            case processRule = "process_rule"
+        }
     }
 
     struct IDsBody: Decodable {
-        let document_ids: [String]?
+        let documentIDs: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case documentIDs = "document_ids"
+        }
     }
 
     struct NameBody: Decodable {
@@ -34,7 +45,7 @@ struct DocumentsController {
                 guard let text = body.text, !text.isEmpty else { throw RelayError.required("text") }
                 let (documents, batch) = try await datasets.addDocuments(
                     [DocumentSource(name: name, docType: "text", content: Data(text.utf8))], to: try context.id("dataset_id"),
-                    rule: try ProcessRule.from(body.process_rule ?? .null), dataSourceType: "upload_file", by: context.datasetCaller
+                    rule: try ProcessRule.from(body.processRule ?? .null), dataSourceType: "upload_file", by: context.datasetCaller
                 )
                 return Self.created(documents, batch: batch)
             }
@@ -55,7 +66,7 @@ struct DocumentsController {
                 let source = body.text.map { DocumentSource(name: body.name ?? "", docType: "text", content: Data($0.utf8)) }
                 let document = try await datasets.replaceDocument(
                     try context.id("document_id"), of: try context.id("dataset_id"), source: source,
-                    rule: try body.process_rule.map(ProcessRule.from), name: body.name, by: context.datasetCaller
+                    rule: try body.processRule.map(ProcessRule.from), name: body.name, by: context.datasetCaller
                 )
                 return JSONBody(["document": DatasetJSON.document(document), "batch": .string(document.batch)])
             }
@@ -117,16 +128,16 @@ struct DocumentsController {
         group.post("datasets/:dataset_id/retry") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: IDsBody.self)
-            let ids = try Self.documentIDs(body.document_ids)
+            let ids = try Self.documentIDs(body.documentIDs)
             try await datasets.retry(ids, of: try context.id("dataset_id"), by: context.datasetCaller)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         // Dify's knowledge API sends the ids in the body; its console in `document_id` query parameters.
         group.patch("datasets/:dataset_id/documents/status/:action") { request, context in
             var ids: [String] = request.uri.queryParameters.getAll("document_id").map { String($0) }
             if ids.isEmpty {
                 var request = request
-                ids = try await request.decodeJSON(as: IDsBody.self).document_ids ?? []
+                ids = try await request.decodeJSON(as: IDsBody.self).documentIDs ?? []
             }
             let enabled: Bool
             switch try context.parameters.require("action") {
@@ -135,7 +146,7 @@ struct DocumentsController {
             default: throw RelayError.notFound("No status action of that name; use enable or disable")
             }
             try await datasets.setEnabled(enabled, documents: try Self.documentIDs(ids), of: try context.id("dataset_id"), by: context.datasetCaller)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
     }
 

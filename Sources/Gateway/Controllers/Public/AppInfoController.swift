@@ -66,16 +66,3 @@ struct AppInfoController {
         ],
     ]
 }
-
-/// Any JSON value as a response body.
-struct JSONBody: ResponseCodableBody {
-    let value: JSONValue
-
-    init(_ value: JSONValue) {
-        self.value = value
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try value.encode(to: encoder)
-    }
-}

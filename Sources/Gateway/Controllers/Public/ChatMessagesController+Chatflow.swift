@@ -8,25 +8,20 @@ import Tenancy
 /// `workflow_finished`.
 extension ChatMessagesController {
     func answerWithWorkflow(_ query: ChatQuery, mode: ResponseMode, request: Request, context: PublicContext) async throws -> Response {
-        let grant = context.grant
-        let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
+        let charge = try await billing.begin(for: context.grant)
         let turn: ChatflowTurn
         do {
             turn = try await chat.prepareChatflow(query)
         } catch {
-            try? await credits.settle(reservation, used: 0)
+            await charge.cancel()
             throw error
         }
-        let (ledger, usage, now) = (credits, self.usage, self.now)
-        @Sendable func settle(_ result: ChatResult) async {
-            if result.usage.totalTokens > 0 { usage.recordTokens(result.usage.totalTokens, for: grant, at: now()) }
-            try? await ledger.settle(reservation, used: result.message.answer.isEmpty ? 0 : 1)
-        }
+        let now = self.now
         let envelope = Envelope(message: turn.message)
         switch mode {
         case .blocking:
             let result = await chat.runChatflow(turn) { _ in }
-            await settle(result)
+            await charge.settle(.chatflow(result))
             if case .failed(let error) = result.ending { throw error }
             var body = envelope.fields(event: "message")
             body["mode"] = "advanced-chat"
@@ -56,7 +51,7 @@ extension ChatMessagesController {
                         frames.yield(EventStream.frame(Self.chatflowEvent(event, of: run, envelope: envelope, at: now())))
                     }
                 }
-                await settle(result)
+                await charge.settle(.chatflow(result))
                 if case .failed(let error) = result.ending {
                     var event = envelope.fields(event: "error")
                     event["status"] = .number(Double(error.code.status))

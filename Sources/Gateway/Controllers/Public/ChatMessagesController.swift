@@ -5,12 +5,11 @@ import Tenancy
 
 /// `POST /chat-messages` and `/completion-messages`, blocking or streamed, and their stops.
 ///
-/// A message credit is reserved before the model is called and spent only when an answer (or part of one, when
-/// stopped) came back.
+/// Every message is charged by `ModelCallBilling`: a credit reserved before the model is called, settled with how the
+/// call ended.
 struct ChatMessagesController {
     let chat: ChatService
-    let credits: CreditLedger
-    let usage: UsageRecorder
+    let billing: ModelCallBilling
     let files: FileService
     let remoteImages: RemoteImageFetcher
     let pingInterval: Duration
@@ -51,7 +50,7 @@ struct ChatMessagesController {
                 let body = try await request.decodeJSON(as: StopRequest.self)
                 let scope = try EndUserScope(context.grant, user: body.user)
                 try await chat.stop(task: try context.parameters.require("task_id"), of: scope)
-                return JSONBody(["result": "success"])
+                return SuccessBody()
             }
         }
     }
@@ -79,32 +78,20 @@ struct ChatMessagesController {
         if kind == .chat, grant.app.mode == .advancedChat {
             return try await answerWithWorkflow(query, mode: mode, request: request, context: context)
         }
-        let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
+        let charge = try await billing.begin(for: grant)
         let turn: ChatTurn
         do {
             turn = try await chat.prepare(query)
         } catch {
-            try? await credits.settle(reservation, used: 0)
+            await charge.cancel()
             throw error
-        }
-        let (ledger, usage, now) = (credits, self.usage, self.now)
-        @Sendable func settle(_ result: ChatResult) async {
-            // Tokens are counted for whatever came back; a call that produced nothing counts none (its usage would
-            // only be an estimate of a prompt the upstream refused).
-            if !result.message.answer.isEmpty { usage.recordTokens(result.usage.totalTokens, for: grant, at: now()) }
-            let spent: Int = switch result.ending {
-            case .completed: 1
-            case .stopped: result.message.answer.isEmpty ? 0 : 1
-            case .failed: 0
-            }
-            try? await ledger.settle(reservation, used: spent)
         }
 
         let envelope = Envelope(message: turn.message)
         switch mode {
         case .blocking:
             let result = await chat.run(turn) { _ in }
-            await settle(result)
+            await charge.settle(.message(result))
             if case .failed(let error) = result.ending { throw error }
             var body = envelope.fields(event: "message")
             body["mode"] = .string(grant.app.mode.rawValue)
@@ -134,7 +121,7 @@ struct ChatMessagesController {
                         frames.yield(EventStream.frame(.object(fields)))
                     }
                 }
-                await settle(result)
+                await charge.settle(.message(result))
                 switch result.ending {
                 case .completed, .stopped:
                     var event = envelope.fields(event: "message_end")

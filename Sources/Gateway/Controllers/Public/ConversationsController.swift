@@ -70,7 +70,7 @@ struct ConversationsController {
                 ChatMessage.Feedback(rating: try parseEnum(rating, field: "rating"), content: body.content)
             }
             try await chat.setFeedback(feedback, on: try context.id("message_id"), of: scope)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         group.get("messages/:message_id/suggested") { request, context in
             let scope = try Self.chatScope(context, user: request.queryString("user"))

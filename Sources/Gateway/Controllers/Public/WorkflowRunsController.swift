@@ -6,13 +6,11 @@ import Tenancy
 /// The Public API of workflow apps: `POST /workflows/run` (blocking or streaming), `GET /workflows/run/{id}`,
 /// `POST /workflows/tasks/{task_id}/stop` and `GET /workflows/logs`.
 ///
-/// A message credit is reserved for each run and spent when its LLM nodes used tokens.
+/// Each run is charged by `ModelCallBilling`: a credit reserved before it starts, spent when its LLM nodes used tokens.
 struct WorkflowRunsController {
     let workflows: WorkflowService
     let runner: WorkflowRunner
-    let credits: CreditLedger
-    let usage: UsageRecorder
-    let now: @Sendable () -> Date
+    let billing: ModelCallBilling
 
     struct RunRequest: Decodable {
         let inputs: [String: JSONValue]?
@@ -34,12 +32,9 @@ struct WorkflowRunsController {
             let mode: WorkflowRunner.ResponseMode = try parseEnum(body.response_mode ?? "blocking", field: "response_mode")
             guard let inputs = body.inputs else { throw RelayError.required("inputs") }
             let prepared = try await workflows.prepareRun(of: grant.app, inputs: inputs, endUser: scope.endUser, trigger: .appRun)
-            let reservation = try await credits.reserve(1, for: grant.workspaceID, limits: grant.plan.limits, at: now())
-            let (ledger, usage, now) = (credits, self.usage, self.now)
+            let charge = try await billing.begin(for: grant)
             return try await runner.respond(prepared, mode: mode, request: request, context: context) { run in
-                let tokens = run?.totalTokens ?? 0
-                if tokens > 0 { usage.recordTokens(tokens, for: grant, at: now()) }
-                try? await ledger.settle(reservation, used: tokens > 0 ? 1 : 0)
+                await charge.settle(.workflowRun(run))
             }
         }
         group.get("workflows/run/:workflow_run_id") { _, context in
@@ -53,7 +48,7 @@ struct WorkflowRunsController {
             let body = try await request.decodeJSON(as: StopRequest.self)
             let scope = try EndUserScope(context.grant, user: body.user)
             try await workflows.stop(task: try context.parameters.require("task_id"), of: scope)
-            return JSONBody(["result": "success"])
+            return SuccessBody()
         }
         group.get("workflows/logs") { request, context in
             try context.grant.require(context.grant.app.mode.permission)

@@ -14,14 +14,26 @@ struct WorkflowsController {
     struct DraftRequest: Decodable {
         let graph: JSONValue?
         let features: JSONValue?
-        let environment_variables: [JSONValue]?
-        let conversation_variables: [JSONValue]?
+        let environmentVariables: [JSONValue]?
+        let conversationVariables: [JSONValue]?
         let hash: String?
+
+        enum CodingKeys: String, CodingKey {
+            case graph, features
+            case environmentVariables = "environment_variables"
+            case conversationVariables = "conversation_variables"
+            case hash
+        }
     }
 
     struct DraftRunRequest: Decodable {
         let inputs: [String: JSONValue]?
-        let response_mode: String?
+        let responseMode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case inputs
+            case responseMode = "response_mode"
+        }
     }
 
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
@@ -42,8 +54,8 @@ struct WorkflowsController {
             let body = try await request.decodeJSON(as: DraftRequest.self)
             guard let graph = body.graph, graph.object != nil else { throw RelayError.required("graph") }
             let content = WorkflowContent(
-                graph: graph, features: body.features ?? [:], environmentVariables: body.environment_variables ?? [],
-                conversationVariables: body.conversation_variables ?? []
+                graph: graph, features: body.features ?? [:], environmentVariables: body.environmentVariables ?? [],
+                conversationVariables: body.conversationVariables ?? []
             )
             let draft = try await workflows.saveDraft(content, expectedHash: body.hash, of: app, by: context.scope.accountID)
             return JSONBody(["result": "success", "hash": .string(draft.hash), "updated_at": WorkflowJSON.seconds(draft.updatedAt)])
@@ -89,7 +101,7 @@ struct WorkflowsController {
             let app = try await apps.find(try context.id("app_id"), in: context.scope)
             var request = request
             let body = try await request.decodeJSON(as: DraftRunRequest.self)
-            let mode: WorkflowRunner.ResponseMode = try parseEnum(body.response_mode ?? "streaming", field: "response_mode")
+            let mode: WorkflowRunner.ResponseMode = try parseEnum(body.responseMode ?? "streaming", field: "response_mode")
             let prepared = try await workflows.prepareRun(
                 of: app, inputs: body.inputs ?? [:], endUser: "account:\(context.scope.accountID)", trigger: .debugging
             )
