@@ -23,9 +23,15 @@ public struct UserInputField: Sendable, Equatable, Codable {
         var variable: String
         var label: String?
         var required: Bool?
-        var max_length: Int?
+        var maxLength: Int?
         var options: [String]?
         var `default`: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case variable, label, required
+            case maxLength = "max_length"
+            case options, `default`
+        }
     }
 
     private struct KindKey: CodingKey {
@@ -53,7 +59,7 @@ public struct UserInputField: Sendable, Equatable, Codable {
         self.variable = body.variable
         self.label = body.label ?? body.variable
         self.isRequired = body.required ?? false
-        self.maxLength = body.max_length
+        self.maxLength = body.maxLength
         self.options = body.options ?? []
         self.defaultValue = body.default
     }
@@ -62,7 +68,7 @@ public struct UserInputField: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: KindKey.self)
         try container.encode(
             Body(
-                variable: variable, label: label, required: isRequired, max_length: maxLength,
+                variable: variable, label: label, required: isRequired, maxLength: maxLength,
                 options: kind == .select ? options : nil, default: defaultValue ?? ""
             ),
             forKey: KindKey(stringValue: kind.rawValue)

@@ -448,19 +448,20 @@ public struct DatasetStore: Sendable {
 
     public func vectors(of dataset: DatasetID, in workspace: WorkspaceID) async throws -> StoredVectors {
         try await database.read(.workspace(workspace)) { transaction in
-            let rows = try await transaction.rows(
-                """
-                SELECT s.id, s.vector FROM document_segment s JOIN dataset_document d ON d.id = s.document_id
-                WHERE s.dataset_id = \(dataset) AND s.workspace_id = \(workspace) AND s.enabled AND d.enabled AND s.vector IS NOT NULL
-                """)
             var ids: [SegmentID] = []
             var values: [Float] = []
             var dimensions = 0
-            for row in rows {
-                guard let data = try row.optionalData("vector") else { continue }
+            // Row by row: a dataset's vectors can be the largest read there is, and only the matrix is kept.
+            try await transaction.forEachRow(
+                """
+                SELECT s.id, s.vector FROM document_segment s JOIN dataset_document d ON d.id = s.document_id
+                WHERE s.dataset_id = \(dataset) AND s.workspace_id = \(workspace) AND s.enabled AND d.enabled AND s.vector IS NOT NULL
+                """
+            ) { row in
+                guard let data = try row.optionalData("vector") else { return }
                 if dimensions == 0 { dimensions = data.count / 4 }
                 // A vector of another size (the embedding model was changed) cannot be compared with the query.
-                guard data.count == dimensions * 4, let id = SegmentID(try row.string("id")) else { continue }
+                guard data.count == dimensions * 4, let id = SegmentID(try row.string("id")) else { return }
                 ids.append(id)
                 StoredVector.append(data, to: &values)
             }

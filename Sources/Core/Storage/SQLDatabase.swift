@@ -99,6 +99,20 @@ struct SQLTransaction: Sendable {
         }
     }
 
+    /// Hands each row the statement returns to `body` as it is read, without keeping them (a dataset's vectors).
+    func forEachRow(_ sql: SQL, _ body: (StoredRow) throws -> Void) async throws {
+        switch connection {
+        case .sqlite(let connection): try connection.forEachRow(sql, body)
+        case .postgres(let connection, let logger):
+            var columns: StoredRow.Columns?
+            for try await row in try await connection.query(PostgresQuery(sql), logger: logger) {
+                let names = columns ?? StoredRow.Columns(row.map(\.columnName))
+                columns = names
+                try body(StoredRow(columns: names, values: try row.map(SQLValue.init(cell:))))
+            }
+        }
+    }
+
     /// The first row the statement returns, if any.
     func row(_ sql: SQL) async throws -> StoredRow? { try await rows(sql).first }
 

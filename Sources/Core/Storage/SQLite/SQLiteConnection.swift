@@ -43,6 +43,13 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs `sql` and reads every row it returns.
     func rows(_ sql: SQL) throws -> [StoredRow] {
+        var rows: [StoredRow] = []
+        try forEachRow(sql) { rows.append($0) }
+        return rows
+    }
+
+    /// Runs `sql` and hands each row to `body` as it is read, none kept.
+    func forEachRow(_ sql: SQL, _ body: (StoredRow) throws -> Void) throws {
         let (text, values) = sql.render(for: .sqlite)
         let statement = try prepared(text)
         defer {
@@ -50,16 +57,15 @@ final class SQLiteConnection: @unchecked Sendable {
             sqlite3_clear_bindings(statement)
         }
         for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1), of: statement, text) }
-        var rows: [StoredRow] = []
         var columns: StoredRow.Columns?
         while true {
             let result = sqlite3_step(statement)
-            if result == SQLITE_DONE { return rows }
+            if result == SQLITE_DONE { return }
             guard result == SQLITE_ROW else { throw error(result, text) }
             let count = sqlite3_column_count(statement)
             let names = columns ?? StoredRow.Columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
             columns = names
-            rows.append(StoredRow(columns: names, values: (0..<count).map { column(at: $0, of: statement) }))
+            try body(StoredRow(columns: names, values: (0..<count).map { column(at: $0, of: statement) }))
         }
     }
 

@@ -11,7 +11,12 @@ struct AppInfoController {
         let description: String
         let tags: [String]
         let mode: String
-        let author_name: String
+        let authorName: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, tags, mode
+            case authorName = "author_name"
+        }
     }
 
     func addRoutes(to group: RouterGroup<PublicContext>) {
@@ -20,7 +25,7 @@ struct AppInfoController {
             try context.grant.require(app.mode.permission)
             return InfoBody(
                 name: app.name, description: app.description, tags: [], mode: app.mode.rawValue,
-                author_name: context.grant.appAuthorName
+                authorName: context.grant.appAuthorName
             )
         }
         group.get("parameters") { _, context in

@@ -19,17 +19,32 @@ struct ChatMessagesController {
         let query: String?
         let inputs: [String: JSONValue]?
         let user: String?
-        let response_mode: String?
-        let conversation_id: String?
+        let responseMode: String?
+        let conversationID: String?
         let files: [FileReference]?
-        let auto_generate_name: Bool?
+        let autoGenerateName: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case query, inputs, user
+            case responseMode = "response_mode"
+            case conversationID = "conversation_id"
+            case files
+            case autoGenerateName = "auto_generate_name"
+        }
     }
 
     struct FileReference: Decodable {
         let type: String?
-        let transfer_method: String
+        let transferMethod: String
         let url: String?
-        let upload_file_id: String?
+        let uploadFileID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case type
+            case transferMethod = "transfer_method"
+            case url
+            case uploadFileID = "upload_file_id"
+        }
     }
 
     struct StopRequest: Decodable {
@@ -61,9 +76,9 @@ struct ChatMessagesController {
         var request = request
         let body = try await request.decodeJSON(as: MessageRequest.self)
         let scope = try EndUserScope(grant, user: body.user)
-        let mode: ResponseMode = try parseEnum(body.response_mode ?? "blocking", field: "response_mode")
+        let mode: ResponseMode = try parseEnum(body.responseMode ?? "blocking", field: "response_mode")
         var conversationID: ConversationID?
-        if let text = body.conversation_id, !text.isEmpty, kind == .chat {
+        if let text = body.conversationID, !text.isEmpty, kind == .chat {
             conversationID = try Identifier.parse(text, field: "conversation_id")
         }
         let references = body.files ?? []
@@ -73,7 +88,7 @@ struct ChatMessagesController {
         let query = ChatQuery(
             kind: kind, app: grant.app, endUser: scope.endUser, query: body.query ?? "", inputs: body.inputs ?? [:],
             conversationID: conversationID, attachments: { try await attachments(references, grant: grant) },
-            autoGenerateName: body.auto_generate_name ?? true
+            autoGenerateName: body.autoGenerateName ?? true
         )
         if kind == .chat, grant.app.mode == .advancedChat {
             return try await answerWithWorkflow(query, mode: mode, request: request, context: context)
@@ -150,14 +165,14 @@ struct ChatMessagesController {
             guard reference.type == nil || reference.type == "image" else {
                 throw RelayError.invalidParam("\(field).type", "Only images can be sent with a message", type: "enum")
             }
-            switch reference.transfer_method {
+            switch reference.transferMethod {
             case "remote_url":
                 guard let url = reference.url, !url.isEmpty else { throw RelayError.required("\(field).url") }
                 let image = try await remoteImages.fetch(url, field: "\(field).url")
                 images.append("data:\(image.mimeType);base64,\(image.data.base64EncodedString())")
                 listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(url), "belongs_to": "user"])
             case "local_file":
-                guard let text = reference.upload_file_id, !text.isEmpty else { throw RelayError.required("\(field).upload_file_id") }
+                guard let text = reference.uploadFileID, !text.isEmpty else { throw RelayError.required("\(field).upload_file_id") }
                 let file = try await files.file(try Identifier.parse(text, field: "\(field).upload_file_id"), in: grant.workspaceID, app: grant.app.id)
                 guard file.isImage else {
                     throw RelayError(.unsupportedFileType, "\(file.name) is not an image; only images can be sent with a message")

@@ -10,8 +10,14 @@ struct ConversationsController {
 
     struct RenameRequest: Decodable {
         let name: String?
-        let auto_generate: Bool?
+        let autoGenerate: Bool?
         let user: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case autoGenerate = "auto_generate"
+            case user
+        }
     }
 
     struct UserRequest: Decodable {
@@ -49,7 +55,7 @@ struct ConversationsController {
             let body = try await request.decodeJSON(as: RenameRequest.self)
             let scope = try Self.chatScope(context, user: body.user)
             let renamed = try await chat.rename(
-                try context.id("conversation_id"), of: scope, app: context.grant.app, to: body.name, autoGenerate: body.auto_generate ?? false
+                try context.id("conversation_id"), of: scope, app: context.grant.app, to: body.name, autoGenerate: body.autoGenerate ?? false
             )
             return JSONBody(Self.body(renamed))
         }

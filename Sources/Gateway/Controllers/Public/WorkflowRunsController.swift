@@ -15,7 +15,12 @@ struct WorkflowRunsController {
     struct RunRequest: Decodable {
         let inputs: [String: JSONValue]?
         let user: String?
-        let response_mode: String?
+        let responseMode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case inputs, user
+            case responseMode = "response_mode"
+        }
     }
 
     struct StopRequest: Decodable {
@@ -29,7 +34,7 @@ struct WorkflowRunsController {
             var request = request
             let body = try await request.decodeJSON(as: RunRequest.self)
             let scope = try EndUserScope(grant, user: body.user)
-            let mode: WorkflowRunner.ResponseMode = try parseEnum(body.response_mode ?? "blocking", field: "response_mode")
+            let mode: WorkflowRunner.ResponseMode = try parseEnum(body.responseMode ?? "blocking", field: "response_mode")
             guard let inputs = body.inputs else { throw RelayError.required("inputs") }
             let prepared = try await workflows.prepareRun(of: grant.app, inputs: inputs, endUser: scope.endUser, trigger: .appRun)
             let charge = try await billing.begin(for: grant)
