@@ -22,14 +22,11 @@ struct DatabaseRateLimitStore: RateLimitStore {
             }
             let current = try await Self.hits(counters, transaction)
             guard zip(counters, current).allSatisfy({ $1 < $0.limit }) else { return (false, current) }
-            for counter in counters {
-                try await transaction.execute(
-                    """
-                    INSERT INTO rate_limit_counter (counter_key, window_start, hits) VALUES (\(counter.storedKey), \(Int(counter.windowStart)), 1)
-                    ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = rate_limit_counter.hits + 1
-                    """
-                )
-            }
+            let windows = counters.map { "(\($0.storedKey), \(Int($0.windowStart)), 1)" as SQL }
+            try await transaction.execute(
+                "INSERT INTO rate_limit_counter (counter_key, window_start, hits) VALUES " + SQL.joined(windows, separator: ", ")
+                    + " ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = rate_limit_counter.hits + 1"
+            )
             return (true, current.map { $0 + 1 })
         }
         // Rows of windows that ended over a day ago are dead weight; dropping them now and then keeps the table small.
@@ -45,18 +42,16 @@ struct DatabaseRateLimitStore: RateLimitStore {
         try await database.autocommit(readOnly: true) { transaction in try await Self.hits(counters, transaction) }
     }
 
+    /// Each counter's hits (0 for a window without a counter yet), in one statement.
     private static func hits(_ counters: [RateCounter], _ transaction: SQLTransaction) async throws -> [Int] {
-        var hits: [Int] = []
-        for counter in counters {
-            hits.append(
-                try await transaction.count(
-                    """
-                    SELECT hits AS n FROM rate_limit_counter WHERE counter_key = \(counter.storedKey) AND window_start = \(Int(counter.windowStart))
-                    """
-                )
-            )
-        }
-        return hits
+        let windows = counters.map { "(\($0.storedKey), \(Int($0.windowStart)))" as SQL }
+        let rows = try await transaction.rows(
+            "SELECT counter_key, window_start, hits FROM rate_limit_counter WHERE (counter_key, window_start) IN (VALUES "
+                + SQL.joined(windows, separator: ", ") + ")"
+        )
+        var hits: [String: Int] = [:]
+        for row in rows { hits["\(try row.string("counter_key"))/\(try row.int("window_start"))"] = try row.int("hits") }
+        return counters.map { hits["\($0.storedKey)/\($0.windowStart)"] ?? 0 }
     }
 }
 

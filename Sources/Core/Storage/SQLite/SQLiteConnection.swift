@@ -8,7 +8,15 @@ import GRDBSQLite
 final class SQLiteConnection: @unchecked Sendable {
     let handle: OpaquePointer
     let busyTimeout: TimeInterval
-    private var statements: [String: OpaquePointer] = [:]
+    /// Prepared statements by their text, each with its result's column names once a row was read.
+    private var statements: [String: Prepared] = [:]
+
+    private final class Prepared {
+        let statement: OpaquePointer
+        var columns: StoredRow.Columns?
+
+        init(_ statement: OpaquePointer) { self.statement = statement }
+    }
     /// Statements of lists of other lengths are prepared anew; past this many the cache starts over.
     private static let cachedStatementLimit = 256
 
@@ -26,19 +34,25 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_extended_result_codes(handle, 1)
         setBusyTimeout(busyTimeout)
         try execute("PRAGMA foreign_keys = ON")
+        // What GRDB set on its WAL connections, and SQLite's advice for WAL: a commit is not synced to disk until the
+        // next checkpoint, so a power loss may lose the last commits but never corrupts the file.
+        if !readOnly { try execute("PRAGMA synchronous = NORMAL") }
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite3_finalize(prepared.statement) }
         sqlite3_close_v2(handle)
     }
 
     func setBusyTimeout(_ seconds: TimeInterval) { sqlite3_busy_timeout(handle, Int32(seconds * 1000)) }
 
-    /// Runs a statement without values (`BEGIN`, a pragma).
+    /// Runs a statement without values (`BEGIN`, a pragma), prepared once.
     func execute(_ text: String) throws {
-        let result = sqlite3_exec(handle, text, nil, nil, nil)
-        guard result == SQLITE_OK else { throw error(result, text) }
+        let statement = try prepared(text).statement
+        defer { sqlite3_reset(statement) }
+        var result = sqlite3_step(statement)
+        while result == SQLITE_ROW { result = sqlite3_step(statement) }
+        guard result == SQLITE_DONE else { throw error(result, text) }
     }
 
     /// Runs `sql` and reads every row it returns.
@@ -51,35 +65,36 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Runs `sql` and hands each row to `body` as it is read, none kept.
     func forEachRow(_ sql: SQL, _ body: (StoredRow) throws -> Void) throws {
         let (text, values) = sql.render(for: .sqlite)
-        let statement = try prepared(text)
+        let prepared = try prepared(text)
+        let statement = prepared.statement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1), of: statement, text) }
-        var columns: StoredRow.Columns?
         while true {
             let result = sqlite3_step(statement)
             if result == SQLITE_DONE { return }
             guard result == SQLITE_ROW else { throw error(result, text) }
             let count = sqlite3_column_count(statement)
-            let names = columns ?? StoredRow.Columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
-            columns = names
-            try body(StoredRow(columns: names, values: (0..<count).map { column(at: $0, of: statement) }))
+            let columns = prepared.columns ?? StoredRow.Columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
+            prepared.columns = columns
+            try body(StoredRow(columns: columns, values: (0..<count).map { column(at: $0, of: statement) }))
         }
     }
 
-    private func prepared(_ text: String) throws -> OpaquePointer {
-        if let statement = statements[text] { return statement }
+    private func prepared(_ text: String) throws -> Prepared {
+        if let prepared = statements[text] { return prepared }
         var statement: OpaquePointer?
         let result = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard result == SQLITE_OK, let statement else { throw error(result, text) }
         if statements.count >= Self.cachedStatementLimit {
-            for cached in statements.values { sqlite3_finalize(cached) }
+            for cached in statements.values { sqlite3_finalize(cached.statement) }
             statements.removeAll()
         }
-        statements[text] = statement
-        return statement
+        let prepared = Prepared(statement)
+        statements[text] = prepared
+        return prepared
     }
 
     private func bind(_ value: SQLValue, at index: Int32, of statement: OpaquePointer, _ text: String) throws {

