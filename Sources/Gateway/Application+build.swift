@@ -1,8 +1,8 @@
+import Core
 public import Foundation
 public import Hummingbird
-import Core
-import PluginHost
 import Logging
+import PluginHost
 
 /// Builds the whole server from its configuration: storage, services, routes. The CLI and the tests both call this.
 ///

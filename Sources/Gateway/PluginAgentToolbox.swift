@@ -33,7 +33,8 @@ struct PluginAgentToolbox: AgentToolbox {
 
     func invoke(_ tool: AgentTool, arguments: [String: JSONValue], user: String, in workspace: WorkspaceID) async throws -> String {
         let parameters = arguments.merging(tool.reference.fixedParameters) { _, fixed in fixed }
-        let messages = try await tools.invoke(tool.reference.providerID, tool: tool.reference.toolName, parameters: parameters, user: user, in: workspace)
+        let messages = try await tools.invoke(
+            tool.reference.providerID, tool: tool.reference.toolName, parameters: parameters, user: user, in: workspace)
         return messages.map { message -> String in
             switch message["type"].string {
             case "text": message["message"]["text"].string ?? ""

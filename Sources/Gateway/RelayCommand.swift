@@ -3,8 +3,8 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
-import RateLimit
 import PluginHost
+import RateLimit
 import ServiceLifecycle
 import UnixSignals
 
@@ -32,7 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the SQLite file, the generated secret key and uploads (RELAY_DATA_DIR, default ./storage).")
     var dataDir: String?
 
-    @Option(help: "postgres://USER:PASSWORD@HOST:PORT/DATABASE to share one PostgreSQL among several instances; sqlite://PATH for another SQLite file (RELAY_DATABASE_URL, default the data directory's relay.sqlite).")
+    @Option(
+        help:
+            "postgres://USER:PASSWORD@HOST:PORT/DATABASE to share one PostgreSQL among several instances; sqlite://PATH for another SQLite file (RELAY_DATABASE_URL, default the data directory's relay.sqlite)."
+    )
     var databaseURL: String?
 
     @Option(help: "Secret that signs tokens (RELAY_SECRET_KEY); generated into the data directory when absent.")
@@ -50,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "memory (this process) or database (shared by every relay on the data) (RELAY_RATE_LIMIT_STORE, default memory).")
     var rateLimitStore: String?
 
-    @Option(help: "When the shared rate-limit store fails: open (use this process's counters) or closed (503) (RELAY_RATE_LIMIT_FAILURE, default open).")
+    @Option(
+        help: "When the shared rate-limit store fails: open (use this process's counters) or closed (503) (RELAY_RATE_LIMIT_FAILURE, default open).")
     var rateLimitFailure: String?
 
     @Option(help: "Seconds to wait for a connection to an upstream model server (RELAY_UPSTREAM_CONNECT_TIMEOUT, default 10).")
@@ -68,10 +72,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most connections (so streamed answers in flight) to one upstream host (RELAY_UPSTREAM_CONNECTIONS_PER_HOST, default 10000).")
     var upstreamConnectionsPerHost: Int?
 
-    @Flag(name: .customLong("allow-private-file-urls"), help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
+    @Flag(
+        name: .customLong("allow-private-file-urls"),
+        help: "Let messages name images on private, loopback and link-local addresses (RELAY_ALLOW_PRIVATE_FILE_URLS).")
     var allowPrivateFileURLs = false
 
-    @Flag(name: .customLong("workflow-http-allow-private"), help: "Let workflow http-request nodes call private, loopback and link-local addresses (RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE).")
+    @Flag(
+        name: .customLong("workflow-http-allow-private"),
+        help: "Let workflow http-request nodes call private, loopback and link-local addresses (RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE).")
     var workflowHTTPAllowPrivate = false
 
     @Option(help: "Console calls that change things, per account and minute; 0 for no limit (RELAY_CONSOLE_WRITES_PER_MINUTE, default 60).")
@@ -89,13 +97,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a plugin process may sit without calls before it is stopped (RELAY_PLUGIN_IDLE_TIMEOUT, default 300).")
     var pluginIdleTimeout: Double?
 
-    @Option(help: "Seconds a background job's claim holds without renewal; a job of an instance that died is taken over after it (RELAY_JOB_LEASE, default 30).")
+    @Option(
+        help:
+            "Seconds a background job's claim holds without renewal; a job of an instance that died is taken over after it (RELAY_JOB_LEASE, default 30)."
+    )
     var jobLease: Double?
 
     @Option(help: "Background jobs (document indexing) this instance runs at once (RELAY_JOB_WORKERS, default 2; 0 to run none here).")
     var jobWorkers: Int?
 
-    @Option(help: "Where plugin packages are unpacked and installs keep their files; plugin uids must be able to reach it (RELAY_PLUGIN_DIR, default DATA_DIR/plugins).")
+    @Option(
+        help:
+            "Where plugin packages are unpacked and installs keep their files; plugin uids must be able to reach it (RELAY_PLUGIN_DIR, default DATA_DIR/plugins)."
+    )
     var pluginDir: String?
 
     @Option(help: "Folder of built-in plugin folders, packed at start-up (RELAY_BUILTIN_PLUGINS, default ./plugins; empty for none).")
@@ -152,7 +166,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let failure = rateLimitFailure ?? environment["RELAY_RATE_LIMIT_FAILURE"] {
             configuration.rateLimitFailure = try Self.choice(failure, name: "rate limit failure policy")
         }
-        if let seconds = try upstreamConnectTimeout ?? Self.seconds(environment["RELAY_UPSTREAM_CONNECT_TIMEOUT"], name: "RELAY_UPSTREAM_CONNECT_TIMEOUT") {
+        if let seconds = try upstreamConnectTimeout
+            ?? Self.seconds(environment["RELAY_UPSTREAM_CONNECT_TIMEOUT"], name: "RELAY_UPSTREAM_CONNECT_TIMEOUT")
+        {
             configuration.upstream.connectTimeout = try Self.duration(seconds, name: "upstream connect timeout", minimum: 0.1)
         }
         if let seconds = try upstreamReadTimeout ?? Self.seconds(environment["RELAY_UPSTREAM_READ_TIMEOUT"], name: "RELAY_UPSTREAM_READ_TIMEOUT") {
@@ -171,9 +187,11 @@ struct ServeCommand: AsyncParsableCommand {
             guard connections >= 1 else { throw ValidationError("Upstream connections per host must be at least 1") }
             configuration.upstream.connectionsPerHost = connections
         }
-        configuration.allowsPrivateFileURLs = try allowPrivateFileURLs
+        configuration.allowsPrivateFileURLs =
+            try allowPrivateFileURLs
             || Self.boolean(environment["RELAY_ALLOW_PRIVATE_FILE_URLS"], name: "RELAY_ALLOW_PRIVATE_FILE_URLS")
-        configuration.workflowHTTPAllowsPrivate = try workflowHTTPAllowPrivate
+        configuration.workflowHTTPAllowsPrivate =
+            try workflowHTTPAllowPrivate
             || Self.boolean(environment["RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE"], name: "RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE")
         if let limit = try consoleWritesPerMinute
             ?? environment["RELAY_CONSOLE_WRITES_PER_MINUTE"].map({ try Self.integer($0, name: "RELAY_CONSOLE_WRITES_PER_MINUTE") })
@@ -199,10 +217,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let seconds = try jobLease ?? Self.seconds(environment["RELAY_JOB_LEASE"], name: "RELAY_JOB_LEASE") {
             configuration.jobs.lease = try Self.duration(seconds, name: "job lease", minimum: 1)
         }
-        if let workers = try jobWorkers ?? environment["RELAY_JOB_WORKERS"].map({ text in
-            guard let number = Int(text) else { throw ValidationError("RELAY_JOB_WORKERS must be a whole number") }
-            return number
-        }) {
+        if let workers = try jobWorkers
+            ?? environment["RELAY_JOB_WORKERS"].map({ text in
+                guard let number = Int(text) else { throw ValidationError("RELAY_JOB_WORKERS must be a whole number") }
+                return number
+            })
+        {
             guard (0...64).contains(workers) else { throw ValidationError("--job-workers must be from 0 to 64") }
             configuration.jobs.concurrency = workers
         }

@@ -1,8 +1,8 @@
 public import Core
 public import Foundation
 public import Logging
-public import RateLimit
 public import PluginHost
+public import RateLimit
 
 /// Everything an operator can set, filled by the CLI (flags and environment) and constructed directly by tests.
 public struct RelayConfiguration: Sendable {

@@ -96,7 +96,8 @@ struct RelayServices: Sendable {
         )
         self.datasets = datasets
         let converter = SandboxedDocumentConverter(
-            launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory, minimumLevel: configuration.pluginSandboxMinimum
+            launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory,
+            minimumLevel: configuration.pluginSandboxMinimum
         )
         self.jobWorker = JobWorker(
             jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,

@@ -42,7 +42,8 @@ struct IndexingTextTests {
         let words = (1...600).map { "w\($0)" }
         let text = stride(from: 0, to: words.count, by: 4).map { words[$0..<min($0 + 4, words.count)].joined(separator: " ") + "." }
             .joined(separator: " ")
-        let automatic = TextSplitting(ProcessRule(mode: .automatic, rules: .init(cleaning: [], segmentation: .init(separator: "\n\n", maxTokens: 60, chunkOverlap: 10))))
+        let automatic = TextSplitting(
+            ProcessRule(mode: .automatic, rules: .init(cleaning: [], segmentation: .init(separator: "\n\n", maxTokens: 60, chunkOverlap: 10))))
         let chunks = automatic.split(text)
         #expect(chunks.count > 5)
         #expect(chunks.allSatisfy { TokenCount.of($0) <= 60 }, "\(chunks.map { TokenCount.of($0) })")
@@ -57,7 +58,8 @@ struct IndexingTextTests {
         let cut = automatic.split(blob)
         #expect(cut.allSatisfy { TokenCount.of($0) <= 60 } && cut.count < 30_000, "\(cut.count) pieces")
         #expect(cut.joined().count >= blob.count)
-        let fixed = TextSplitting(ProcessRule(mode: .custom, rules: .init(cleaning: [], segmentation: .init(separator: "###", maxTokens: 100, chunkOverlap: 0))))
+        let fixed = TextSplitting(
+            ProcessRule(mode: .custom, rules: .init(cleaning: [], segmentation: .init(separator: "###", maxTokens: 100, chunkOverlap: 0))))
         #expect(fixed.split("a b###c d###  ###e") == ["a b", "c d", "e"])
         // A piece over the budget is cut further.
         let long = fixed.split(words.joined(separator: " ") + "###tail")
@@ -92,7 +94,8 @@ struct IndexingTextTests {
         #expect(single == Array(expected))
         #expect(split == Array(expected))
         #expect(VectorMath.nearest(query, in: matrix, dimensions: dimensions, rows: 0..<count, k: 0).isEmpty)
-        #expect(VectorMath.nearest([1, 0], in: matrix, dimensions: dimensions, rows: 0..<count, k: 3).isEmpty, "a query of another size finds nothing")
+        #expect(
+            VectorMath.nearest([1, 0], in: matrix, dimensions: dimensions, rows: 0..<count, k: 3).isEmpty, "a query of another size finds nothing")
         let unit = VectorMath.normalized([3, 4])
         #expect(abs(unit[0] - 0.6) < 1e-6 && abs(unit[1] - 0.8) < 1e-6)
         #expect(VectorMath.normalized([0, 0]) == [0, 0])

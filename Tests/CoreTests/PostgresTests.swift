@@ -50,7 +50,9 @@ struct PostgresTests {
             // A fresh database of its own, migrated by four instances starting together.
             guard case .postgres(var server) = location else { throw CancellationError() }
             let name = "relay_m_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            try await TestDatabase.withConnection(server) { _ = try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "test")) }
+            try await TestDatabase.withConnection(server) {
+                _ = try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "test"))
+            }
             server.database = name
             let target = server
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -71,7 +71,8 @@ struct SQLTests {
             #expect(name == "W")
             do {
                 try await stores.database.write(.workspace(workspace)) { transaction in
-                    try await transaction.execute("INSERT INTO workspace (id, name, plan, status, created_at) VALUES (\(workspace), 'Again', 'sandbox', 'normal', 0)")
+                    try await transaction.execute(
+                        "INSERT INTO workspace (id, name, plan, status, created_at) VALUES (\(workspace), 'Again', 'sandbox', 'normal', 0)")
                 }
                 Issue.record("a second workspace with the same id was stored")
             } catch {

@@ -104,7 +104,10 @@ struct StoreTests {
             let outcome = try await stores.workspaces.invite(
                 email: "b@example.com", role: .admin, to: workspace, invitationTokenHash: "t", expiresAt: epoch + 60, at: epoch
             )
-            guard case .invited(let second) = outcome else { Issue.record("unexpected \(outcome)"); return }
+            guard case .invited(let second) = outcome else {
+                Issue.record("unexpected \(outcome)")
+                return
+            }
             #expect(try await stores.workspaces.changeRole(of: second.id, to: .owner, in: workspace) == .done)
             async let one = stores.workspaces.changeRole(of: first, to: .normal, in: workspace)
             async let two = stores.workspaces.changeRole(of: second.id, to: .normal, in: workspace)

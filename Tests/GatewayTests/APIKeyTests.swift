@@ -105,7 +105,8 @@ struct APIKeyTests {
             #expect(info.status == .ok && info.json["name"].string == "Chat")
             expectError(try await client.get("/v1/info", token: secret, headers: ["X-App-Id": flow]), .forbidden, "access_denied")
             expectError(try await client.get("/v1/info", token: secret), .badRequest, "invalid_param", field: "X-App-Id")
-            expectError(try await client.get("/v1/info", token: secret, headers: ["X-App-Id": "abc"]), .badRequest, "invalid_param", field: "X-App-Id")
+            expectError(
+                try await client.get("/v1/info", token: secret, headers: ["X-App-Id": "abc"]), .badRequest, "invalid_param", field: "X-App-Id")
             expectError(try await client.get("/v1/info", token: secret, headers: ["X-App-Id": UUID().uuidString]), .notFound, "not_found")
 
             let listed = try await client.get("/console/api/api-keys", token: owner.token).json["data"].array

@@ -13,12 +13,16 @@ struct AgentChatTests {
     @Test("an agent calls an installed plugin's tool and answers with its result, streamed as agent events and blocking")
     func toolRound() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.usePlugins() }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.usePlugins()
+            }) { client in
                 let owner = try await client.setUpOwner()
                 _ = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
                 #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
                 let app = try await client.chatApp(
-                    stub, model: "stub-agent", mode: "agent-chat", config: ["agent_mode": ["enabled": true, "strategy": "function_call", "tools": [Self.echoTool]]],
+                    stub, model: "stub-agent", mode: "agent-chat",
+                    config: ["agent_mode": ["enabled": true, "strategy": "function_call", "tools": [Self.echoTool]]],
                     owner: owner
                 )
 
@@ -52,7 +56,10 @@ struct AgentChatTests {
     @Test("an agent's tools are checked when its config is saved; a failing tool is told to the model, not the client")
     func toolProblems() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.usePlugins() }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.usePlugins()
+            }) { client in
                 let owner = try await client.setUpOwner()
                 try await client.configureStubProvider(stub, as: owner)
                 let appID = try await client.createApp("Agent", mode: "agent-chat", as: owner)

@@ -56,7 +56,8 @@ struct AppTests {
         try await withRelay { client in
             let owner = try await client.setUpOwner()
             let forty = String(repeating: "🧪", count: 40)
-            #expect(try await client.post("/console/api/apps", token: owner.token, json: ["name": .string(forty), "mode": "chat"]).status == .created)
+            #expect(
+                try await client.post("/console/api/apps", token: owner.token, json: ["name": .string(forty), "mode": "chat"]).status == .created)
             _ = try await client.createApp("Twin", as: owner)
             expectError(
                 try await client.post("/console/api/apps", token: owner.token, json: ["name": "Twin", "mode": "workflow"]),
@@ -128,9 +129,13 @@ struct AppTests {
             #expect(app["api_rpm"].int == 60 && app["api_rph"].int == 1000)
             #expect(app["updated_at"].int == app["created_at"].int.map { $0 + 30 })
 
-            for (body, field) in [(["api_rpm": -1], "api_rpm"), (["api_rph": "many"], "api_rph"), (["enable_api": "yes"], "enable_api"),
-                (["api_rpm": .number(1.5)], "api_rpm")] as [(JSONValue, String)] {
-                expectError(try await client.send(.put, "/console/api/apps/\(id)", token: owner.token, json: body), .badRequest, "invalid_param", field: field)
+            for (body, field) in [
+                (["api_rpm": -1], "api_rpm"), (["api_rph": "many"], "api_rph"), (["enable_api": "yes"], "enable_api"),
+                (["api_rpm": .number(1.5)], "api_rpm"),
+            ] as [(JSONValue, String)] {
+                expectError(
+                    try await client.send(.put, "/console/api/apps/\(id)", token: owner.token, json: body), .badRequest, "invalid_param", field: field
+                )
             }
             #expect(try await client.get("/console/api/apps/\(id)", token: owner.token).json == app)
         }

@@ -1,6 +1,6 @@
 import Core
-import Gateway
 import Foundation
+import Gateway
 import Testing
 
 extension RelayConfiguration {
@@ -19,8 +19,11 @@ struct ChatTests {
         try await StubUpstream.with { stub in
             try await withRelay(configure: { $0.forChatTests() }) { client in
                 let app = try await client.chatApp(
-                    stub, config: ["pre_prompt": "Be {{mood}}.", "memory": ["window": ["enabled": true, "size": 1]],
-                                   "user_input_form": [["text-input": ["variable": "mood", "label": "Mood", "default": "kind"]]]]
+                    stub,
+                    config: [
+                        "pre_prompt": "Be {{mood}}.", "memory": ["window": ["enabled": true, "size": 1]],
+                        "user_input_form": [["text-input": ["variable": "mood", "label": "Mood", "default": "kind"]]],
+                    ]
                 )
                 let first = try await client.chat(app, "hello there")
                 #expect(first.status == .ok, "\(first.json)")
@@ -185,7 +188,10 @@ struct ChatTests {
     func upstreamFailures() async throws {
         try await StubUpstream.with { stub in
             // A short read timeout, so that the silent upstream times out soon.
-            try await withRelay(configure: { $0.forChatTests(); $0.upstream.readTimeout = .seconds(2) }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.upstream.readTimeout = .seconds(2)
+            }) { client in
                 let owner = try await client.setUpOwner()
                 try await client.setPlan("team", for: owner)
                 func app(_ model: String) async throws -> ChatApp {
@@ -258,10 +264,12 @@ struct ChatTests {
                 // Configured against a provider whose credentials are gone.
                 let app = try await client.chatApp(
                     stub,
-                    config: ["user_input_form": [
-                        ["text-input": ["variable": "name", "label": "Name", "required": true, "max_length": 5]],
-                        ["select": ["variable": "tone", "label": "Tone", "options": ["warm", "dry"]]],
-                    ]],
+                    config: [
+                        "user_input_form": [
+                            ["text-input": ["variable": "name", "label": "Name", "required": true, "max_length": 5]],
+                            ["select": ["variable": "tone", "label": "Tone", "options": ["warm", "dry"]]],
+                        ]
+                    ],
                     owner: owner
                 )
                 expectError(try await client.chat(app, "hi"), .badRequest, "invalid_param", field: "inputs.name")
@@ -269,10 +277,12 @@ struct ChatTests {
                     try await client.chat(app, "hi", extra: ["inputs": ["name": "Bartholomew"]]), .badRequest, "invalid_param", field: "inputs.name"
                 )
                 expectError(
-                    try await client.chat(app, "hi", extra: ["inputs": ["name": "Bo", "tone": "loud"]]), .badRequest, "invalid_param", field: "inputs.tone"
+                    try await client.chat(app, "hi", extra: ["inputs": ["name": "Bo", "tone": "loud"]]), .badRequest, "invalid_param",
+                    field: "inputs.tone"
                 )
                 expectError(try await client.chat(app, "", extra: ["inputs": ["name": "Bo"]]), .badRequest, "invalid_param", field: "query")
-                expectError(try await client.chat(app, "hi", user: "", extra: ["inputs": ["name": "Bo"]]), .badRequest, "invalid_param", field: "user")
+                expectError(
+                    try await client.chat(app, "hi", user: "", extra: ["inputs": ["name": "Bo"]]), .badRequest, "invalid_param", field: "user")
                 expectError(
                     try await client.chat(app, "hi", extra: ["inputs": ["name": "Bo"], "response_mode": "eventually"]),
                     .badRequest, "invalid_param", field: "response_mode"
@@ -312,7 +322,10 @@ struct ChatTests {
             try await withRelay(configure: { $0.forChatTests() }) { client in
                 let app = try await client.chatApp(
                     stub, mode: "completion",
-                    config: ["pre_prompt": "Translate {{text}}", "user_input_form": [["paragraph": ["variable": "text", "label": "Text", "required": true]]]]
+                    config: [
+                        "pre_prompt": "Translate {{text}}",
+                        "user_input_form": [["paragraph": ["variable": "text", "label": "Text", "required": true]]],
+                    ]
                 )
                 let reply = try await client.post(
                     "/v1/completion-messages", token: app.key, json: ["inputs": ["text": "bonjour"], "user": "u", "response_mode": "blocking"]
@@ -322,7 +335,8 @@ struct ChatTests {
                 #expect(reply.json["mode"] == "completion")
                 #expect(reply.json["conversation_id"] == .null)
                 expectError(
-                    try await client.post("/v1/chat-messages", token: app.key, json: ["query": "x", "inputs": [:], "user": "u"]), .badRequest, "not_chat_app"
+                    try await client.post("/v1/chat-messages", token: app.key, json: ["query": "x", "inputs": [:], "user": "u"]), .badRequest,
+                    "not_chat_app"
                 )
                 expectError(try await client.get("/v1/conversations?user=u", token: app.key), .badRequest, "not_chat_app")
             }
@@ -355,7 +369,8 @@ actor Barrier {
 /// left open for 20 s and more; the cause lies between NIO's async sequence and async-http-client's transaction and is
 /// not found yet. Recorded as a known, intermittent issue rather than passed over: the rest of each test stands.
 func waitForUpstreamCancellation(
-    _ condition: @escaping @Sendable () -> Bool, _ state: @escaping @autoclosure @Sendable () -> String, sourceLocation: SourceLocation = #_sourceLocation
+    _ condition: @escaping @Sendable () -> Bool, _ state: @escaping @autoclosure @Sendable () -> String,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     try await withKnownIssue("a cancelled upstream stream is sometimes left open on a loaded machine", isIntermittent: true) {
         try await waitUntil(condition, state(), sourceLocation: sourceLocation)

@@ -1,9 +1,9 @@
 import Foundation
 import HummingbirdTesting
+import PluginHost
 import Testing
 
 @testable import Gateway
-import PluginHost
 
 @Suite("The relay command line")
 struct CommandLineTests {
@@ -39,8 +39,10 @@ struct CommandLineTests {
         #expect(fromEnvironment.host == "0.0.0.0" && fromEnvironment.port == 6000 && fromEnvironment.dataDirectory.path == "/tmp/env-dir")
         #expect(fromEnvironment.allowsRegistration && fromEnvironment.secretKey == String(repeating: "e", count: 32))
 
-        let flags = try ServeCommand.parse(["--host", "127.0.0.2", "--port", "7000", "--data-dir", "/tmp/flag-dir", "--secret-key", String(repeating: "f", count: 40)])
-            .makeConfiguration(environment: environment)
+        let flags = try ServeCommand.parse([
+            "--host", "127.0.0.2", "--port", "7000", "--data-dir", "/tmp/flag-dir", "--secret-key", String(repeating: "f", count: 40),
+        ])
+        .makeConfiguration(environment: environment)
         #expect(flags.host == "127.0.0.2" && flags.port == 7000 && flags.dataDirectory.path == "/tmp/flag-dir")
         #expect(flags.secretKey == String(repeating: "f", count: 40))
         #expect(try ServeCommand.parse(["--allow-register"]).makeConfiguration(environment: [:]).allowsRegistration)
@@ -73,7 +75,8 @@ struct CommandLineTests {
         let defaults = try ServeCommand.parse([]).makeConfiguration(environment: [:])
         #expect(defaults.pluginSandboxMinimum == .basic && defaults.pluginCallTimeout == .seconds(60) && defaults.pluginIdleTimeout == .seconds(300))
         let flags = try ServeCommand.parse([
-            "--plugin-sandbox-minimum", "standard", "--plugin-call-timeout", "5", "--plugin-idle-timeout", "30", "--plugin-dir", "/var/lib/relay-plugins",
+            "--plugin-sandbox-minimum", "standard", "--plugin-call-timeout", "5", "--plugin-idle-timeout", "30", "--plugin-dir",
+            "/var/lib/relay-plugins",
             "--builtin-plugins", "", "--console-writes-per-minute", "0", "--console-writes-per-hour", "5000",
         ]).makeConfiguration(environment: [:])
         #expect(flags.consoleWritesPerMinute == 0 && flags.consoleWritesPerHour == 5000)

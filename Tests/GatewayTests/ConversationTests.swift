@@ -34,8 +34,10 @@ struct ConversationTests {
                 #expect(seen == expected)
                 let oldestFirst = try await client.get("/v1/conversations?user=alice&sort_by=created_at", token: app.key).json
                 #expect(oldestFirst["data"].array.compactMap { $0["id"].string } == conversations)
-                expectError(try await client.get("/v1/conversations?user=alice&sort_by=name", token: app.key), .badRequest, "invalid_param", field: "sort_by")
-                expectError(try await client.get("/v1/conversations?user=alice&limit=101", token: app.key), .badRequest, "invalid_param", field: "limit")
+                expectError(
+                    try await client.get("/v1/conversations?user=alice&sort_by=name", token: app.key), .badRequest, "invalid_param", field: "sort_by")
+                expectError(
+                    try await client.get("/v1/conversations?user=alice&limit=101", token: app.key), .badRequest, "invalid_param", field: "limit")
                 expectError(
                     try await client.get("/v1/conversations?user=alice&last_id=\(UUID().uuidString)", token: app.key), .notFound, "not_found"
                 )
@@ -89,7 +91,9 @@ struct ConversationTests {
                 let listed = try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key).json
                 #expect(listed["data"][0]["feedback"] == ["rating": "like"])
                 _ = try await client.post("/v1/messages/\(message)/feedbacks", token: app.key, json: ["rating": nil, "user": "alice"])
-                #expect(try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key).json["data"][0]["feedback"] == .null)
+                #expect(
+                    try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key).json["data"][0]["feedback"]
+                        == .null)
                 expectError(
                     try await client.post("/v1/messages/\(message)/feedbacks", token: app.key, json: ["rating": "meh", "user": "alice"]),
                     .badRequest, "invalid_param", field: "rating"
@@ -104,7 +108,9 @@ struct ConversationTests {
                 expectError(
                     try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key), .notFound, "not_found"
                 )
-                expectError(try await client.send(.delete, "/v1/conversations/\(conversation)", token: app.key, json: ["user": "alice"]), .notFound, "not_found")
+                expectError(
+                    try await client.send(.delete, "/v1/conversations/\(conversation)", token: app.key, json: ["user": "alice"]), .notFound,
+                    "not_found")
             }
         }
     }
@@ -126,7 +132,10 @@ struct ConversationTests {
     @Test("another end user, another app and another workspace find none of a user's conversations or messages")
     func isolation() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.allowsRegistration = true; $0.forChatTests() }) { client in
+            try await withRelay(configure: {
+                $0.allowsRegistration = true
+                $0.forChatTests()
+            }) { client in
                 let app = try await client.chatApp(stub)
                 let first = try await client.chat(app, "secret plans")
                 let conversation = try #require(first.json["conversation_id"].string)
@@ -152,7 +161,9 @@ struct ConversationTests {
                         .notFound, "not_found"
                     )
                     // Continuing the conversation is refused too, and starts nothing.
-                    expectError(try await client.chat(ChatApp(owner: app.owner, id: "", key: key), "more", user: user, conversation: conversation), .notFound, "not_found")
+                    expectError(
+                        try await client.chat(ChatApp(owner: app.owner, id: "", key: key), "more", user: user, conversation: conversation), .notFound,
+                        "not_found")
                 }
                 let still = try await client.get("/v1/messages?conversation_id=\(conversation)&user=alice", token: app.key).json
                 #expect(still["data"].array.count == 1)

@@ -30,14 +30,19 @@ struct DatasetTagTests {
             )
             #expect(bound.status == .ok && bound.json["result"] == "success", "\(bound.json)")
             // Binding again changes nothing.
-            #expect(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(guidesID)], "target_id": .string(manuals)]).status == .noContent)
-            #expect(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(internalID)], "target_id": .string(notes)]).status == .noContent)
+            #expect(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(guidesID)], "target_id": .string(manuals)])
+                    .status == .noContent)
+            #expect(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(internalID)], "target_id": .string(notes)])
+                    .status == .noContent)
 
             // A dataset shows its tags, by name; the tag lists count their datasets.
             let shown = try await client.get("/console/api/datasets/\(manuals)", token: owner.token)
             #expect(shown.json["tags"].array.compactMap { $0["name"].string } == ["Guides", "Internal"], "\(shown.json)")
             let listedTags = try await client.get("/console/api/tags?type=knowledge", token: owner.token).json.array
-            #expect(listedTags.map { "\($0["name"].string ?? "")=\($0["binding_count"].string ?? "")" } == ["Guides=1", "Internal=2"], "\(listedTags)")
+            #expect(
+                listedTags.map { "\($0["name"].string ?? "")=\($0["binding_count"].string ?? "")" } == ["Guides=1", "Internal=2"], "\(listedTags)")
             #expect(try await client.get("/v1/datasets/tags?keyword=guid", token: key).json.array.map { $0["id"] } == [.string(guidesID)])
             let ofNotes = try await client.get("/v1/datasets/\(notes)/tags", token: key)
             #expect(ofNotes.json["total"] == 1 && ofNotes.json["data"][0]["name"] == "Internal", "\(ofNotes.json)")
@@ -57,12 +62,21 @@ struct DatasetTagTests {
             // Renamed in either spelling; datasets show the new name.
             let renamed = try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["tag_id": .string(guidesID), "name": "Handbooks"])
             #expect(renamed.status == .ok && renamed.json["name"] == "Handbooks" && renamed.json["binding_count"] == "1", "\(renamed.json)")
-            #expect(try await client.send(.patch, "/console/api/tags/\(internalID)", token: owner.token, json: ["name": "Private"]).json["name"] == "Private")
-            #expect(try await client.get("/v1/datasets/\(manuals)", token: key).json["tags"].array.compactMap { $0["name"].string } == ["Handbooks", "Private"])
+            #expect(
+                try await client.send(.patch, "/console/api/tags/\(internalID)", token: owner.token, json: ["name": "Private"]).json["name"]
+                    == "Private")
+            #expect(
+                try await client.get("/v1/datasets/\(manuals)", token: key).json["tags"].array.compactMap { $0["name"].string } == [
+                    "Handbooks", "Private",
+                ])
 
             // Unbinding takes one tag off one dataset.
-            #expect(try await client.post("/v1/datasets/tags/unbinding", token: key, json: ["tag_id": .string(internalID), "target_id": .string(notes)]).status == .noContent)
-            expectError(try await client.post("/v1/datasets/tags/unbinding", token: key, json: ["tag_id": .string(internalID), "target_id": .string(notes)]), .notFound, "not_found")
+            #expect(
+                try await client.post("/v1/datasets/tags/unbinding", token: key, json: ["tag_id": .string(internalID), "target_id": .string(notes)])
+                    .status == .noContent)
+            expectError(
+                try await client.post("/v1/datasets/tags/unbinding", token: key, json: ["tag_id": .string(internalID), "target_id": .string(notes)]),
+                .notFound, "not_found")
             #expect(try await names("/console/api/datasets?tag_ids=\(internalID)") == ["Manuals"])
             let removed = try await client.post(
                 "/console/api/tag-bindings/remove", token: owner.token,
@@ -72,9 +86,13 @@ struct DatasetTagTests {
 
             // Deleting a tag takes it off every dataset; deleting a dataset takes its bindings with it.
             _ = try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(guidesID)], "target_id": .string(archive)])
-            #expect(try await client.get("/console/api/tags", token: owner.token).json.array.first { $0["id"] == .string(guidesID) }?["binding_count"] == "2")
+            #expect(
+                try await client.get("/console/api/tags", token: owner.token).json.array.first { $0["id"] == .string(guidesID) }?["binding_count"]
+                    == "2")
             #expect(try await client.send(.delete, "/console/api/datasets/\(archive)", token: owner.token).status == .noContent)
-            #expect(try await client.get("/console/api/tags", token: owner.token).json.array.first { $0["id"] == .string(guidesID) }?["binding_count"] == "1")
+            #expect(
+                try await client.get("/console/api/tags", token: owner.token).json.array.first { $0["id"] == .string(guidesID) }?["binding_count"]
+                    == "1")
             #expect(try await client.send(.delete, "/v1/datasets/tags", token: key, json: ["tag_id": .string(guidesID)]).status == .noContent)
             expectError(try await client.send(.delete, "/v1/datasets/tags", token: key, json: ["tag_id": .string(guidesID)]), .notFound, "not_found")
             #expect(try await client.get("/console/api/datasets/\(manuals)", token: owner.token).json["tags"].array.isEmpty)
@@ -94,27 +112,50 @@ struct DatasetTagTests {
 
             expectError(try await client.post("/v1/datasets/tags", token: key, json: [:]), .badRequest, "invalid_param", field: "name")
             expectError(try await client.post("/v1/datasets/tags", token: key, json: ["name": "   "]), .badRequest, "invalid_param", field: "name")
-            expectError(try await client.post("/v1/datasets/tags", token: key, json: ["name": .string(String(repeating: "t", count: 51))]), .badRequest, "invalid_param", field: "name")
+            expectError(
+                try await client.post("/v1/datasets/tags", token: key, json: ["name": .string(String(repeating: "t", count: 51))]), .badRequest,
+                "invalid_param", field: "name")
             expectError(try await client.post("/v1/datasets/tags", token: key, json: ["name": "Kept"]), .badRequest, "invalid_param", field: "name")
-            expectError(try await client.post("/console/api/tags", token: owner.token, json: ["name": "Apps", "type": "app"]), .badRequest, "invalid_param", field: "type")
+            expectError(
+                try await client.post("/console/api/tags", token: owner.token, json: ["name": "Apps", "type": "app"]), .badRequest, "invalid_param",
+                field: "type")
             expectError(try await client.get("/console/api/tags?type=app", token: owner.token), .badRequest, "invalid_param", field: "type")
-            expectError(try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["name": "New"]), .badRequest, "invalid_param", field: "tag_id")
-            expectError(try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["tag_id": "nope", "name": "New"]), .badRequest, "invalid_param", field: "tag_id")
-            expectError(try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["tag_id": .string(UUID().uuidString), "name": "New"]), .notFound, "not_found")
+            expectError(
+                try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["name": "New"]), .badRequest, "invalid_param", field: "tag_id")
+            expectError(
+                try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["tag_id": "nope", "name": "New"]), .badRequest, "invalid_param",
+                field: "tag_id")
+            expectError(
+                try await client.send(.patch, "/v1/datasets/tags", token: key, json: ["tag_id": .string(UUID().uuidString), "name": "New"]),
+                .notFound, "not_found")
             expectError(try await client.send(.post, "/v1/datasets/tags", token: key, raw: "{"), .badRequest, "invalid_param")
 
-            expectError(try await client.post("/v1/datasets/tags/binding", token: key, json: ["target_id": .string(dataset)]), .badRequest, "invalid_param", field: "tag_ids")
-            expectError(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [], "target_id": .string(dataset)]), .badRequest, "invalid_param", field: "tag_ids")
-            expectError(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": ["x"], "target_id": .string(dataset)]), .badRequest, "invalid_param", field: "tag_ids[0]")
-            expectError(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(tag)]]), .badRequest, "invalid_param", field: "target_id")
-            expectError(try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(tag)], "target_id": .string(UUID().uuidString)]), .notFound, "not_found")
+            expectError(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["target_id": .string(dataset)]), .badRequest, "invalid_param",
+                field: "tag_ids")
+            expectError(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [], "target_id": .string(dataset)]), .badRequest,
+                "invalid_param", field: "tag_ids")
+            expectError(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": ["x"], "target_id": .string(dataset)]), .badRequest,
+                "invalid_param", field: "tag_ids[0]")
+            expectError(
+                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(tag)]]), .badRequest, "invalid_param",
+                field: "target_id")
+            expectError(
+                try await client.post(
+                    "/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(tag)], "target_id": .string(UUID().uuidString)]), .notFound,
+                "not_found")
             // One unknown tag among known ones: nothing is bound.
             expectError(
-                try await client.post("/v1/datasets/tags/binding", token: key, json: ["tag_ids": [.string(tag), .string(UUID().uuidString)], "target_id": .string(dataset)]),
+                try await client.post(
+                    "/v1/datasets/tags/binding", token: key,
+                    json: ["tag_ids": [.string(tag), .string(UUID().uuidString)], "target_id": .string(dataset)]),
                 .notFound, "not_found"
             )
             #expect(try await client.get("/v1/datasets/\(dataset)/tags", token: key).json["total"] == 0)
-            expectError(try await client.get("/console/api/datasets?tag_ids=nope", token: owner.token), .badRequest, "invalid_param", field: "tag_ids")
+            expectError(
+                try await client.get("/console/api/datasets?tag_ids=nope", token: owner.token), .badRequest, "invalid_param", field: "tag_ids")
             let many = (0...100).map { _ in "tag_ids=\(UUID().uuidString)" }.joined(separator: "&")
             expectError(try await client.get("/console/api/datasets?\(many)", token: owner.token), .badRequest, "invalid_param", field: "tag_ids")
             let hundred = (0..<100).map { _ in "tag_ids=\(UUID().uuidString)" }.joined(separator: "&")
@@ -126,24 +167,38 @@ struct DatasetTagTests {
 
     @Test("normal members read tags but change none; another workspace's tags and datasets are not found")
     func permissionsAndIsolation() async throws {
-        try await withRelay(configure: { $0.forDatasetTests(); $0.allowsRegistration = true }) { client in
+        try await withRelay(configure: {
+            $0.forDatasetTests()
+            $0.allowsRegistration = true
+        }) { client in
             let owner = try await client.setUpOwner()
             try await client.setPlan("team", for: owner)
             let member = try await client.addMember("member@example.com", role: "normal", to: owner)
             let editor = try await client.addMember("editor@example.com", role: "editor", to: owner)
             let dataset = try await client.createDataset("Shared", permission: "all_team_members", token: owner.token)
-            let tag = try #require(try await client.post("/console/api/tags", token: editor.token, json: ["name": "Team", "type": "knowledge"]).json["id"].string)
-            #expect(try await client.post("/console/api/tag-bindings/create", token: editor.token, json: ["tag_ids": [.string(tag)], "target_id": .string(dataset)]).status == .ok)
+            let tag = try #require(
+                try await client.post("/console/api/tags", token: editor.token, json: ["name": "Team", "type": "knowledge"]).json["id"].string)
+            #expect(
+                try await client.post(
+                    "/console/api/tag-bindings/create", token: editor.token, json: ["tag_ids": [.string(tag)], "target_id": .string(dataset)]
+                ).status == .ok)
 
             #expect(try await client.get("/console/api/tags", token: member.token).json.array.count == 1)
             #expect(try await client.get("/console/api/datasets?tag_ids=\(tag)", token: member.token).json["total"] == 1)
             expectError(try await client.post("/console/api/tags", token: member.token, json: ["name": "Mine"]), .forbidden, "access_denied")
-            expectError(try await client.send(.patch, "/console/api/tags/\(tag)", token: member.token, json: ["name": "Mine"]), .forbidden, "access_denied")
+            expectError(
+                try await client.send(.patch, "/console/api/tags/\(tag)", token: member.token, json: ["name": "Mine"]), .forbidden, "access_denied")
             expectError(try await client.send(.delete, "/console/api/tags/\(tag)", token: member.token), .forbidden, "access_denied")
-            expectError(try await client.post("/console/api/tag-bindings/remove", token: member.token, json: ["tag_id": .string(tag), "target_id": .string(dataset)]), .forbidden, "access_denied")
+            expectError(
+                try await client.post(
+                    "/console/api/tag-bindings/remove", token: member.token, json: ["tag_id": .string(tag), "target_id": .string(dataset)]),
+                .forbidden, "access_denied")
             // A dataset the editor cannot see cannot be tagged by them.
             let hidden = try await client.createDataset("Owner's", permission: "only_me", token: owner.token)
-            expectError(try await client.post("/console/api/tag-bindings/create", token: editor.token, json: ["tag_ids": [.string(tag)], "target_id": .string(hidden)]), .forbidden, "access_denied")
+            expectError(
+                try await client.post(
+                    "/console/api/tag-bindings/create", token: editor.token, json: ["tag_ids": [.string(tag)], "target_id": .string(hidden)]),
+                .forbidden, "access_denied")
 
             // Another workspace.
             let other = try await client.register("other@example.com")
@@ -152,15 +207,28 @@ struct DatasetTagTests {
             let otherTag = try #require(try await client.post("/v1/datasets/tags", token: otherKey, json: ["name": "Team"]).json["id"].string)
             #expect(try await client.get("/v1/datasets/tags", token: otherKey).json.array.map { $0["id"] } == [.string(otherTag)])
             // Their ids, from here: not found, nothing changed.
-            expectError(try await client.post("/console/api/tag-bindings/create", token: owner.token, json: ["tag_ids": [.string(otherTag)], "target_id": .string(dataset)]), .notFound, "not_found")
-            expectError(try await client.post("/console/api/tag-bindings/create", token: owner.token, json: ["tag_ids": [.string(tag)], "target_id": .string(otherDataset)]), .notFound, "not_found")
-            expectError(try await client.send(.patch, "/console/api/tags/\(otherTag)", token: owner.token, json: ["name": "Mine"]), .notFound, "not_found")
+            expectError(
+                try await client.post(
+                    "/console/api/tag-bindings/create", token: owner.token, json: ["tag_ids": [.string(otherTag)], "target_id": .string(dataset)]),
+                .notFound, "not_found")
+            expectError(
+                try await client.post(
+                    "/console/api/tag-bindings/create", token: owner.token, json: ["tag_ids": [.string(tag)], "target_id": .string(otherDataset)]),
+                .notFound, "not_found")
+            expectError(
+                try await client.send(.patch, "/console/api/tags/\(otherTag)", token: owner.token, json: ["name": "Mine"]), .notFound, "not_found")
             expectError(try await client.send(.delete, "/console/api/tags/\(otherTag)", token: owner.token), .notFound, "not_found")
-            expectError(try await client.post("/console/api/tag-bindings/remove", token: owner.token, json: ["tag_id": .string(otherTag), "target_id": .string(otherDataset)]), .notFound, "not_found")
+            expectError(
+                try await client.post(
+                    "/console/api/tag-bindings/remove", token: owner.token, json: ["tag_id": .string(otherTag), "target_id": .string(otherDataset)]),
+                .notFound, "not_found")
             expectError(try await client.get("/console/api/datasets/\(otherDataset)/tags", token: owner.token), .notFound, "not_found")
             #expect(try await client.get("/console/api/datasets?tag_ids=\(otherTag)", token: owner.token).json["total"] == 0)
             // And ours from there.
-            expectError(try await client.post("/v1/datasets/tags/binding", token: otherKey, json: ["tag_ids": [.string(tag)], "target_id": .string(otherDataset)]), .notFound, "not_found")
+            expectError(
+                try await client.post(
+                    "/v1/datasets/tags/binding", token: otherKey, json: ["tag_ids": [.string(tag)], "target_id": .string(otherDataset)]), .notFound,
+                "not_found")
             expectError(try await client.send(.delete, "/v1/datasets/tags", token: otherKey, json: ["tag_id": .string(tag)]), .notFound, "not_found")
             #expect(try await client.get("/v1/datasets?tag_ids=\(tag)", token: otherKey).json["total"] == 0)
             let theirs = try await client.get("/v1/datasets/tags", token: otherKey).json.array

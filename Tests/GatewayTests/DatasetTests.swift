@@ -11,7 +11,9 @@ struct DatasetTests {
             try await withRelay(configure: { $0.forDatasetTests() }) { client in
                 let owner = try await client.setUpOwner()
                 let token = owner.token
-                expectError(try await client.post("/console/api/datasets", token: token, json: ["indexing_technique": "economy"]), .badRequest, "invalid_param", field: "name")
+                expectError(
+                    try await client.post("/console/api/datasets", token: token, json: ["indexing_technique": "economy"]), .badRequest,
+                    "invalid_param", field: "name")
                 expectError(
                     try await client.post("/console/api/datasets", token: token, json: ["name": .string(String(repeating: "n", count: 41))]),
                     .badRequest, "invalid_param", field: "name"
@@ -31,7 +33,10 @@ struct DatasetTests {
                 )
                 let unconfigured = try await client.post(
                     "/console/api/datasets", token: token,
-                    json: ["name": "A", "indexing_technique": "high_quality", "embedding_model_provider": "openai_api_compatible", "embedding_model": "stub-embed-words"]
+                    json: [
+                        "name": "A", "indexing_technique": "high_quality", "embedding_model_provider": "openai_api_compatible",
+                        "embedding_model": "stub-embed-words",
+                    ]
                 )
                 expectError(unconfigured, .badRequest, "provider_not_initialize")
                 try await client.configureStubProvider(stub, as: owner)
@@ -53,13 +58,18 @@ struct DatasetTests {
                     json: ["model_settings": [["model_type": "text-embedding", "provider": "openai_api_compatible", "model": "stub-embed-words"]]]
                 )
                 #expect(defaulted.status == .ok, "\(defaulted.json)")
-                let byDefault = try await client.post("/console/api/datasets", token: token, json: ["name": "Defaulted", "indexing_technique": "high_quality"])
+                let byDefault = try await client.post(
+                    "/console/api/datasets", token: token, json: ["name": "Defaulted", "indexing_technique": "high_quality"])
                 #expect(byDefault.status == .created && byDefault.json["embedding_model"] == "stub-embed-words", "\(byDefault.json)")
-                #expect(try await client.send(.delete, "/console/api/datasets/\(try #require(byDefault.json["id"].string))", token: token).status == .noContent)
+                #expect(
+                    try await client.send(.delete, "/console/api/datasets/\(try #require(byDefault.json["id"].string))", token: token).status
+                        == .noContent)
 
                 let manual = try await client.createDataset("Manual", token: token)
                 let smart = try await client.createDataset("Smart", technique: "high_quality", model: "stub-embed-words", token: token)
-                expectError(try await client.post("/console/api/datasets", token: token, json: ["name": "Manual"]), .badRequest, "invalid_param", field: "name")
+                expectError(
+                    try await client.post("/console/api/datasets", token: token, json: ["name": "Manual"]), .badRequest, "invalid_param",
+                    field: "name")
 
                 let read = try await client.get("/console/api/datasets/\(smart)", token: token)
                 #expect(read.json["indexing_technique"] == "high_quality")
@@ -131,7 +141,10 @@ struct DatasetTests {
 
     @Test("dataset keys serve the knowledge API under /v1 and /api; app keys, revoked keys and other workspaces' ids are refused")
     func knowledgeAPI() async throws {
-        try await withRelay(configure: { $0.forDatasetTests(); $0.allowsRegistration = true }) { client in
+        try await withRelay(configure: {
+            $0.forDatasetTests()
+            $0.allowsRegistration = true
+        }) { client in
             let owner = try await client.setUpOwner()
             let key = try await client.datasetKey(as: owner)
             #expect(key.hasPrefix("ds-"))
@@ -189,7 +202,8 @@ struct DatasetTests {
             }
             expectError(try await client.retrieve("hashes", from: dataset, token: strangerKey, prefix: "/v1"), .notFound, "not_found")
             expectError(try await client.send(.delete, "/v1/datasets/\(dataset)", token: strangerKey), .notFound, "not_found")
-            expectError(try await client.addText("mine now", to: dataset, token: strangerKey, prefix: "/v1", expectingFailure: true), .notFound, "not_found")
+            expectError(
+                try await client.addText("mine now", to: dataset, token: strangerKey, prefix: "/v1", expectingFailure: true), .notFound, "not_found")
             #expect(try await client.get("/v1/datasets/\(dataset)", token: key).status == .ok)
 
             // Revoked: refused at once on this instance.

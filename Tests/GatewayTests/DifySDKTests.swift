@@ -39,7 +39,10 @@ struct DifySDKTests {
                 #expect(seen["first_rating"] == "like")
                 #expect(seen["completion_answer"] == "Echo: Explain tides")
                 // The image the SDK uploaded reached the model.
-                #expect(stub.requests.contains { $0["messages"].array.last?["content"][1]["image_url"]["url"].string?.hasPrefix("data:image/png") == true })
+                #expect(
+                    stub.requests.contains {
+                        $0["messages"].array.last?["content"][1]["image_url"]["url"].string?.hasPrefix("data:image/png") == true
+                    })
             }
         }
     }

@@ -28,14 +28,19 @@ struct FileTests {
                 // A client's folders are dropped from the name.
                 #expect(try await client.upload(Array("x".utf8), filename: "../../etc/passwd.txt", token: key).json["name"] == "passwd.txt")
 
-                expectError(try await client.upload([0x4D, 0x5A, 0, 0], filename: "tool.exe", token: key), .unsupportedMediaType, "unsupported_file_type")
-                expectError(try await client.upload(Array("not a picture".utf8), filename: "fake.png", token: key), .unsupportedMediaType, "unsupported_file_type")
-                expectError(try await client.upload([0x00, 0x01, 0x02], filename: "binary.txt", token: key), .unsupportedMediaType, "unsupported_file_type")
+                expectError(
+                    try await client.upload([0x4D, 0x5A, 0, 0], filename: "tool.exe", token: key), .unsupportedMediaType, "unsupported_file_type")
+                expectError(
+                    try await client.upload(Array("not a picture".utf8), filename: "fake.png", token: key), .unsupportedMediaType,
+                    "unsupported_file_type")
+                expectError(
+                    try await client.upload([0x00, 0x01, 0x02], filename: "binary.txt", token: key), .unsupportedMediaType, "unsupported_file_type")
                 let huge = Self.png + [UInt8](repeating: 0, count: 15 << 20)
                 expectError(try await client.upload(huge, filename: "huge.png", token: key), .contentTooLarge, "file_too_large")
                 expectError(try await client.upload([], filename: nil, token: key), .badRequest, "no_file_uploaded")
                 expectError(try await client.post("/v1/files/upload", token: key, json: ["user": "alice"]), .badRequest, "no_file_uploaded")
-                expectError(try await client.upload(Self.png, filename: "a.png", fields: [:], token: key), .badRequest, "invalid_param", field: "user")
+                expectError(
+                    try await client.upload(Self.png, filename: "a.png", fields: [:], token: key), .badRequest, "invalid_param", field: "user")
 
                 // Only the three accepted files are on disk, and no partial ones.
                 let folder = directory.appendingPathComponent("uploads/\(owner.workspaceID)")
@@ -66,7 +71,10 @@ struct FileTests {
     @Test("images reach the model as data URLs, from uploads of this app or from public URLs; private targets are refused")
     func imagesInMessages() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.allowsRegistration = true; $0.forChatTests() }) { client in
+            try await withRelay(configure: {
+                $0.allowsRegistration = true
+                $0.forChatTests()
+            }) { client in
                 let app = try await client.chatApp(stub)
                 let uploaded = try #require(try await client.upload(Self.png, filename: "cat.png", token: app.key).json["id"].string)
                 let notes = try #require(try await client.upload(Array("hello".utf8), filename: "notes.txt", token: app.key).json["id"].string)
@@ -88,11 +96,15 @@ struct FileTests {
                 // Another app's (or workspace's) uploads are not found.
                 let other = try await client.chatApp(stub, owner: try await client.register("eve@example.com"), name: "Other")
                 expectError(
-                    try await client.chat(other, "steal", extra: ["files": [["transfer_method": "local_file", "upload_file_id": .string(uploaded)]]]),
+                    try await client.chat(
+                        other, "steal", extra: ["files": [["transfer_method": "local_file", "upload_file_id": .string(uploaded)]]]),
                     .notFound, "not_found"
                 )
                 // The stub listens on loopback: refused, directly and for metadata addresses.
-                for url in ["http://127.0.0.1:\(stub.port)/files/image.png", "http://169.254.169.254/latest/meta-data", "http://[::1]/x.png", "http://10.0.0.1/a.png"] {
+                for url in [
+                    "http://127.0.0.1:\(stub.port)/files/image.png", "http://169.254.169.254/latest/meta-data", "http://[::1]/x.png",
+                    "http://10.0.0.1/a.png",
+                ] {
                     expectError(
                         try await client.chat(app, "look", extra: ["files": [["transfer_method": "remote_url", "url": .string(url)]]]),
                         .badRequest, "invalid_param", field: "files[0].url"
@@ -104,7 +116,10 @@ struct FileTests {
                 )
             }
             // An operator who allows private addresses: fetched, redirects followed, non-images refused.
-            try await withRelay(configure: { $0.allowsPrivateFileURLs = true; $0.forChatTests() }) { client in
+            try await withRelay(configure: {
+                $0.allowsPrivateFileURLs = true
+                $0.forChatTests()
+            }) { client in
                 let app = try await client.chatApp(stub)
                 // A query refused for another reason fetches nothing.
                 let image: [String: JSONValue] = [
@@ -113,13 +128,18 @@ struct FileTests {
                 expectError(try await client.chat(app, "", extra: image), .badRequest, "invalid_param", field: "query")
                 #expect(stub.fileFetches == 0)
                 let reply = try await client.chat(
-                    app, "look", extra: ["files": [["type": "image", "transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/moved")]]]
+                    app, "look",
+                    extra: [
+                        "files": [["type": "image", "transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/moved")]]
+                    ]
                 )
                 #expect(reply.status == .ok, "\(reply.json)")
-                #expect(stub.requests.last?["messages"].array.last?["content"][1]["image_url"]["url"].string?.hasPrefix("data:image/png;base64,") == true)
+                #expect(
+                    stub.requests.last?["messages"].array.last?["content"][1]["image_url"]["url"].string?.hasPrefix("data:image/png;base64,") == true)
                 expectError(
                     try await client.chat(
-                        app, "look", extra: ["files": [["transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/page.html")]]]
+                        app, "look",
+                        extra: ["files": [["transfer_method": "remote_url", "url": .string("http://127.0.0.1:\(stub.port)/files/page.html")]]]
                     ),
                     .unsupportedMediaType, "unsupported_file_type"
                 )

@@ -21,7 +21,8 @@ struct HostilePluginTests {
                 )
                 let hostileID = try await client.installPlugin(try #require(uploaded.json["unique_identifier"].string), owner: owner)
                 func act(_ action: String, _ argument: String = "") async throws -> Reply {
-                    try await client.invokeTool("tests/hostile/hostile", "act", ["action": .string(action), "argument": .string(argument)], owner: owner)
+                    try await client.invokeTool(
+                        "tests/hostile/hostile", "act", ["action": .string(action), "argument": .string(argument)], owner: owner)
                 }
                 #expect(try await act("ping").texts == ["pong"])
                 let list = try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token)
@@ -143,8 +144,10 @@ private final class LoopbackListener {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && listen(descriptor, 8) == 0
-                && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 8) == 0
+                    && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         port = Int(UInt16(bigEndian: address.sin_port))

@@ -34,7 +34,9 @@ struct IndexingTests {
             )
             #expect(created.status == .ok, "\(created.json)")
             // The answer comes at once, before any work.
-            #expect(["waiting", "parsing", "cleaning", "splitting", "indexing", "completed"].contains(created.json["document"]["indexing_status"].string ?? ""))
+            #expect(
+                ["waiting", "parsing", "cleaning", "splitting", "indexing", "completed"].contains(
+                    created.json["document"]["indexing_status"].string ?? ""))
             let batch = try #require(created.json["batch"].string)
             let document = try #require(created.json["document"]["id"].string)
             let status = try await client.waitIndexed(batch, in: dataset, token: owner.token)[0]
@@ -47,11 +49,12 @@ struct IndexingTests {
 
             let segments = try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token)
             let contents = segments.json["data"].array.compactMap { $0["content"].string }
-            #expect(contents == [
-                "Relay keeps every workspace apart. Its queries are scoped by workspace.",
-                "Rate limits are exact: one atomic statement decides each request. Contact or see for more.",
-                "Plugins run in a sandbox with their own uid, no network and strict limits.",
-            ], "\(contents)")
+            #expect(
+                contents == [
+                    "Relay keeps every workspace apart. Its queries are scoped by workspace.",
+                    "Rate limits are exact: one atomic statement decides each request. Contact or see for more.",
+                    "Plugins run in a sandbox with their own uid, no network and strict limits.",
+                ], "\(contents)")
             #expect(segments.json["data"].array.map(\.["position"]) == [1, 2, 3])
             let first = segments.json["data"][0]
             #expect(first["word_count"].int == contents.first?.count)
@@ -75,7 +78,8 @@ struct IndexingTests {
             #expect(again["indexing_status"] == "completed" && again["total_segments"] == 1, "\(again)")
             let replaced = try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token)
             #expect(replaced.json["data"].array.map(\.["content"]) == ["Only this sentence now."])
-            let renamed = try await client.post("/console/api/datasets/\(dataset)/documents/\(document)/rename", token: owner.token, json: ["name": "policy.md"])
+            let renamed = try await client.post(
+                "/console/api/datasets/\(dataset)/documents/\(document)/rename", token: owner.token, json: ["name": "policy.md"])
             #expect(renamed.json["name"] == "policy.md", "\(renamed.json)")
             expectError(
                 try await client.post("/console/api/datasets/\(dataset)/documents/\(document)/rename", token: owner.token, json: ["name": " "]),
@@ -94,8 +98,14 @@ struct IndexingTests {
             for (bad, field) in [
                 (["mode": "smart"] as JSONValue, "process_rule.mode"),
                 (["mode": "custom", "rules": ["segmentation": ["max_tokens": 10]]], "process_rule.rules.segmentation.max_tokens"),
-                (["mode": "custom", "rules": ["segmentation": ["max_tokens": 100, "chunk_overlap": 100]]], "process_rule.rules.segmentation.chunk_overlap"),
-                (["mode": "custom", "rules": ["pre_processing_rules": [["id": "translate", "enabled": true]]]], "process_rule.rules.pre_processing_rules"),
+                (
+                    ["mode": "custom", "rules": ["segmentation": ["max_tokens": 100, "chunk_overlap": 100]]],
+                    "process_rule.rules.segmentation.chunk_overlap"
+                ),
+                (
+                    ["mode": "custom", "rules": ["pre_processing_rules": [["id": "translate", "enabled": true]]]],
+                    "process_rule.rules.pre_processing_rules"
+                ),
             ] {
                 let reply = try await client.post(
                     "/console/api/datasets/\(dataset)/document/create-by-text", token: owner.token,
@@ -141,7 +151,8 @@ struct IndexingTests {
             func upload(_ bytes: [UInt8], _ name: String, data: String? = nil) async throws -> Reply {
                 var fields: [String: String] = [:]
                 if let data { fields["data"] = data }
-                return try await client.upload(bytes, filename: name, to: "/console/api/datasets/\(dataset)/document/create-by-file", fields: fields, token: owner.token)
+                return try await client.upload(
+                    bytes, filename: name, to: "/console/api/datasets/\(dataset)/document/create-by-file", fields: fields, token: owner.token)
             }
             func indexedText(_ reply: Reply, sourceLocation: SourceLocation = #_sourceLocation) async throws -> (status: JSONValue, text: String) {
                 #expect(reply.status == .ok, "\(reply.json)", sourceLocation: sourceLocation)
@@ -158,7 +169,9 @@ struct IndexingTests {
             #expect(md.text.contains("Some *markdown* text."))
             let html = try await indexedText(
                 try await upload(
-                    Array("<html><head><title>T</title><style>p{color:red}</style></head><body><p>Visible &amp; kept</p><script>alert('gone')</script><!-- hidden --><div>Second&nbsp;block</div></body></html>".utf8),
+                    Array(
+                        "<html><head><title>T</title><style>p{color:red}</style></head><body><p>Visible &amp; kept</p><script>alert('gone')</script><!-- hidden --><div>Second&nbsp;block</div></body></html>"
+                            .utf8),
                     "page.html"
                 )
             )
@@ -168,17 +181,20 @@ struct IndexingTests {
             #expect(csv.text.contains("name: Ada; role: engineer, lead") && csv.text.contains("name: Lin; role: designer"), "\(csv.text)")
             let json = try await indexedText(try await upload(Array(#"{"b": [1, 2], "a": "first"}"#.utf8), "data.json"))
             #expect(json.text.contains(#""a" : "first""#), "\(json.text)")
-            let pdf = try await indexedText(try await upload(TestDocuments.pdf(["Quarterly report of the relay project.", "Latency fell by half."]), "report.pdf"))
+            let pdf = try await indexedText(
+                try await upload(TestDocuments.pdf(["Quarterly report of the relay project.", "Latency fell by half."]), "report.pdf"))
             #expect(pdf.status["indexing_status"] == "completed", "\(pdf.status)")
             #expect(pdf.text.contains("Quarterly report of the relay project.") && pdf.text.contains("Latency fell by half."), "\(pdf.text)")
-            let docx = try await indexedText(try await upload(try Self.docx(["First paragraph of the memo.", "Second paragraph, with a\ttab."]), "memo.docx"))
+            let docx = try await indexedText(
+                try await upload(try Self.docx(["First paragraph of the memo.", "Second paragraph, with a\ttab."]), "memo.docx"))
             #expect(docx.text.contains("First paragraph of the memo.") && docx.text.contains("Second paragraph, with a"), "\(docx.text)")
 
             // Options in the `data` field apply.
             let custom = try await indexedText(
                 try await upload(
                     Array("one one one\n\ntwo two two".utf8), "split.txt",
-                    data: #"{"indexing_technique": "economy", "process_rule": {"mode": "custom", "rules": {"segmentation": {"separator": "\n\n", "max_tokens": 50}}}}"#
+                    data:
+                        #"{"indexing_technique": "economy", "process_rule": {"mode": "custom", "rules": {"segmentation": {"separator": "\n\n", "max_tokens": 50}}}}"#
                 )
             )
             #expect(custom.status["total_segments"] == 2, "\(custom.status)")
@@ -191,7 +207,9 @@ struct IndexingTests {
             expectError(try await upload([], "empty.txt"), .badRequest, "no_file_uploaded")
             expectError(try await upload(Array("x".utf8), "x.txt", data: "not json"), .badRequest, "invalid_param", field: "data")
             expectError(
-                try await client.upload(Array("x".utf8), filename: nil, to: "/console/api/datasets/\(dataset)/document/create-by-file", fields: ["data": "{}"], token: owner.token),
+                try await client.upload(
+                    Array("x".utf8), filename: nil, to: "/console/api/datasets/\(dataset)/document/create-by-file", fields: ["data": "{}"],
+                    token: owner.token),
                 .badRequest, "no_file_uploaded"
             )
             #expect(try await client.get("/console/api/datasets/\(dataset)/documents", token: owner.token).json["total"] == before)
@@ -236,19 +254,27 @@ struct IndexingTests {
         try await StubUpstream.with { stub in
             try await withTemporaryDirectory { directory in
                 // An instance without workers: documents wait until the second instance runs them.
-                let ids = try await withRelay(dataDirectory: directory, configure: { $0.forDatasetTests(); $0.jobs.concurrency = 0 }) { client in
+                let ids = try await withRelay(
+                    dataDirectory: directory,
+                    configure: {
+                        $0.forDatasetTests()
+                        $0.jobs.concurrency = 0
+                    }
+                ) { client in
                     let owner = try await client.setUpOwner()
                     try await client.configureStubProvider(stub, as: owner)
                     let dataset = try await client.createDataset("Queue", token: owner.token)
                     let (document, batch) = try await client.addText("Waiting text for later.", to: dataset, token: owner.token)
-                    let paused = try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/pause", token: owner.token)
+                    let paused = try await client.send(
+                        .patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/pause", token: owner.token)
                     #expect(paused.json["document"]["indexing_status"] == "paused", "\(paused.json)")
                     #expect(paused.json["document"]["display_status"] == "paused")
                     expectError(
                         try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/pause", token: owner.token),
                         .badRequest, "invalid_param"
                     )
-                    let resumed = try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/resume", token: owner.token)
+                    let resumed = try await client.send(
+                        .patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/resume", token: owner.token)
                     #expect(resumed.json["document"]["indexing_status"] == "waiting", "\(resumed.json)")
                     expectError(
                         try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/\(document)/processing/resume", token: owner.token),
@@ -259,7 +285,13 @@ struct IndexingTests {
                     let (bad, badBatch) = try await client.addText("Doomed text.", to: failing, token: owner.token)
                     return (owner, dataset, document, batch, failing, bad, badBatch)
                 }
-                try await withRelay(dataDirectory: directory, configure: { $0.forDatasetTests(); $0.jobs.maxAttempts = 2 }) { client in
+                try await withRelay(
+                    dataDirectory: directory,
+                    configure: {
+                        $0.forDatasetTests()
+                        $0.jobs.maxAttempts = 2
+                    }
+                ) { client in
                     let (owner, dataset, document, batch, failing, bad, badBatch) = ids
                     let done = try await client.waitIndexed(batch, in: dataset, token: owner.token)[0]
                     #expect(done["indexing_status"] == "completed", "\(done)")
@@ -275,14 +307,16 @@ struct IndexingTests {
 
                     // Retried by hand: indexed again from the stored source (and, the model still failing, given up again).
                     let attempts = stub.requests.count { $0["model"] == "stub-embed-500" }
-                    let retried = try await client.post("/console/api/datasets/\(failing)/retry", token: owner.token, json: ["document_ids": [.string(bad)]])
+                    let retried = try await client.post(
+                        "/console/api/datasets/\(failing)/retry", token: owner.token, json: ["document_ids": [.string(bad)]])
                     #expect(retried.json["result"] == "success", "\(retried.json)")
                     let again = try await client.waitIndexed(badBatch, in: failing, token: owner.token)[0]
                     #expect(again["indexing_status"] == "error", "\(again)")
                     #expect(stub.requests.count { $0["model"] == "stub-embed-500" } >= attempts + 2)
 
                     // Pointing the dataset at a working model indexes its documents again: the failed one completes.
-                    let switched = try await client.send(.patch, "/console/api/datasets/\(failing)", token: owner.token, json: ["embedding_model": "stub-embed-words"])
+                    let switched = try await client.send(
+                        .patch, "/console/api/datasets/\(failing)", token: owner.token, json: ["embedding_model": "stub-embed-words"])
                     #expect(switched.status == .ok, "\(switched.json)")
                     let after = try await client.waitIndexed(badBatch, in: failing, token: owner.token)[0]
                     #expect(after["indexing_status"] == "completed" && after["error"] == .null, "\(after)")

@@ -17,7 +17,8 @@ struct JobRecoveryTests {
         } else {
             arguments += ["--data-dir", directory.path]
         }
-        return try RelayProcess(arguments: arguments, environment: ["RELAY_ADMIN_KEY": RelayClient.adminKey, "RELAY_SECRET_KEY": TestDatabase.secretKey])
+        return try RelayProcess(
+            arguments: arguments, environment: ["RELAY_ADMIN_KEY": RelayClient.adminKey, "RELAY_SECRET_KEY": TestDatabase.secretKey])
     }
 
     static func call(_ port: Int, _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil) async throws -> Reply {
@@ -35,8 +36,10 @@ struct JobRecoveryTests {
                 let firstPort = try await first.listeningPort()
                 defer { kill(first.process.processIdentifier, SIGKILL) }
 
-                _ = try await Self.call(firstPort, .post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": "password123"])
-                let login = try await Self.call(firstPort, .post, "/console/api/login", json: ["email": "ops@example.com", "password": "password123"])
+                _ = try await Self.call(
+                    firstPort, .post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": "password123"])
+                let login = try await Self.call(
+                    firstPort, .post, "/console/api/login", json: ["email": "ops@example.com", "password": "password123"])
                 let token = try #require(login.json["data"]["access_token"].string)
                 let provider = try await Self.call(
                     firstPort, .post, "/console/api/workspaces/current/model-providers/openai_api_compatible/credentials", token: token,
@@ -55,7 +58,9 @@ struct JobRecoveryTests {
                     firstPort, .post, "/console/api/datasets/\(dataset)/document/create-by-text", token: token,
                     json: [
                         "name": "big.txt", "text": .string(Self.paragraphs.joined(separator: "\n\n")),
-                        "process_rule": ["mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 100, "chunk_overlap": 0]]],
+                        "process_rule": [
+                            "mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 100, "chunk_overlap": 0]],
+                        ],
                     ]
                 )
                 let document = try #require(added.json["document"]["id"].string, "\(added.json)")
@@ -85,7 +90,8 @@ struct JobRecoveryTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(status["indexing_status"] == "completed", "\(status)\n\(second.log)")
-                #expect(status["total_segments"].int == Self.paragraphs.count && status["completed_segments"].int == Self.paragraphs.count, "\(status)")
+                #expect(
+                    status["total_segments"].int == Self.paragraphs.count && status["completed_segments"].int == Self.paragraphs.count, "\(status)")
 
                 var contents: [Int: String] = [:]
                 var listed = 0
@@ -125,7 +131,8 @@ struct JobRecoveryTests {
                 kill(first.process.processIdentifier, SIGTERM)
                 kill(second.process.processIdentifier, SIGTERM)
             }
-            _ = try await Self.call(firstPort, .post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": "password123"])
+            _ = try await Self.call(
+                firstPort, .post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": "password123"])
             let login = try await Self.call(firstPort, .post, "/console/api/login", json: ["email": "ops@example.com", "password": "password123"])
             let token = try #require(login.json["data"]["access_token"].string)
             let dataset = try #require(
@@ -139,7 +146,10 @@ struct JobRecoveryTests {
                     group.addTask {
                         let reply = try await Self.call(
                             port, .post, "/console/api/datasets/\(dataset)/document/create-by-text", token: token,
-                            json: ["name": .string("doc-\(index).txt"), "text": .string("First of \(index).\n\nSecond of \(index).\n\nThird of \(index)."), "process_rule": rule]
+                            json: [
+                                "name": .string("doc-\(index).txt"),
+                                "text": .string("First of \(index).\n\nSecond of \(index).\n\nThird of \(index)."), "process_rule": rule,
+                            ]
                         )
                         #expect(reply.status == .ok, "\(reply.json)")
                     }
@@ -149,7 +159,8 @@ struct JobRecoveryTests {
             var documents: [JSONValue] = []
             let deadline = Date() + 60
             while Date() < deadline {
-                documents = try await Self.call(secondPort, .get, "/console/api/datasets/\(dataset)/documents?limit=100", token: token).json["data"].array
+                documents = try await Self.call(secondPort, .get, "/console/api/datasets/\(dataset)/documents?limit=100", token: token).json["data"]
+                    .array
                 if documents.count == 40, documents.allSatisfy({ $0["indexing_status"] == "completed" }) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }

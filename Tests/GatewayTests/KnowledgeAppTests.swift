@@ -14,7 +14,8 @@ struct KnowledgeAppTests {
                     "top_k": 2, "score_threshold_enabled": false,
                     "datasets": ["datasets": [["dataset": ["enabled": true, "id": .string(dataset)]]]],
                 ]
-                let app = try await client.chatApp(stub, config: ["dataset_configs": configs, "pre_prompt": "You are a librarian."], owner: owner, name: "Librarian")
+                let app = try await client.chatApp(
+                    stub, config: ["dataset_configs": configs, "pre_prompt": "You are a librarian."], owner: owner, name: "Librarian")
                 let answer = try await client.chat(app, "how does sourdough rise overnight")
                 #expect(answer.status == .ok, "\(answer.json)")
                 let resources = answer.json["metadata"]["retriever_resources"].array
@@ -29,7 +30,9 @@ struct KnowledgeAppTests {
                 // The model was given the segment as context, before the app's own prompt.
                 let sent = try #require(stub.requests.last { $0["model"] == "stub-chat" })
                 let system = sent["messages"][0]["content"].string ?? ""
-                #expect(system.contains("<context>") && system.contains(RetrievalTests.paragraphs[2]) && system.hasSuffix("You are a librarian."), "\(system)")
+                #expect(
+                    system.contains("<context>") && system.contains(RetrievalTests.paragraphs[2]) && system.hasSuffix("You are a librarian."),
+                    "\(system)")
 
                 // Streamed: message_end carries them too.
                 var reader = try await EventStreamReader.open(
@@ -64,7 +67,8 @@ struct KnowledgeAppTests {
             try await withRelay(configure: { $0.forDatasetTests() }) { client in
                 let (owner, mixed, _) = try await RetrievalTests.knowledge(client, stub)
                 let recipes = try await client.createDataset("Recipes", token: owner.token, extra: ["description": "Baking recipes and bread"])
-                let (_, batch) = try await client.addText("Sourdough needs flour, water, salt and a lively starter.", name: "bread.txt", to: recipes, token: owner.token)
+                let (_, batch) = try await client.addText(
+                    "Sourdough needs flour, water, salt and a lively starter.", name: "bread.txt", to: recipes, token: owner.token)
                 #expect(try await client.waitIndexed(batch, in: recipes, token: owner.token)[0]["indexing_status"] == "completed")
                 func configs(_ ids: [String], routing: JSONValue = "single") -> JSONValue {
                     [
@@ -76,7 +80,8 @@ struct KnowledgeAppTests {
                     Set(answer.json["metadata"]["retriever_resources"].array.compactMap { $0["dataset_id"].string })
                 }
                 // stub-agent calls the first function it is offered: here the recipes.
-                let recipesFirst = try await client.chatApp(stub, model: "stub-agent", config: ["dataset_configs": configs([recipes, mixed])], owner: owner, name: "Router A")
+                let recipesFirst = try await client.chatApp(
+                    stub, model: "stub-agent", config: ["dataset_configs": configs([recipes, mixed])], owner: owner, name: "Router A")
                 let first = try await client.chat(recipesFirst, "sourdough")
                 #expect(first.status == .ok, "\(first.json)")
                 #expect(searched(first) == [recipes], "\(first.json)")
@@ -87,19 +92,24 @@ struct KnowledgeAppTests {
                 #expect(routing["messages"].array.last?["content"] == "sourdough")
 
                 // Offered the other way round, it calls the mixed dataset, searched with its own settings.
-                let mixedFirst = try await client.chatApp(stub, model: "stub-agent", config: ["dataset_configs": configs([mixed, recipes])], owner: owner, name: "Router B")
+                let mixedFirst = try await client.chatApp(
+                    stub, model: "stub-agent", config: ["dataset_configs": configs([mixed, recipes])], owner: owner, name: "Router B")
                 let second = try await client.chat(mixedFirst, "sourdough")
                 #expect(searched(second) == [mixed], "\(second.json)")
                 #expect(second.json["metadata"]["retriever_resources"][0]["content"].string == RetrievalTests.paragraphs[2])
                 // multiple: both are searched, and no model is asked.
                 let asked = stub.requests.count { $0["tools"].array.count == 2 }
-                let both = try await client.chatApp(stub, config: ["dataset_configs": configs([mixed, recipes], routing: "multiple")], owner: owner, name: "Both")
+                let both = try await client.chatApp(
+                    stub, config: ["dataset_configs": configs([mixed, recipes], routing: "multiple")], owner: owner, name: "Both")
                 #expect(searched(try await client.chat(both, "sourdough")) == [mixed, recipes])
                 #expect(stub.requests.count { $0["tools"].array.count == 2 } == asked)
 
                 let wrong = try await client.post(
                     "/console/api/apps/\(both.id)/model-config", token: owner.token,
-                    json: ["model": ["provider": "openai_api_compatible", "name": "stub-chat"], "dataset_configs": configs([mixed], routing: "sometimes")]
+                    json: [
+                        "model": ["provider": "openai_api_compatible", "name": "stub-chat"],
+                        "dataset_configs": configs([mixed], routing: "sometimes"),
+                    ]
                 )
                 expectError(wrong, .badRequest, "invalid_param", field: "dataset_configs.retrieval_model")
             }
@@ -109,7 +119,10 @@ struct KnowledgeAppTests {
     @Test("the knowledge-retrieval node gives Dify's result list; wrong configuration is refused by node and field")
     func knowledgeRetrievalNode() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forWorkflowTests(); $0.forDatasetTests() }) { client in
+            try await withRelay(configure: {
+                $0.forWorkflowTests()
+                $0.forDatasetTests()
+            }) { client in
                 let (owner, dataset, _) = try await RetrievalTests.knowledge(client, stub)
                 func retrieval(_ data: [String: JSONValue]) -> JSONValue {
                     Graphs.graph(
@@ -142,7 +155,8 @@ struct KnowledgeAppTests {
 
                 // Datasets that are not the workspace's: the node fails saying so.
                 let elsewhere = try await client.workflowApp(
-                    retrieval(["query_variable_selector": ["start", "query"], "dataset_ids": [.string(UUID().uuidString)]]), owner: owner, name: "Elsewhere"
+                    retrieval(["query_variable_selector": ["start", "query"], "dataset_ids": [.string(UUID().uuidString)]]), owner: owner,
+                    name: "Elsewhere"
                 )
                 let failed = try await client.runWorkflow(elsewhere, ["query": "cats"])
                 #expect(failed.json["data"]["status"] == "failed", "\(failed.json)")

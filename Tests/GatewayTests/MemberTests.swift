@@ -108,7 +108,8 @@ struct MemberTests {
             expectError(
                 try await client.post("/console/api/apps", token: normal.token, json: ["name": "N", "mode": "chat"]), .forbidden, "access_denied"
             )
-            expectError(try await client.send(.put, "/console/api/apps/\(app)", token: normal.token, json: ["name": "X"]), .forbidden, "access_denied")
+            expectError(
+                try await client.send(.put, "/console/api/apps/\(app)", token: normal.token, json: ["name": "X"]), .forbidden, "access_denied")
             expectError(try await client.send(.delete, "/console/api/apps/\(app)", token: normal.token), .forbidden, "access_denied")
             #expect(try await client.get("/console/api/apps/\(app)", token: normal.token).status == .ok)
             #expect(try await client.post("/console/api/apps", token: editor.token, json: ["name": "E", "mode": "workflow"]).status == .created)
@@ -133,21 +134,29 @@ struct MemberTests {
             let rolePath = { (email: String) in "/console/api/workspaces/current/members/\(id(email))/update-role" }
             expectError(
                 try await client.post(
-                    "/console/api/workspaces/current/members/invite-email", token: editor.token, json: ["emails": ["x@example.com"], "role": "normal"]
+                    "/console/api/workspaces/current/members/invite-email", token: editor.token,
+                    json: ["emails": ["x@example.com"], "role": "normal"]
                 ), .forbidden, "access_denied"
             )
-            expectError(try await client.send(.put, rolePath("normal@example.com"), token: editor.token, json: ["role": "admin"]), .forbidden, "access_denied")
+            expectError(
+                try await client.send(.put, rolePath("normal@example.com"), token: editor.token, json: ["role": "admin"]), .forbidden, "access_denied"
+            )
             #expect(try await client.send(.put, rolePath("normal@example.com"), token: admin.token, json: ["role": "editor"]).status == .ok)
-            expectError(try await client.send(.put, rolePath("owner@example.com"), token: admin.token, json: ["role": "normal"]), .forbidden, "access_denied")
-            expectError(try await client.send(.put, rolePath("editor@example.com"), token: admin.token, json: ["role": "owner"]), .forbidden, "access_denied")
+            expectError(
+                try await client.send(.put, rolePath("owner@example.com"), token: admin.token, json: ["role": "normal"]), .forbidden, "access_denied")
+            expectError(
+                try await client.send(.put, rolePath("editor@example.com"), token: admin.token, json: ["role": "owner"]), .forbidden, "access_denied")
             expectError(
                 try await client.send(.delete, "/console/api/workspaces/current/members/\(id("owner@example.com"))", token: admin.token),
                 .forbidden, "access_denied"
             )
-            expectError(try await client.send(.put, rolePath("normal@example.com"), token: owner.token, json: ["role": "king"]), .badRequest, "invalid_param", field: "role")
+            expectError(
+                try await client.send(.put, rolePath("normal@example.com"), token: owner.token, json: ["role": "king"]), .badRequest, "invalid_param",
+                field: "role")
 
             // The role change takes effect on the member's next request, with the same token.
-            #expect(try await client.post("/console/api/apps", token: normal.token, json: ["name": "Now allowed", "mode": "chat"]).status == .created)
+            #expect(
+                try await client.post("/console/api/apps", token: normal.token, json: ["name": "Now allowed", "mode": "chat"]).status == .created)
         }
     }
 
@@ -167,8 +176,10 @@ struct MemberTests {
             let all = try await client.get("/console/api/workspaces/current/members", token: owner.token).json["accounts"].array
             let secondID = try #require(all.first { $0["email"].string == "second@example.com" }?["id"].string)
             #expect(
-                try await client.send(.put, "/console/api/workspaces/current/members/\(secondID)/update-role", token: owner.token, json: ["role": "owner"])
-                    .status == .ok
+                try await client.send(
+                    .put, "/console/api/workspaces/current/members/\(secondID)/update-role", token: owner.token, json: ["role": "owner"]
+                )
+                .status == .ok
             )
             #expect(try await client.send(.put, demote, token: second.token, json: ["role": "normal"]).status == .ok)
             let roles = try await client.get("/console/api/workspaces/current/members", token: owner.token).json["accounts"].array

@@ -33,7 +33,8 @@ struct MigrateToPostgresTests {
             let workspace = try #require(try await call(.get, "/console/api/workspaces/current", token: token).json["id"].string)
             let overrides: JSONValue = ["plan": "team", "overrides": ["rpd": 777]]
             #expect(try await call(.put, "/admin/api/workspaces/\(workspace)/plan", token: RelayClient.adminKey, json: overrides).status == .ok)
-            let app = try #require(try await call(.post, "/console/api/apps", token: token, json: ["name": "Moved", "mode": "chat"]).json["id"].string)
+            let app = try #require(
+                try await call(.post, "/console/api/apps", token: token, json: ["name": "Moved", "mode": "chat"]).json["id"].string)
             let key = try #require(try await call(.post, "/console/api/apps/\(app)/api-keys", token: token).json["token"].string)
             let invite = try await call(
                 .post, "/console/api/workspaces/current/members/invite-email", token: token, json: ["emails": ["new@example.com"], "role": "editor"]
@@ -62,7 +63,9 @@ struct MigrateToPostgresTests {
             let migration = try RelayProcess(arguments: ["admin", "migrate-to", "--data-dir", sqliteDirectory.path, "--database-url", target])
             #expect(try await migration.exitStatus() == 0, "\(migration.log)")
             #expect(migration.log.contains("every count and checksum matches"))
-            for table in ["account\t2 rows", "membership\t2 rows", "app\t1 rows", "api_key\t1 rows", "invitation\t1 rows", "plan\t4 rows", "usage_counter\t1 rows",
+            for table in [
+                "account\t2 rows", "membership\t2 rows", "app\t1 rows", "api_key\t1 rows", "invitation\t1 rows", "plan\t4 rows",
+                "usage_counter\t1 rows",
                 "dataset\t1 rows", "document_source\t1 rows", "document_segment\t2 rows",
             ] {
                 #expect(migration.log.contains(table), "\(migration.log)")

@@ -1,6 +1,6 @@
 import Core
-import RelayTestSupport
 import Foundation
+import RelayTestSupport
 import Testing
 
 @Suite("Model providers and app model configs")
@@ -91,7 +91,8 @@ struct ModelProviderTests {
                     try await client.send(.delete, "\(path)/openai_api_compatible/credentials", token: member.token), .forbidden, "access_denied"
                 )
                 #expect(try await client.send(.delete, "\(path)/openai_api_compatible/credentials", token: owner.token).status == .noContent)
-                #expect(try await client.get("/console/api/workspaces/current/default-model?model_type=llm", token: owner.token).json["data"] == .null)
+                #expect(
+                    try await client.get("/console/api/workspaces/current/default-model?model_type=llm", token: owner.token).json["data"] == .null)
                 expectError(try await client.send(.delete, "\(path)/openai_api_compatible/credentials", token: owner.token), .notFound, "not_found")
             }
         }
@@ -140,7 +141,9 @@ struct ModelProviderTests {
                     "/console/api/apps/\(app.id)/model-config", token: app.owner.token,
                     json: [
                         "model": ["provider": "nosuch", "name": "x"], "memory": ["window": ["enabled": true, "size": 0]],
-                        "user_input_form": [["select": ["variable": "1bad", "label": "x"]], ["text-input": ["variable": "a"]], ["text-input": ["variable": "a"]]],
+                        "user_input_form": [
+                            ["select": ["variable": "1bad", "label": "x"]], ["text-input": ["variable": "a"]], ["text-input": ["variable": "a"]],
+                        ],
                     ]
                 )
                 expectError(bad, .badRequest, "invalid_param", field: "model.provider")
@@ -181,11 +184,14 @@ struct AnthropicProviderTests {
                 let owner = try await client.setUpOwner()
                 let path = "/console/api/workspaces/current/model-providers/anthropic/credentials"
                 expectError(
-                    try await client.post(path, token: owner.token, json: ["credentials": ["anthropic_api_key": "wrong", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]),
+                    try await client.post(
+                        path, token: owner.token,
+                        json: ["credentials": ["anthropic_api_key": "wrong", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]),
                     .badRequest, "invalid_param", field: "credentials"
                 )
                 let saved = try await client.post(
-                    path, token: owner.token, json: ["credentials": ["anthropic_api_key": "sk-good", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]
+                    path, token: owner.token,
+                    json: ["credentials": ["anthropic_api_key": "sk-good", "anthropic_api_url": .string("http://127.0.0.1:\(stub.port)")]]
                 )
                 #expect(saved.status == .ok, "\(saved.json)")
                 let app = try await client.createApp("Claude", as: owner)

@@ -76,7 +76,10 @@ extension MultiInstanceTests {
                         let owner = try await first.setUpOwner()
                         try await first.configureStubProvider(stub, as: owner)
                         let slow = Graphs.graph(
-                            [Graphs.start(), Graphs.llm("llm", model: "stub-slow", prompt: "{{#start.query#}}"), Graphs.end([("answer", ["llm", "text"])])],
+                            [
+                                Graphs.start(), Graphs.llm("llm", model: "stub-slow", prompt: "{{#start.query#}}"),
+                                Graphs.end([("answer", ["llm", "text"])]),
+                            ],
                             [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
                         )
                         let app = try await first.workflowApp(slow, owner: owner)
@@ -129,8 +132,10 @@ struct PostgresFaultTests {
     func databaseStopsAndReturns() async throws {
         let clusterDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-fault-\(UUID())")
         try await Self.cluster("start", clusterDirectory)
-        let port = try #require(Int(String(decoding: try Data(contentsOf: clusterDirectory.appendingPathComponent("port")), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let port = try #require(
+            Int(
+                String(decoding: try Data(contentsOf: clusterDirectory.appendingPathComponent("port")), as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         var database = PostgresLocation(host: "127.0.0.1", port: port, user: "relay", password: "relay", database: "relay")
         database.tls = .disable
         do {
@@ -172,7 +177,10 @@ struct PostgresFaultTests {
             #expect(elapsed < 8, "requests must fail fast, not wait for the database")
             #expect(consoleReplies.allSatisfy { $0.status == .serviceUnavailable && $0.code == "service_unavailable" })
             // The key was resolved before: it stays trusted for its cache time, and rate limiting fails open.
-            #expect(apiReplies.allSatisfy { $0.status == .ok && $0.header("X-RateLimit-Limit-Minute") == "1000" && $0.json["author_name"].string == "Owner" }, "\(apiReplies.map { "\($0.status) \($0.code ?? "") \($0.message ?? "")" })")
+            #expect(
+                apiReplies.allSatisfy {
+                    $0.status == .ok && $0.header("X-RateLimit-Limit-Minute") == "1000" && $0.json["author_name"].string == "Owner"
+                }, "\(apiReplies.map { "\($0.status) \($0.code ?? "") \($0.message ?? "")" })")
 
             let resumed = Date()
             var recovered = false

@@ -10,7 +10,11 @@ struct PluginModelTests {
 
     @Test("a model plugin's provider is listed, configured and chats, blocking and streamed, for its workspace only")
     func echoModel() async throws {
-        try await withRelay(configure: { $0.forChatTests(); $0.usePlugins(); $0.allowsRegistration = true }) { client in
+        try await withRelay(configure: {
+            $0.forChatTests()
+            $0.usePlugins()
+            $0.allowsRegistration = true
+        }) { client in
             let owner = try await client.setUpOwner()
             let other = try await client.register("other@example.com")
             let installID = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
@@ -59,7 +63,7 @@ struct PluginModelTests {
             )
             #expect(embedded.json["messages"][0]["message"]["json_object"] == ["vector": [9, 2, 1], "tokens": 2], "\(embedded.json)")
 
-                        // Another workspace cannot use it; once uninstalled, nobody can.
+            // Another workspace cannot use it; once uninstalled, nobody can.
             let theirApp = try await client.createApp("Theirs", mode: "chat", as: other)
             let theirConfig = try await client.post(
                 "/console/api/apps/\(theirApp)/model-config", token: other.token,

@@ -5,9 +5,14 @@ import Testing
 /// Plugins end to end: real packages, installs in real workspaces, real plugin processes under the sandbox launcher.
 @Suite("Plugins")
 struct PluginTests {
-    @Test("both first-party plugins install and answer: text, JSON, errors, credentials checked by the plugin, storage callbacks, concurrent calls on one process")
+    @Test(
+        "both first-party plugins install and answer: text, JSON, errors, credentials checked by the plugin, storage callbacks, concurrent calls on one process"
+    )
     func firstParty() async throws {
-        try await withRelay(configure: { $0.usePlugins(); $0.allowsRegistration = true }) { client in
+        try await withRelay(configure: {
+            $0.usePlugins()
+            $0.allowsRegistration = true
+        }) { client in
             let owner = try await client.setUpOwner()
             let echo = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
             let notes = try await client.installPlugin(try await client.builtInIdentifier("relay/notes_py", owner: owner), owner: owner)
@@ -31,7 +36,8 @@ struct PluginTests {
             #expect(refusedBySDK.status == .badRequest && refusedBySDK.message?.contains("nk-") == true, "\(refusedBySDK.json)")
             #expect(try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner).status == .ok)
             #expect(try await client.saveToolCredentials("relay/notes_py/notes", ["api_key": "nk-secret-value"], owner: owner).status == .ok)
-            let masked = try await client.get("/console/api/workspaces/current/tool-provider/builtin/relay/notes_py/notes/credentials", token: owner.token)
+            let masked = try await client.get(
+                "/console/api/workspaces/current/tool-provider/builtin/relay/notes_py/notes/credentials", token: owner.token)
             #expect(masked.json["credentials"]["api_key"] == "nk-sec************ue")
 
             let text = try await client.invokeTool("relay/echo_c/echo_c", "echo", ["text": "hello"], owner: owner)
@@ -56,7 +62,9 @@ struct PluginTests {
                     "notes", "ask", ["name": "greeting", "provider": "langgenius/openai_api_compatible/openai_api_compatible", "model": "stub-chat"],
                     owner: owner
                 )
-                #expect(unconfigured.code == "plugin_invocation_error" && unconfigured.message?.contains("not configured") == true, "\(unconfigured.json)")
+                #expect(
+                    unconfigured.code == "plugin_invocation_error" && unconfigured.message?.contains("not configured") == true, "\(unconfigured.json)"
+                )
                 try await client.configureStubProvider(stub, as: owner)
                 let asked = try await client.invokeTool(
                     "notes", "ask", ["name": "greeting", "provider": "langgenius/openai_api_compatible/openai_api_compatible", "model": "stub-chat"],
@@ -103,12 +111,15 @@ struct PluginTests {
         }
     }
 
-    @Test("uploads are checked: not a zip, paths outside the package, links, bad manifests with file and field named; only admins upload, install and uninstall")
+    @Test(
+        "uploads are checked: not a zip, paths outside the package, links, bad manifests with file and field named; only admins upload, install and uninstall"
+    )
     func uploads() async throws {
         try await withRelay(configure: { $0.usePlugins() }) { client in
             let owner = try await client.setUpOwner()
             let upload = "/console/api/workspaces/current/plugin/upload/pkg"
-            let notZip = try await client.upload(Array("hello".utf8), filename: "x.difypkg", field: "pkg", to: upload, fields: [:], token: owner.token)
+            let notZip = try await client.upload(
+                Array("hello".utf8), filename: "x.difypkg", field: "pkg", to: upload, fields: [:], token: owner.token)
             #expect(notZip.status == .badRequest && notZip.code == "plugin_package_invalid", "\(notZip.json)")
             let traversal = try await client.upload(
                 try await PluginFolders.package(PluginFolders.hostile, extra: ["../../escape.txt": "x"]), filename: "p.difypkg", field: "pkg",
@@ -118,14 +129,22 @@ struct PluginTests {
             #expect(traversal.json["details"]["problems"][0]["file"] == "../../escape.txt")
             let badManifest = try await client.upload(
                 try await PluginFolders.package(
-                    nil, extra: ["manifest.yaml": "version: one\ntype: plugin\nauthor: a b\nname: ok\nlabel: {en_US: X}\nplugins: {tools: [p.yaml]}\nmeta: {runner: {language: cobol, entrypoint: x}}\n",
-                                 "p.yaml": "identity: {name: p}\ntools: [t.yaml]\n", "t.yaml": "identity: {name: t}\nparameters:\n  - {name: q, type: strange}\n"]
+                    nil,
+                    extra: [
+                        "manifest.yaml":
+                            "version: one\ntype: plugin\nauthor: a b\nname: ok\nlabel: {en_US: X}\nplugins: {tools: [p.yaml]}\nmeta: {runner: {language: cobol, entrypoint: x}}\n",
+                        "p.yaml": "identity: {name: p}\ntools: [t.yaml]\n",
+                        "t.yaml": "identity: {name: t}\nparameters:\n  - {name: q, type: strange}\n",
+                    ]
                 ),
                 filename: "bad.difypkg", field: "pkg", to: upload, fields: [:], token: owner.token
             )
             #expect(badManifest.status == .badRequest, "\(badManifest.json)")
             let problems = Set(badManifest.json["details"]["problems"].array.map { "\($0["file"].string ?? ""):\($0["field"].string ?? "")" })
-            #expect(problems.isSuperset(of: ["manifest.yaml:version", "manifest.yaml:author", "manifest.yaml:meta.runner.language", "t.yaml:parameters[0].type"]), "\(problems)")
+            #expect(
+                problems.isSuperset(of: [
+                    "manifest.yaml:version", "manifest.yaml:author", "manifest.yaml:meta.runner.language", "t.yaml:parameters[0].type",
+                ]), "\(problems)")
             let noFile = try await client.upload([], filename: nil, field: "pkg", to: upload, fields: [:], token: owner.token)
             #expect(noFile.status == .badRequest)
 
@@ -145,7 +164,8 @@ struct PluginTests {
             )
             #expect(byEditor.status == .forbidden)
             let uploadByEditor = try await client.upload(
-                try await PluginFolders.package(PluginFolders.hostile), filename: "h.difypkg", field: "pkg", to: upload, fields: [:], token: editor.token
+                try await PluginFolders.package(PluginFolders.hostile), filename: "h.difypkg", field: "pkg", to: upload, fields: [:],
+                token: editor.token
             )
             #expect(uploadByEditor.status == .forbidden)
             let installed = try await client.post(
@@ -187,7 +207,10 @@ struct PluginTests {
 
     @Test("another workspace can neither see, call nor uninstall an install; uninstalling removes its tools")
     func isolation() async throws {
-        try await withRelay(configure: { $0.usePlugins(); $0.allowsRegistration = true }) { client in
+        try await withRelay(configure: {
+            $0.usePlugins()
+            $0.allowsRegistration = true
+        }) { client in
             let owner = try await client.setUpOwner()
             let other = try await client.register("other@example.com")
             let identifier = try await client.builtInIdentifier("relay/echo_c", owner: owner)
@@ -231,7 +254,10 @@ struct PluginTests {
 struct PluginProcessTests {
     @Test("an idle process is stopped and the next call starts another")
     func idle() async throws {
-        try await withRelay(configure: { $0.usePlugins(); $0.pluginIdleTimeout = .seconds(3) }) { client in
+        try await withRelay(configure: {
+            $0.usePlugins()
+            $0.pluginIdleTimeout = .seconds(3)
+        }) { client in
             let owner = try await client.setUpOwner()
             let uploaded = try await client.upload(
                 try await PluginFolders.package(PluginFolders.hostile), filename: "hostile.difypkg", field: "pkg",
@@ -240,7 +266,8 @@ struct PluginProcessTests {
             _ = try await client.installPlugin(try #require(uploaded.json["unique_identifier"].string), owner: owner)
             #expect(try await client.invokeTool("tests/hostile/hostile", "act", ["action": "ping"], owner: owner).texts == ["pong"])
             func running() async throws -> Bool {
-                try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token).json["plugins"][0]["runtime"]["running"] == true
+                try await client.get("/console/api/workspaces/current/plugin/list", token: owner.token).json["plugins"][0]["runtime"]["running"]
+                    == true
             }
             #expect(try await running())
             var stopped = false
@@ -288,7 +315,10 @@ struct PluginProcessTests {
 
     @Test("a plugin below the configured sandbox minimum is refused, saying why")
     func sandboxMinimum() async throws {
-        try await withRelay(configure: { $0.usePlugins(); $0.pluginSandboxMinimum = .strict }) { client in
+        try await withRelay(configure: {
+            $0.usePlugins()
+            $0.pluginSandboxMinimum = .strict
+        }) { client in
             let owner = try await client.setUpOwner()
             _ = try await client.installPlugin(try await client.builtInIdentifier("relay/echo_c", owner: owner), owner: owner)
             let refused = try await client.saveToolCredentials("relay/echo_c/echo_c", ["api_key": "good"], owner: owner)

@@ -116,16 +116,19 @@ struct QuotaTests {
             #expect(plans.compactMap { $0["name"].string } == ["sandbox", "professional", "team", "enterprise"])
             #expect(plans[0]["limits"]["rph"].int == 1000 && plans[1]["limits"]["members"].int == 3)
 
-            let custom = try await client.send(.put, "/admin/api/plans/startup", token: RelayClient.adminKey, json: ["limits": ["rpm": 120, "apps": 20]])
+            let custom = try await client.send(
+                .put, "/admin/api/plans/startup", token: RelayClient.adminKey, json: ["limits": ["rpm": 120, "apps": 20]])
             #expect(custom.json["limits"]["rpm"].int == 120 && custom.json["limits"]["rpd"].int == 0)
             let assigned = try await client.send(
-                .put, "/admin/api/workspaces/\(owner.workspaceID)/plan", token: RelayClient.adminKey, json: ["plan": "startup", "overrides": ["rpd": 500]]
+                .put, "/admin/api/workspaces/\(owner.workspaceID)/plan", token: RelayClient.adminKey,
+                json: ["plan": "startup", "overrides": ["rpd": 500]]
             )
             #expect(assigned.json["plan"].string == "startup" && assigned.json["limits"]["rpd"].int == 500)
 
             let path = "/admin/api/workspace/plan"
             let admin = RelayClient.adminKey
-            expectError(try await client.send(.put, path, token: admin, json: ["plan": "team"]), .badRequest, "invalid_param", field: "X-WORKSPACE-ID")
+            expectError(
+                try await client.send(.put, path, token: admin, json: ["plan": "team"]), .badRequest, "invalid_param", field: "X-WORKSPACE-ID")
             expectError(
                 try await client.send(.put, path, token: admin, json: ["plan": "gold"], headers: ["X-WORKSPACE-ID": owner.workspaceID]),
                 .notFound, "not_found"
@@ -135,14 +138,18 @@ struct QuotaTests {
                 .notFound, "not_found"
             )
             expectError(
-                try await client.send(.put, path, token: admin, json: ["plan": "team", "overrides": ["speed": 1]], headers: ["X-WORKSPACE-ID": owner.workspaceID]),
+                try await client.send(
+                    .put, path, token: admin, json: ["plan": "team", "overrides": ["speed": 1]], headers: ["X-WORKSPACE-ID": owner.workspaceID]),
                 .badRequest, "invalid_param", field: "overrides"
             )
             expectError(
-                try await client.send(.put, path, token: admin, json: ["plan": "team", "overrides": ["rpm": -1]], headers: ["X-WORKSPACE-ID": owner.workspaceID]),
+                try await client.send(
+                    .put, path, token: admin, json: ["plan": "team", "overrides": ["rpm": -1]], headers: ["X-WORKSPACE-ID": owner.workspaceID]),
                 .badRequest, "invalid_param", field: "overrides"
             )
-            expectError(try await client.send(.put, "/admin/api/plans/bad%20name", token: admin, json: ["limits": [:]]), .badRequest, "invalid_param", field: "name")
+            expectError(
+                try await client.send(.put, "/admin/api/plans/bad%20name", token: admin, json: ["limits": [:]]), .badRequest, "invalid_param",
+                field: "name")
             #expect(try await client.get("/console/api/workspaces/current", token: owner.token).json["plan"].string == "startup")
         }
         try await withRelay(configure: { $0.adminKey = nil }) { client in

@@ -168,7 +168,8 @@ struct RateLimitTests {
                 #expect(created.header("X-RateLimit-Remaining-Minute") == "\(3 - index - 1)")
             }
             // A refused change also spends budget: it was attempted.
-            expectError(try await client.post("/console/api/apps", token: owner.token, json: ["name": "", "mode": "chat"]), .badRequest, "invalid_param")
+            expectError(
+                try await client.post("/console/api/apps", token: owner.token, json: ["name": "", "mode": "chat"]), .badRequest, "invalid_param")
             let refused = try await client.post("/console/api/apps", token: owner.token, json: ["name": "A3", "mode": "chat"])
             expectError(refused, .tooManyRequests, "rate_limit_exceeded")
             #expect(refused.header("Retry-After") != nil)

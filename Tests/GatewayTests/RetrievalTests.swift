@@ -19,7 +19,8 @@ struct RetrievalTests {
         let owner = try await client.setUpOwner()
         try await client.configureStubProvider(stub, as: owner)
         let dataset = try await client.createDataset("Mixed", technique: "high_quality", model: "stub-embed-words", token: owner.token)
-        let (document, batch) = try await client.addText(paragraphs.joined(separator: "\n\n"), name: "mixed.txt", to: dataset, token: owner.token, rule: rule)
+        let (document, batch) = try await client.addText(
+            paragraphs.joined(separator: "\n\n"), name: "mixed.txt", to: dataset, token: owner.token, rule: rule)
         let status = try await client.waitIndexed(batch, in: dataset, token: owner.token)[0]
         try #require(status["indexing_status"] == "completed" && status["total_segments"] == 4, "\(status)")
         return (owner, dataset, document)
@@ -36,7 +37,8 @@ struct RetrievalTests {
                 let (owner, dataset, _) = try await Self.knowledge(client, stub)
                 let token = owner.token
 
-                let semantic = try await client.retrieve("why does sourdough dough rise", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 2])
+                let semantic = try await client.retrieve(
+                    "why does sourdough dough rise", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 2])
                 #expect(semantic.status == .ok, "\(semantic.json)")
                 #expect(Self.contents(semantic).first == Self.paragraphs[2], "\(semantic.json)")
                 #expect(semantic.json["records"].array.count == 2)
@@ -46,11 +48,15 @@ struct RetrievalTests {
                 #expect(record["segment"]["document"]["name"] == "mixed.txt")
                 #expect(record["segment"]["index_node_hash"].string?.count == 64)
 
-                let fullText = try await client.retrieve("rockets fuel", from: dataset, token: token, model: ["search_method": "full_text_search", "top_k": 3])
+                let fullText = try await client.retrieve(
+                    "rockets fuel", from: dataset, token: token, model: ["search_method": "full_text_search", "top_k": 3])
                 #expect(Self.contents(fullText).first == Self.paragraphs[1], "\(fullText.json)")
-                #expect(fullText.json["records"].array.allSatisfy { ($0["score"].number ?? 2) > 0 && ($0["score"].number ?? 2) < 1 }, "\(fullText.json)")
+                #expect(
+                    fullText.json["records"].array.allSatisfy { ($0["score"].number ?? 2) > 0 && ($0["score"].number ?? 2) < 1 }, "\(fullText.json)")
                 // Words found in no segment: nothing.
-                #expect(try await client.retrieve("zebra", from: dataset, token: token, model: ["search_method": "full_text_search"]).json["records"].array.isEmpty)
+                #expect(
+                    try await client.retrieve("zebra", from: dataset, token: token, model: ["search_method": "full_text_search"]).json["records"]
+                        .array.isEmpty)
                 let keyword = try await client.retrieve("purr", from: dataset, token: token, model: ["search_method": "keyword_search"])
                 #expect(Self.contents(keyword) == [Self.paragraphs[0]])
 
@@ -75,7 +81,8 @@ struct RetrievalTests {
                 let allScores = all.json["records"].array.compactMap { $0["score"].number }
                 let cut = try #require(allScores.first) - 0.0001
                 let strict = try await client.retrieve(
-                    "cats", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 4, "score_threshold_enabled": true, "score_threshold": .number(cut)]
+                    "cats", from: dataset, token: token,
+                    model: ["search_method": "semantic_search", "top_k": 4, "score_threshold_enabled": true, "score_threshold": .number(cut)]
                 )
                 #expect(strict.json["records"].array.count == allScores.filter { $0 >= cut }.count, "\(allScores) vs \(strict.json)")
                 #expect(strict.json["records"].array.count < allScores.count)
@@ -85,19 +92,27 @@ struct RetrievalTests {
                 // The dataset's own settings apply when the request names none.
                 #expect(try await client.retrieve("sourdough", from: dataset, token: token).json["records"].array.count >= 1)
                 // Hits are counted.
-                let segments = try await client.get("/console/api/datasets/\(dataset)/documents/\(try #require(semantic.json["records"][0]["segment"]["document_id"].string))/segments", token: token)
+                let segments = try await client.get(
+                    "/console/api/datasets/\(dataset)/documents/\(try #require(semantic.json["records"][0]["segment"]["document_id"].string))/segments",
+                    token: token)
                 let bread = segments.json["data"].array.first { $0["content"].string == Self.paragraphs[2] }
                 #expect((bread?["hit_count"].int ?? 0) >= 1, "\(String(describing: bread))")
                 // A record shows its segment's count with this hit included, as the segment list shows it afterwards.
-                let again = try await client.retrieve(Self.paragraphs[2], from: dataset, token: token, model: ["search_method": "full_text_search", "top_k": 1])
+                let again = try await client.retrieve(
+                    Self.paragraphs[2], from: dataset, token: token, model: ["search_method": "full_text_search", "top_k": 1])
                 let hit = try #require(again.json["records"].array.first)
                 #expect(hit["segment"]["content"].string == Self.paragraphs[2])
                 #expect(hit["segment"]["hit_count"].int == (bread?["hit_count"].int).map { $0 + 1 }, "\(hit) after \(String(describing: bread))")
-                let listed = try await client.get("/console/api/datasets/\(dataset)/documents/\(try #require(hit["segment"]["document_id"].string))/segments", token: token)
-                #expect(listed.json["data"].array.first { $0["content"].string == Self.paragraphs[2] }?["hit_count"].int == hit["segment"]["hit_count"].int)
+                let listed = try await client.get(
+                    "/console/api/datasets/\(dataset)/documents/\(try #require(hit["segment"]["document_id"].string))/segments", token: token)
+                #expect(
+                    listed.json["data"].array.first { $0["content"].string == Self.paragraphs[2] }?["hit_count"].int
+                        == hit["segment"]["hit_count"].int)
 
                 // Wrong requests.
-                expectError(try await client.post("/console/api/datasets/\(dataset)/retrieve", token: token, json: ["retrieval_model": [:]]), .badRequest, "invalid_param", field: "query")
+                expectError(
+                    try await client.post("/console/api/datasets/\(dataset)/retrieve", token: token, json: ["retrieval_model": [:]]), .badRequest,
+                    "invalid_param", field: "query")
                 expectError(try await client.retrieve("   ", from: dataset, token: token), .badRequest, "invalid_param", field: "query")
                 expectError(
                     try await client.retrieve("x", from: dataset, token: token, model: ["search_method": "magic"]),
@@ -131,15 +146,20 @@ struct RetrievalTests {
             try await withRelay(configure: { $0.forDatasetTests() }) { client in
                 let (owner, dataset, document) = try await Self.knowledge(client, stub)
                 func embedded(by model: String) -> Int {
-                    stub.requests.filter { $0["model"] == .string(model) }.flatMap { $0["input"].array }.filter { $0.string == Self.paragraphs[2] }.count
+                    stub.requests.filter { $0["model"] == .string(model) }.flatMap { $0["input"].array }.filter { $0.string == Self.paragraphs[2] }
+                        .count
                 }
                 #expect(embedded(by: "stub-embed-words") == 1)
-                let batch = try #require(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["batch"].string)
+                let batch = try #require(
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["batch"].string)
 
                 // A new name or description leaves the vectors alone.
-                let renamed = try await client.send(.patch, "/console/api/datasets/\(dataset)", token: owner.token, json: ["name": "Renamed", "description": "d"])
+                let renamed = try await client.send(
+                    .patch, "/console/api/datasets/\(dataset)", token: owner.token, json: ["name": "Renamed", "description": "d"])
                 #expect(renamed.status == .ok, "\(renamed.json)")
-                #expect(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["indexing_status"] == "completed")
+                #expect(
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: owner.token).json["indexing_status"]
+                        == "completed")
 
                 // Another model (3 dimensions instead of 384): every document is indexed again with it.
                 let changed = try await client.send(
@@ -151,7 +171,8 @@ struct RetrievalTests {
                 #expect(status["indexing_status"] == "completed" && status["total_segments"] == 4, "\(status)")
                 #expect(embedded(by: "stub-embed") == 1)
                 #expect(embedded(by: "stub-embed-words") == 1)
-                let semantic = try await client.retrieve("sourdough", from: dataset, token: owner.token, model: ["search_method": "semantic_search", "top_k": 4])
+                let semantic = try await client.retrieve(
+                    "sourdough", from: dataset, token: owner.token, model: ["search_method": "semantic_search", "top_k": 4])
                 #expect(semantic.status == .ok, "the stored vectors are the new model's: \(semantic.json)")
                 #expect(semantic.json["records"].array.count == 4, "\(semantic.json)")
             }
@@ -190,48 +211,76 @@ struct RetrievalTests {
                 #expect(listed.json["total"] == 4 && listed.json["has_more"] == true && listed.json["data"].array.count == 2)
                 #expect(try await client.get(path + "?keyword=sourdough", token: token).json["total"] == 1)
 
-                let added = try await client.post(path, token: token, json: ["segments": [["content": "Penguins huddle together against the Antarctic wind.", "keywords": ["penguin"]]]])
+                let added = try await client.post(
+                    path, token: token,
+                    json: ["segments": [["content": "Penguins huddle together against the Antarctic wind.", "keywords": ["penguin"]]]])
                 #expect(added.status == .ok, "\(added.json)")
                 let penguin = try #require(added.json["data"][0]["id"].string)
                 #expect(added.json["data"][0]["position"] == 5)
-                #expect(Self.contents(try await client.retrieve("penguins antarctic", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 1])) == [
-                    "Penguins huddle together against the Antarctic wind."
-                ])
-                #expect(Self.contents(try await client.retrieve("penguins", from: dataset, token: token, model: ["search_method": "full_text_search"])).count == 1)
+                #expect(
+                    Self.contents(
+                        try await client.retrieve(
+                            "penguins antarctic", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 1])) == [
+                            "Penguins huddle together against the Antarctic wind."
+                        ])
+                #expect(
+                    Self.contents(try await client.retrieve("penguins", from: dataset, token: token, model: ["search_method": "full_text_search"]))
+                        .count == 1)
 
                 // Changed: the old words are gone from both indexes, the new ones found.
-                let changed = try await client.post(path + "/\(penguin)", token: token, json: ["segment": ["content": "Owls hunt silently at night."]])
+                let changed = try await client.post(
+                    path + "/\(penguin)", token: token, json: ["segment": ["content": "Owls hunt silently at night."]])
                 #expect(changed.json["data"]["content"] == "Owls hunt silently at night.", "\(changed.json)")
-                #expect(Self.contents(try await client.retrieve("penguins", from: dataset, token: token, model: ["search_method": "full_text_search"])).isEmpty)
-                #expect(Self.contents(try await client.retrieve("owls night", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 1])) == [
-                    "Owls hunt silently at night."
-                ])
+                #expect(
+                    Self.contents(try await client.retrieve("penguins", from: dataset, token: token, model: ["search_method": "full_text_search"]))
+                        .isEmpty)
+                #expect(
+                    Self.contents(
+                        try await client.retrieve("owls night", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 1]))
+                        == [
+                            "Owls hunt silently at night."
+                        ])
 
                 // Disabled: found by neither search; enabled again: back.
                 #expect(try await client.send(.patch, path + "/\(penguin)/disable", token: token).json["data"]["enabled"] == false)
-                #expect(Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"])).isEmpty)
-                #expect(!Self.contents(try await client.retrieve("owls night", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 5])).contains("Owls hunt silently at night."))
+                #expect(
+                    Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"]))
+                        .isEmpty)
+                #expect(
+                    !Self.contents(
+                        try await client.retrieve("owls night", from: dataset, token: token, model: ["search_method": "semantic_search", "top_k": 5])
+                    ).contains("Owls hunt silently at night."))
                 #expect(try await client.send(.patch, path + "/\(penguin)/enable", token: token).json["data"]["enabled"] == true)
-                #expect(Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"])).count == 1)
+                #expect(
+                    Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"])).count
+                        == 1)
 
                 // A disabled document hides all its segments.
-                let off = try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/status/disable?document_id=\(document)", token: token)
+                let off = try await client.send(
+                    .patch, "/console/api/datasets/\(dataset)/documents/status/disable?document_id=\(document)", token: token)
                 #expect(off.json["result"] == "success", "\(off.json)")
-                #expect(Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"])).isEmpty)
-                #expect(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: token).json["display_status"] == "disabled")
-                let on = try await client.send(.patch, "/console/api/datasets/\(dataset)/documents/status/enable", token: token, json: ["document_ids": [.string(document)]])
+                #expect(
+                    Self.contents(try await client.retrieve("owls", from: dataset, token: token, model: ["search_method": "full_text_search"]))
+                        .isEmpty)
+                #expect(
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: token).json["display_status"] == "disabled")
+                let on = try await client.send(
+                    .patch, "/console/api/datasets/\(dataset)/documents/status/enable", token: token, json: ["document_ids": [.string(document)]])
                 #expect(on.json["result"] == "success", "\(on.json)")
 
                 // Deleted.
                 #expect(try await client.send(.delete, path + "/\(penguin)", token: token).status == .noContent)
                 expectError(try await client.send(.delete, path + "/\(penguin)", token: token), .notFound, "not_found")
                 #expect(try await client.get(path, token: token).json["total"] == 4)
-                #expect(try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: token).json["word_count"].int
-                    == Self.paragraphs.reduce(0) { $0 + $1.count })
+                #expect(
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)", token: token).json["word_count"].int
+                        == Self.paragraphs.reduce(0) { $0 + $1.count })
 
                 // Wrong requests change nothing.
                 expectError(try await client.post(path, token: token, json: ["segments": []]), .badRequest, "invalid_param", field: "segments")
-                expectError(try await client.post(path, token: token, json: ["segments": [["content": "  "]]]), .badRequest, "invalid_param", field: "content")
+                expectError(
+                    try await client.post(path, token: token, json: ["segments": [["content": "  "]]]), .badRequest, "invalid_param", field: "content"
+                )
                 expectError(try await client.post(path + "/\(UUID())", token: token, json: ["segment": ["content": "x"]]), .notFound, "not_found")
                 expectError(try await client.post(path + "/\(penguin)", token: token, json: [:]), .badRequest, "invalid_param", field: "segment")
                 #expect(try await client.get(path, token: token).json["total"] == 4)
@@ -242,10 +291,14 @@ struct RetrievalTests {
     @Test("another workspace's datasets, documents and segments are not found through any route")
     func isolation() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forDatasetTests(); $0.allowsRegistration = true }) { client in
+            try await withRelay(configure: {
+                $0.forDatasetTests()
+                $0.allowsRegistration = true
+            }) { client in
                 let (owner, dataset, document) = try await Self.knowledge(client, stub)
                 let segment = try #require(
-                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token).json["data"][0]["id"].string
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token).json["data"][0]["id"]
+                        .string
                 )
                 let bob = try await client.register("bob@example.com")
                 let bobsDataset = try await client.createDataset("Bob's", token: bob.token)

@@ -59,7 +59,9 @@ struct SharedLimitTests {
                 }
                 expectError(created, .serviceUnavailable, "service_unavailable")
                 #expect(info.status == .ok)
-                #expect(try await client.post("/console/api/apps", token: tenant.owner.token, json: ["name": "Blocked", "mode": "chat"]).status == .created)
+                #expect(
+                    try await client.post("/console/api/apps", token: tenant.owner.token, json: ["name": "Blocked", "mode": "chat"]).status
+                        == .created)
             }
         }
     }
@@ -94,7 +96,8 @@ struct SharedLimitTests {
             let login = try await call(.post, "/console/api/login", json: ["email": "ops@example.com", "password": "password123"])
             let token = try #require(login.json["data"]["access_token"].string)
             let workspace = try #require(try await call(.get, "/console/api/workspaces/current", token: token).json["id"].string)
-            let app = try #require(try await call(.post, "/console/api/apps", token: token, json: ["name": "Shared", "mode": "chat"]).json["id"].string)
+            let app = try #require(
+                try await call(.post, "/console/api/apps", token: token, json: ["name": "Shared", "mode": "chat"]).json["id"].string)
             let key = try #require(try await call(.post, "/console/api/apps/\(app)/api-keys", token: token).json["token"].string)
 
             // The operator sets the budget with the CLI, on the same database, while both servers run.

@@ -32,7 +32,10 @@ struct WorkflowRunTests {
                 let run = try #require(events.first?["workflow_run_id"].string)
                 let task = try #require(events.first?["task_id"].string)
                 // Times are the server's clock (the tests' fixed one).
-                #expect(events.allSatisfy { $0["workflow_run_id"].string == run && $0["task_id"].string == task && $0["created_at"] == events[0]["data"]["created_at"] })
+                #expect(
+                    events.allSatisfy {
+                        $0["workflow_run_id"].string == run && $0["task_id"].string == task && $0["created_at"] == events[0]["data"]["created_at"]
+                    })
                 #expect(events[0]["data"]["inputs"] == ["query": "one two"])
                 let started = events.filter { $0["event"] == "node_started" }.map(\.["data"])
                 #expect(started.map { $0["node_id"].string ?? "" } == ["start", "llm", "end"])
@@ -80,14 +83,20 @@ struct WorkflowRunTests {
             try await withRelay(configure: { $0.forWorkflowTests() }) { client in
                 let owner = try await client.setUpOwner()
                 try await client.configureStubProvider(stub, as: owner)
-                guard case .object(var llm) = Graphs.llm("llm", model: "stub-verbatim", prompt: "{{#start.query#}}"), case .object(var data) = llm["data"]
+                guard case .object(var llm) = Graphs.llm("llm", model: "stub-verbatim", prompt: "{{#start.query#}}"),
+                    case .object(var data) = llm["data"]
                 else { return }
-                let schema: JSONValue = ["type": "object", "properties": ["city": ["type": "string"], "days": ["type": "number"]], "required": ["city"]]
+                let schema: JSONValue = [
+                    "type": "object", "properties": ["city": ["type": "string"], "days": ["type": "number"]], "required": ["city"],
+                ]
                 data["structured_output_enabled"] = true
                 data["structured_output"] = ["schema": schema]
                 llm["data"] = .object(data)
                 let graph = Graphs.graph(
-                    [Graphs.start(), .object(llm), Graphs.end([("city", ["llm", "structured_output", "city"]), ("all", ["llm", "structured_output"])])],
+                    [
+                        Graphs.start(), .object(llm),
+                        Graphs.end([("city", ["llm", "structured_output", "city"]), ("all", ["llm", "structured_output"])]),
+                    ],
                     [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
                 )
                 let app = try await client.workflowApp(graph, owner: owner)
@@ -124,8 +133,10 @@ struct WorkflowRunTests {
                     if event["event"] == "text_chunk" { break }
                 }
                 let id = try #require(task)
-                expectError(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "mallory"]), .notFound, "not_found")
-                #expect(try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "alice"]).json == ["result": "success"])
+                expectError(
+                    try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "mallory"]), .notFound, "not_found")
+                #expect(
+                    try await client.post("/v1/workflows/tasks/\(id)/stop", token: app.key, json: ["user": "alice"]).json == ["result": "success"])
                 var last: JSONValue?
                 var chunks = 1
                 while let event = try await reader.nextEvent() {
@@ -154,7 +165,8 @@ struct WorkflowRunTests {
                 data["timeout"] = 0.5
                 llm["data"] = .object(data)
                 let graph = Graphs.graph(
-                    [Graphs.start(), .object(llm), Graphs.end([("answer", ["llm", "text"])])], [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
+                    [Graphs.start(), .object(llm), Graphs.end([("answer", ["llm", "text"])])],
+                    [Graphs.edge("start", "llm"), Graphs.edge("llm", "end")]
                 )
                 let app = try await client.workflowApp(graph, owner: owner)
                 let result = try await client.runWorkflow(app, ["query": "count"]).json["data"]
@@ -176,7 +188,10 @@ struct WorkflowRunTests {
                 try await client.setPlan("team", for: owner)
                 func run(_ source: String) async throws -> JSONValue {
                     let graph = Graphs.graph(
-                        [Graphs.start([]), Graphs.code("code", source, outputs: ["result": "string"]), Graphs.end([("result", ["code", "result"])])],
+                        [
+                            Graphs.start([]), Graphs.code("code", source, outputs: ["result": "string"]),
+                            Graphs.end([("result", ["code", "result"])]),
+                        ],
                         [Graphs.edge("start", "code"), Graphs.edge("code", "end")]
                     )
                     let app = try await client.workflowApp(graph, owner: owner, name: "Code \(UUID().uuidString.prefix(8))")
@@ -188,7 +203,9 @@ struct WorkflowRunTests {
                     "nothing of the server's environment: \(fine)"
                 )
 
-                let socket = try await run("def main() -> dict:\n    import socket\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n    return {'result': 'connected'}")
+                let socket = try await run(
+                    "def main() -> dict:\n    import socket\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n    return {'result': 'connected'}"
+                )
                 #expect(socket["status"] == "failed", "\(socket)")
                 #expect(socket["error"].string?.contains("Error") == true, "\(socket)")
 
@@ -202,7 +219,8 @@ struct WorkflowRunTests {
                 #expect(write["status"] == "failed" && write["error"].string?.contains("Error") == true, "\(write)")
                 #expect(!FileManager.default.fileExists(atPath: "/tmp/relay-code-escape"))
 
-                let home = try await run("def main() -> dict:\n    import os\n    open('scratch.txt', 'w').write('x')\n    return {'result': open('scratch.txt').read()}")
+                let home = try await run(
+                    "def main() -> dict:\n    import os\n    open('scratch.txt', 'w').write('x')\n    return {'result': open('scratch.txt').read()}")
                 #expect(home["outputs"]["result"] == "x", "its own folder is writable: \(home)")
 
                 let raised = try await run("def main() -> dict:\n    raise ValueError('no good')")
@@ -224,12 +242,14 @@ struct WorkflowRunTests {
                 [
                     Graphs.start([]),
                     Graphs.code("code", failing, outputs: ["result": "string"], extra: ["error_strategy": "fail-branch"]),
-                    Graphs.template("ok", "fine"), Graphs.template("recover", "recovered from {{ e }}", variables: [("e", ["code", "error_message"])]),
+                    Graphs.template("ok", "fine"),
+                    Graphs.template("recover", "recovered from {{ e }}", variables: [("e", ["code", "error_message"])]),
                     Graphs.node("join", "variable-aggregator", ["variables": [["ok", "output"], ["recover", "output"]], "output_type": "string"]),
                     Graphs.end([("result", ["join", "output"])]),
                 ],
                 [
-                    Graphs.edge("start", "code"), Graphs.edge("code", "ok", handle: "success-branch"), Graphs.edge("code", "recover", handle: "fail-branch"),
+                    Graphs.edge("start", "code"), Graphs.edge("code", "ok", handle: "success-branch"),
+                    Graphs.edge("code", "recover", handle: "fail-branch"),
                     Graphs.edge("ok", "join"), Graphs.edge("recover", "join"), Graphs.edge("join", "end"),
                 ]
             )
@@ -275,7 +295,7 @@ struct WorkflowRunTests {
                             "retry_config": [
                                 "enabled": true, "max_retries": 2, "retry_interval": 200,
                                 "exponential_backoff": ["enabled": true, "multiplier": 3, "max_interval": 5000],
-                            ],
+                            ]
                         ]
                     ),
                     Graphs.end([("result", ["code", "result"])]),
@@ -305,7 +325,10 @@ struct WorkflowRunTests {
                 ],
                 [Graphs.edge("start", "http"), Graphs.edge("http", "end")]
             )
-            try await withRelay(configure: { $0.forWorkflowTests(); $0.workflowHTTPAllowsPrivate = true }) { client in
+            try await withRelay(configure: {
+                $0.forWorkflowTests()
+                $0.workflowHTTPAllowsPrivate = true
+            }) { client in
                 let app = try await client.workflowApp(request, owner: try await client.setUpOwner())
                 let data = try await client.runWorkflow(app, ["who": "ann"]).json["data"]
                 #expect(data["outputs"]["status"] == 200, "\(data)")
@@ -333,18 +356,24 @@ struct WorkflowRunTests {
                         Graphs.start(),
                         Graphs.node(
                             "tool", "tool",
-                            ["provider_id": "relay/echo_c/echo_c", "provider_type": "builtin", "tool_name": .string(tool), "tool_parameters": ["text": parameter]]
+                            [
+                                "provider_id": "relay/echo_c/echo_c", "provider_type": "builtin", "tool_name": .string(tool),
+                                "tool_parameters": ["text": parameter],
+                            ]
                         ),
                         Graphs.end([("said", ["tool", "text"])]),
                     ],
                     [Graphs.edge("start", "tool"), Graphs.edge("tool", "end")]
                 )
             }
-            let byVariable = try await client.workflowApp(graph(tool: "echo", parameter: ["type": "variable", "value": ["start", "query"]]), owner: owner, name: "Var")
+            let byVariable = try await client.workflowApp(
+                graph(tool: "echo", parameter: ["type": "variable", "value": ["start", "query"]]), owner: owner, name: "Var")
             #expect(try await client.runWorkflow(byVariable, ["query": "hello"]).json["data"]["outputs"] == ["said": "echo: hello"])
-            let byText = try await client.workflowApp(graph(tool: "echo", parameter: ["type": "mixed", "value": "say {{#start.query#}}!"]), owner: owner, name: "Text")
+            let byText = try await client.workflowApp(
+                graph(tool: "echo", parameter: ["type": "mixed", "value": "say {{#start.query#}}!"]), owner: owner, name: "Text")
             #expect(try await client.runWorkflow(byText, ["query": "hi"]).json["data"]["outputs"] == ["said": "echo: say hi!"])
-            let failing = try await client.workflowApp(graph(tool: "fail", parameter: ["type": "constant", "value": "x"]), owner: owner, name: "Fail")
+            let failing = try await client.workflowApp(
+                graph(tool: "fail", parameter: ["type": "constant", "value": "x"]), owner: owner, name: "Fail")
             let failed = try await client.runWorkflow(failing, ["query": "x"]).json["data"]
             #expect(failed["status"] == "failed" && (failed["error"].string ?? "").isEmpty == false, "\(failed)")
         }
@@ -355,16 +384,22 @@ struct WorkflowRunTests {
         try await withRelay(configure: { $0.forWorkflowTests() }) { client in
             let owner = try await client.setUpOwner()
             func graph(parallel: Bool, failOn: Int?, mode: String = "continue-on-error") -> JSONValue {
-                let inner: JSONValue = failOn.map { bad in
-                    Graphs.node(
-                        "inner", "code",
-                        [
-                            "code_language": "python3", "code": .string("def main(x) -> dict:\n    if x == \(bad):\n        raise ValueError('bad')\n    return {'output': 'item ' + str(x)}"),
-                            "outputs": ["output": ["type": "string"]], "variables": [["variable": "x", "value_selector": ["loop", "item"]]],
-                        ],
-                        parent: "loop"
-                    )
-                } ?? Graphs.template("inner", "item {{ x }} at {{ i }}", variables: [("x", ["loop", "item"]), ("i", ["loop", "index"])], parent: "loop")
+                let inner: JSONValue =
+                    failOn.map { bad in
+                        Graphs.node(
+                            "inner", "code",
+                            [
+                                "code_language": "python3",
+                                "code": .string(
+                                    "def main(x) -> dict:\n    if x == \(bad):\n        raise ValueError('bad')\n    return {'output': 'item ' + str(x)}"
+                                ),
+                                "outputs": ["output": ["type": "string"]], "variables": [["variable": "x", "value_selector": ["loop", "item"]]],
+                            ],
+                            parent: "loop"
+                        )
+                    }
+                    ?? Graphs.template(
+                        "inner", "item {{ x }} at {{ i }}", variables: [("x", ["loop", "item"]), ("i", ["loop", "index"])], parent: "loop")
                 return Graphs.graph(
                     [
                         Graphs.start([]),
@@ -383,14 +418,17 @@ struct WorkflowRunTests {
                     [Graphs.edge("start", "items"), Graphs.edge("items", "loop"), Graphs.edge("loop_start", "inner"), Graphs.edge("loop", "end")]
                 )
             }
-            let sequential = try await client.runWorkflow(try await client.workflowApp(graph(parallel: false, failOn: nil), owner: owner, name: "Seq"), [:])
+            let sequential = try await client.runWorkflow(
+                try await client.workflowApp(graph(parallel: false, failOn: nil), owner: owner, name: "Seq"), [:])
             #expect(sequential.json["data"]["outputs"]["all"] == .array((1...6).map { .string("item \($0) at \($0 - 1)") }), "\(sequential.json)")
-            let parallel = try await client.runWorkflow(try await client.workflowApp(graph(parallel: true, failOn: nil), owner: owner, name: "Par"), [:])
+            let parallel = try await client.runWorkflow(
+                try await client.workflowApp(graph(parallel: true, failOn: nil), owner: owner, name: "Par"), [:])
             #expect(parallel.json["data"]["outputs"]["all"] == sequential.json["data"]["outputs"]["all"], "\(parallel.json)")
             // start, items, loop and end, and two nodes inside for each of the six items.
             let steps: Int = 4 + 6 * 2
             #expect(parallel.json["data"]["total_steps"].int == steps)
-            let tolerant = try await client.runWorkflow(try await client.workflowApp(graph(parallel: true, failOn: 4), owner: owner, name: "Tolerant"), [:])
+            let tolerant = try await client.runWorkflow(
+                try await client.workflowApp(graph(parallel: true, failOn: 4), owner: owner, name: "Tolerant"), [:])
             #expect(
                 tolerant.json["data"]["outputs"]["all"] == ["item 1", "item 2", "item 3", nil, "item 5", "item 6"], "\(tolerant.json)"
             )
@@ -414,7 +452,8 @@ struct WorkflowRunTests {
             )
             var last: JSONValue?
             while let event = try await reader.nextEvent() { last = event }
-            #expect(last?["event"] == "workflow_finished" && last?["data"]["outputs"] == ["query": "draft"] && last?["data"]["workflow_id"] == "draft")
+            #expect(
+                last?["event"] == "workflow_finished" && last?["data"]["outputs"] == ["query": "draft"] && last?["data"]["workflow_id"] == "draft")
         }
     }
 }
@@ -454,8 +493,10 @@ struct ChatflowTests {
                 while let event = try await reader.nextEvent() { events.append(event) }
                 let names = events.map { $0["event"].string ?? "" }
                 #expect(
-                    names == ["workflow_started", "node_started", "node_finished", "node_started", "message", "message", "message", "node_finished",
-                              "node_started", "node_finished", "message_end", "workflow_finished"],
+                    names == [
+                        "workflow_started", "node_started", "node_finished", "node_started", "message", "message", "message", "node_finished",
+                        "node_started", "node_finished", "message_end", "workflow_finished",
+                    ],
                     "\(names)"
                 )
                 let conversation = try #require(events[0]["conversation_id"].string)
@@ -504,7 +545,8 @@ struct ChatflowTests {
                     json: ["graph": Graphs.graph([Graphs.start([]), Graphs.end([])], [Graphs.edge("start", "end")])]
                 )
                 expectError(refused, .badRequest, "invalid_param", field: "graph")
-                #expect(refused.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("no answer node") }, "\(refused.json)")
+                #expect(
+                    refused.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("no answer node") }, "\(refused.json)")
             }
         }
     }

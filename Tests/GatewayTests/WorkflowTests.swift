@@ -1,6 +1,6 @@
 import Core
-import Gateway
 import Foundation
+import Gateway
 import Testing
 
 extension RelayConfiguration {
@@ -31,7 +31,10 @@ struct WorkflowDraftTests {
 
             // Two editors loaded `first`; the second save from it is refused, and the first one's change stands.
             let changed = Graphs.graph(
-                [Graphs.start(), Graphs.template("t", "hi {{ q }}", variables: [("q", ["start", "query"])]), Graphs.end([("out", ["t", "output"])])],
+                [
+                    Graphs.start(), Graphs.template("t", "hi {{ q }}", variables: [("q", ["start", "query"])]),
+                    Graphs.end([("out", ["t", "output"])]),
+                ],
                 [Graphs.edge("start", "t"), Graphs.edge("t", "end")]
             )
             let second = try await client.saveDraft(changed, app: app, owner: owner, hash: first)
@@ -42,7 +45,9 @@ struct WorkflowDraftTests {
             expectError(stale, .badRequest, "draft_workflow_not_sync")
             #expect(try await client.get("/console/api/apps/\(app)/workflows/draft", token: owner.token).json["graph"] == changed)
 
-            expectError(try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["features": [:]]), .badRequest, "invalid_param", field: "graph")
+            expectError(
+                try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["features": [:]]), .badRequest,
+                "invalid_param", field: "graph")
             let chat = try await client.createApp("Chat", mode: "chat", as: owner)
             expectError(
                 try await client.post("/console/api/apps/\(chat)/workflows/draft", token: owner.token, json: ["graph": Self.passthrough]),
@@ -75,7 +80,16 @@ struct WorkflowDraftTests {
                     Graphs.template("reads_later", "{{ x }}", variables: [("x", ["loop_b", "output"])]),
                     Graphs.template("reads_missing", "{{ x }}", variables: [("x", ["start", "nothing"])]),
                     Graphs.template("reads_nobody", "{{ x }}", variables: [("x", ["ghost", "output"])]),
-                    Graphs.node("branch", "if-else", ["cases": [["case_id": "yes", "logical_operator": "and", "conditions": [["variable_selector": ["start", "query"], "comparison_operator": "is like", "value": "x"]]]]]),
+                    Graphs.node(
+                        "branch", "if-else",
+                        [
+                            "cases": [
+                                [
+                                    "case_id": "yes", "logical_operator": "and",
+                                    "conditions": [["variable_selector": ["start", "query"], "comparison_operator": "is like", "value": "x"]],
+                                ]
+                            ]
+                        ]),
                     Graphs.code("js", "function main() {}", outputs: ["x": "string"], extra: ["code_language": "javascript"]),
                     Graphs.node("kb", "question-classifier", [:]),
                     Graphs.node("mystery", "teleport", [:]),
@@ -114,21 +128,41 @@ struct WorkflowDraftTests {
             let mistyped = Graphs.graph(
                 [
                     Graphs.start(),
-                    Graphs.node("branch", "if-else", ["cases": [["case_id": "big", "logical_operator": "and", "conditions": [["variable_selector": ["start", "query"], "comparison_operator": ">", "value": "3"]]]]]),
+                    Graphs.node(
+                        "branch", "if-else",
+                        [
+                            "cases": [
+                                [
+                                    "case_id": "big", "logical_operator": "and",
+                                    "conditions": [["variable_selector": ["start", "query"], "comparison_operator": ">", "value": "3"]],
+                                ]
+                            ]
+                        ]),
                     Graphs.template("t", "x"),
                     Graphs.node("join", "variable-aggregator", ["variables": [["t", "output"]], "output_type": "number"]),
                     Graphs.end([("out", ["join", "output"])]),
                 ],
-                [Graphs.edge("start", "branch"), Graphs.edge("branch", "t", handle: "big"), Graphs.edge("branch", "t", handle: "false"), Graphs.edge("t", "join"), Graphs.edge("join", "end")]
+                [
+                    Graphs.edge("start", "branch"), Graphs.edge("branch", "t", handle: "big"), Graphs.edge("branch", "t", handle: "false"),
+                    Graphs.edge("t", "join"), Graphs.edge("join", "end"),
+                ]
             )
             let typeProblems = try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": mistyped])
             let typed = typeProblems.json["details"]["problems"].array
-            #expect(typed.contains { $0["node_id"] == "branch" && ($0["message"].string ?? "").contains("> compares numbers, but start.query is of type string") }, "\(typed)")
-            #expect(typed.contains { $0["node_id"] == "join" && ($0["message"].string ?? "").contains("t.output is of type string, not number") }, "\(typed)")
+            #expect(
+                typed.contains {
+                    $0["node_id"] == "branch" && ($0["message"].string ?? "").contains("> compares numbers, but start.query is of type string")
+                }, "\(typed)")
+            #expect(
+                typed.contains { $0["node_id"] == "join" && ($0["message"].string ?? "").contains("t.output is of type string, not number") },
+                "\(typed)")
 
-            let twoStarts = Graphs.graph([Graphs.start(), Graphs.node("start2", "start", ["variables": []]), Graphs.end([])], [Graphs.edge("start", "end")])
+            let twoStarts = Graphs.graph(
+                [Graphs.start(), Graphs.node("start2", "start", ["variables": []]), Graphs.end([])], [Graphs.edge("start", "end")])
             let refusedStarts = try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": twoStarts])
-            #expect(refusedStarts.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("2 start nodes") }, "\(refusedStarts.json)")
+            #expect(
+                refusedStarts.json["details"]["problems"].array.contains { ($0["message"].string ?? "").contains("2 start nodes") },
+                "\(refusedStarts.json)")
         }
     }
 
@@ -140,20 +174,26 @@ struct WorkflowDraftTests {
             func save(_ graph: JSONValue) async throws -> Reply {
                 try await client.post("/console/api/apps/\(app)/workflows/draft", token: owner.token, json: ["graph": graph])
             }
-            let crowd = Graphs.graph([Graphs.start()] + (0..<1_000).map { Graphs.template("t\($0)", "x") } + [Graphs.end([])], [Graphs.edge("start", "end")])
+            let crowd = Graphs.graph(
+                [Graphs.start()] + (0..<1_000).map { Graphs.template("t\($0)", "x") } + [Graphs.end([])], [Graphs.edge("start", "end")])
             let crowded = try await save(crowd)
             expectError(crowded, .badRequest, "invalid_param", field: "graph")
             #expect(crowded.message?.contains("at most 1000 nodes") == true, "\(crowded.json)")
 
             var nested: [JSONValue] = [Graphs.start(), Graphs.end([])]
             for level in 0..<6 {
-                nested.append(Graphs.node("loop\(level)", "iteration", ["start_node_id": .string("loop\(level)_start")], parent: level == 0 ? nil : "loop\(level - 1)"))
+                nested.append(
+                    Graphs.node(
+                        "loop\(level)", "iteration", ["start_node_id": .string("loop\(level)_start")], parent: level == 0 ? nil : "loop\(level - 1)"))
             }
             let deep = try await save(Graphs.graph(nested, [Graphs.edge("start", "end")]))
             #expect(deep.message?.contains("nest at most 3 deep") == true, "\(deep.json)")
             let loop = try await save(
                 Graphs.graph(
-                    [Graphs.start(), Graphs.end([]), Graphs.node("a", "iteration", [:], parent: "b"), Graphs.node("b", "iteration", [:], parent: "a")],
+                    [
+                        Graphs.start(), Graphs.end([]), Graphs.node("a", "iteration", [:], parent: "b"),
+                        Graphs.node("b", "iteration", [:], parent: "a"),
+                    ],
                     [Graphs.edge("start", "end")]
                 )
             )
@@ -162,7 +202,8 @@ struct WorkflowDraftTests {
             let absurd = Graphs.graph(
                 [
                     Graphs.start(),
-                    Graphs.node("http", "http-request", ["method": "get", "url": "http://127.0.0.1:9/", "timeout": ["connect": 1e300, "read": 1e300]]),
+                    Graphs.node(
+                        "http", "http-request", ["method": "get", "url": "http://127.0.0.1:9/", "timeout": ["connect": 1e300, "read": 1e300]]),
                     Graphs.end([("status", ["http", "status_code"])]),
                 ],
                 [Graphs.edge("start", "http"), Graphs.edge("http", "end")]
@@ -188,7 +229,10 @@ struct WorkflowDraftTests {
             let v1 = try await client.post("/console/api/apps/\(app)/workflows/publish", token: owner.token).json
             #expect(v1["result"] == "success" && v1["version"] == "v1" && v1["published_at"].int != nil)
             let shout = Graphs.graph(
-                [Graphs.start(), Graphs.template("t", "{{ q|uppercase }}!", variables: [("q", ["start", "query"])]), Graphs.end([("query", ["t", "output"])])],
+                [
+                    Graphs.start(), Graphs.template("t", "{{ q|uppercase }}!", variables: [("q", ["start", "query"])]),
+                    Graphs.end([("query", ["t", "output"])]),
+                ],
                 [Graphs.edge("start", "t"), Graphs.edge("t", "end")]
             )
             try await client.saveDraft(shout, app: app, owner: owner)
@@ -200,7 +244,8 @@ struct WorkflowDraftTests {
             let listed = try await client.get("/console/api/apps/\(app)/workflows?page=1&limit=10", token: owner.token).json
             #expect(listed["items"].array.map { $0["version"].string ?? "" } == ["v2", "v1"])
             #expect(listed["total"] == 2 && listed["has_more"] == false)
-            expectError(try await client.get("/console/api/apps/\(app)/workflows?limit=0", token: owner.token), .badRequest, "invalid_param", field: "limit")
+            expectError(
+                try await client.get("/console/api/apps/\(app)/workflows?limit=0", token: owner.token), .badRequest, "invalid_param", field: "limit")
 
             let first = try #require(listed["items"][1]["id"].string)
             let restored = try await client.post("/console/api/apps/\(app)/workflows/\(first)/restore", token: owner.token)
@@ -213,7 +258,8 @@ struct WorkflowDraftTests {
 
             // Inputs are checked against the start node's form.
             expectError(try await client.runWorkflow(flow, [:]), .badRequest, "invalid_param", field: "inputs.query")
-            expectError(try await client.post("/v1/workflows/run", token: key, json: ["user": "alice"]), .badRequest, "invalid_param", field: "inputs")
+            expectError(
+                try await client.post("/v1/workflows/run", token: key, json: ["user": "alice"]), .badRequest, "invalid_param", field: "inputs")
             expectError(try await client.post("/v1/workflows/run", token: key, json: ["inputs": [:]]), .badRequest, "invalid_param", field: "user")
             // A chat app's key cannot run workflows.
             let chat = try await client.createApp("Chat", mode: "chat", as: owner)
@@ -234,7 +280,8 @@ struct WorkflowConformanceTests {
                 let owner = try await client.setUpOwner()
                 try await client.configureStubProvider(stub, as: owner)
                 // "Point the llm node's model at any configured provider": the stub's echoing model.
-                let graph = JSONValue.pointingModels(of: fixture.graph, to: ["provider": "openai_api_compatible", "name": "stub-chat", "mode": "chat"])
+                let graph = JSONValue.pointingModels(
+                    of: fixture.graph, to: ["provider": "openai_api_compatible", "name": "stub-chat", "mode": "chat"])
                 let app = try await client.workflowApp(graph, owner: owner, mode: fixture.mode)
                 for item in fixture.cases {
                     let reply = try await client.runWorkflow(app, item["inputs"].object.map(JSONValue.object) ?? [:])

@@ -20,10 +20,12 @@ struct EchoPluginTests {
     func protocolSessions() async throws {
         let build = try await ChildProcess.run("/usr/bin/make", ["-s", "-C", Self.folder.path])
         try #require(build.status == 0, "make: \(build.output)")
-        var input = try Self.request("s-1", [
-            "user_id": "u1", "type": "tool", "action": "invoke_tool", "provider": "echo_c", "tool": "echo",
-            "credentials": ["api_key": "good"], "credential_type": "api-key", "tool_parameters": ["text": "hello"],
-        ])
+        var input = try Self.request(
+            "s-1",
+            [
+                "user_id": "u1", "type": "tool", "action": "invoke_tool", "provider": "echo_c", "tool": "echo",
+                "credentials": ["api_key": "good"], "credential_type": "api-key", "tool_parameters": ["text": "hello"],
+            ])
         input += "this is not a request\n"
         input += try Self.request("s-2", ["type": "tool", "action": "invoke_tool", "tool": "json_echo", "tool_parameters": ["n": 3]])
         input += try Self.request("s-3", ["type": "tool", "action": "invoke_tool", "tool": "fail", "tool_parameters": [String: Any]()])
@@ -31,8 +33,10 @@ struct EchoPluginTests {
         let identity = geteuid() == 0 ? ["--uid", "64002", "--gid", "64002"] : []
         let run = try await ChildProcess.run(
             LauncherTests.launcher,
-            identity + ["--cwd", Self.folder.path, "--env", "INSTALL_METHOD=local", "--memory", String(64 << 20), "--files", "64", "--",
-                        Self.folder.appendingPathComponent("bin/echo").path],
+            identity + [
+                "--cwd", Self.folder.path, "--env", "INSTALL_METHOD=local", "--memory", String(64 << 20), "--files", "64", "--",
+                Self.folder.appendingPathComponent("bin/echo").path,
+            ],
             input: input
         )
         #expect(run.status == 0, "\(run.output)")

@@ -48,7 +48,8 @@ struct LauncherTests {
 
     @Test("without the network grant, inet sockets are refused; unix sockets and a granted network work")
     func network() async throws {
-        let script = "import socket\ntry:\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n    print('inet')\nexcept PermissionError:\n    print('refused')\nsocket.socket(socket.AF_UNIX)\nprint('unix')"
+        let script =
+            "import socket\ntry:\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n    print('inet')\nexcept PermissionError:\n    print('refused')\nsocket.socket(socket.AF_UNIX)\nprint('unix')"
         let denied = try await launch(["--memory", "536870912"], [Self.python, "-c", script])
         #expect(denied.report["layers"].flatMap { ($0 as? [String: Bool])?["network"] } == false)
         #expect(denied.output.split(separator: "\n") == ["refused", "unix"], "\(denied.output)")
@@ -59,7 +60,8 @@ struct LauncherTests {
     @Test("memory, CPU and file size are bounded by rlimits")
     func limits() async throws {
         let memory = try await launch(
-            ["--memory", String(256 << 20)], [Self.python, "-c", "try:\n    b = bytearray(1 << 30)\n    print('allocated')\nexcept MemoryError:\n    print('refused')"]
+            ["--memory", String(256 << 20)],
+            [Self.python, "-c", "try:\n    b = bytearray(1 << 30)\n    print('allocated')\nexcept MemoryError:\n    print('refused')"]
         )
         #expect(memory.output.trimmingCharacters(in: .whitespacesAndNewlines) == "refused")
         // One second of CPU, then SIGXCPU (exit 128 + 24). The loop bounds itself at 120 s of wall time and then exits 0,
@@ -72,7 +74,10 @@ struct LauncherTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
         let huge = try await launch(
             ["--file-size", String(1 << 20), "--cwd", directory.path],
-            [Self.python, "-c", "import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\ntry:\n    open('big', 'wb').write(b'x' * (4 << 20))\n    print('wrote')\nexcept OSError:\n    print('refused')"]
+            [
+                Self.python, "-c",
+                "import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\ntry:\n    open('big', 'wb').write(b'x' * (4 << 20))\n    print('wrote')\nexcept OSError:\n    print('refused')",
+            ]
         )
         #expect(huge.output.trimmingCharacters(in: .whitespacesAndNewlines) == "refused", "\(huge.output)")
         let written = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("big").path)[.size] as? Int ?? 0
@@ -112,7 +117,9 @@ struct LauncherTests {
             Issue.record("Landlock is not available on this kernel: the layer is reported absent, and file access is not limited")
             return
         }
-        #expect(run.output.split(separator: "\n") == ["package ok", "home ok", "package-write denied", "elsewhere denied", "passwd denied"], "\(run.output)")
+        #expect(
+            run.output.split(separator: "\n") == ["package ok", "home ok", "package-write denied", "elsewhere denied", "passwd denied"],
+            "\(run.output)")
         #expect(run.report["level"] as? String == (layers["netns"] == true ? "standard" : "basic"))
     }
 

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import Logging
-import Synchronization
 import RelayTestSupport
+import Synchronization
 import Testing
 
 @testable import Tenancy
@@ -120,8 +120,10 @@ struct UsageRecorderTests {
                 id: AppID(), workspaceID: workspace.id, name: "A", mode: .chat, icon: "x", iconBackground: "#000", description: "",
                 enableSite: true, enableAPI: true, apiRPM: 0, apiRPH: 0, isDemo: false, createdBy: nil, createdAt: date, updatedAt: date
             )
-            let key = APIKey(id: APIKeyID(), workspaceID: workspace.id, appID: app.id, kind: .app, name: "", permissions: [], hint: "h", createdAt: date)
-            let grant = PublicGrant(key: key, app: app, plan: WorkspacePlan(workspaceID: workspace.id, plan: Plan(name: "p", limits: PlanLimits()), overrides: [:]))
+            let key = APIKey(
+                id: APIKeyID(), workspaceID: workspace.id, appID: app.id, kind: .app, name: "", permissions: [], hint: "h", createdAt: date)
+            let grant = PublicGrant(
+                key: key, app: app, plan: WorkspacePlan(workspaceID: workspace.id, plan: Plan(name: "p", limits: PlanLimits()), overrides: [:]))
             let day = UsageRecorder.day(of: date)
             let recorded = RecordedCount()
 

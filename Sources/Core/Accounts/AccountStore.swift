@@ -58,7 +58,9 @@ public struct AccountStore: Sendable {
     }
 
     public func recordLogin(_ account: AccountID, at date: Date) async throws {
-        try await database.write(.none) { transaction in try await transaction.execute("UPDATE account SET last_login_at = \(date) WHERE id = \(account)") }
+        try await database.write(.none) { transaction in
+            try await transaction.execute("UPDATE account SET last_login_at = \(date) WHERE id = \(account)")
+        }
     }
 
     /// Claims a sign-in attempt, counted as failed until `clearLoginFailures` says it succeeded. Atomically: when fewer
@@ -69,7 +71,8 @@ public struct AccountStore: Sendable {
             // Attempts on one address take turns, so parallel guesses cannot all see room under the limit.
             try await transaction.lock(email)
             let failures = try await transaction.rows(
-                "SELECT failed_at FROM login_failure WHERE email = \(email) AND failed_at >= \(since) ORDER BY failed_at").map { try $0.date("failed_at") }
+                "SELECT failed_at FROM login_failure WHERE email = \(email) AND failed_at >= \(since) ORDER BY failed_at"
+            ).map { try $0.date("failed_at") }
             guard failures.count < limit else { return failures }
             try await transaction.execute(
                 "INSERT INTO login_failure (email, failed_at) VALUES (\(email), \(date))")
@@ -83,7 +86,9 @@ public struct AccountStore: Sendable {
 
     /// Sets the password and name of the pending account invited with this token and spends the token.
     /// Returns the account and the workspace it was invited to; `nil` for an unknown, spent or expired token.
-    public func activate(invitationTokenHash: String, name: String, passwordHash: String, at date: Date) async throws
+    public func activate(
+        invitationTokenHash: String, name: String, passwordHash: String, at date: Date
+    ) async throws
         -> (Account, WorkspaceID)?
     {
         // The token names the workspace: it is found across all of them.
@@ -94,7 +99,8 @@ public struct AccountStore: Sendable {
                     SELECT i.workspace_id, i.account_id FROM invitation i JOIN account a ON a.id = i.account_id
                     WHERE i.token_hash = \(invitationTokenHash) AND i.expires_at > \(date) AND a.status = 'pending'
                     \(SQL.forUpdate(of: "a"))
-                    """).first
+                    """
+                ).first
             else { return nil }
             let accountID: AccountID = try invitation.identifier("account_id")
             let workspaceID: WorkspaceID = try invitation.identifier("workspace_id")
@@ -105,7 +111,8 @@ public struct AccountStore: Sendable {
                 """)
             try await transaction.execute("DELETE FROM invitation WHERE account_id = \(accountID)")
             let account = try await transaction.rows(
-                "SELECT \(unescaped: AccountColumns.select("a")) FROM account a WHERE a.id = \(accountID)").first.map { try Account(row: $0) }
+                "SELECT \(unescaped: AccountColumns.select("a")) FROM account a WHERE a.id = \(accountID)"
+            ).first.map { try Account(row: $0) }
             return account.map { ($0, workspaceID) }
         }
     }

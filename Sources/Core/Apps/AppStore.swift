@@ -1,4 +1,5 @@
 public import Foundation
+
 /// Storage of apps. Every method is scoped by workspace: an app of another workspace is indistinguishable from none.
 public struct AppStore: Sendable {
     let database: SQLDatabase
@@ -63,7 +64,7 @@ public struct AppStore: Sendable {
                     updated_at = \(app.updatedAt)
                     WHERE id = \(id) AND workspace_id = \(workspace)
                     """)
-            } catch where SQLTransaction.isUniqueViolation(error) {
+            } catch  where SQLTransaction.isUniqueViolation(error) {
                 throw RelayError.duplicateAppName(app.name)
             }
             return app
@@ -85,7 +86,8 @@ public struct AppStore: Sendable {
             """
             SELECT * FROM app WHERE id = \(id) AND workspace_id = \(workspace)
             \(lock ? SQL.forUpdate() : "")
-            """).first.map { try App(row: $0) }
+            """
+        ).first.map { try App(row: $0) }
     }
 }
 

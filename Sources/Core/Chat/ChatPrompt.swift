@@ -18,7 +18,9 @@ enum ChatPrompt {
     }
 
     /// A completion app sends one message: its prompt, then the query when there is one.
-    static func completion(config: AppModelConfig, inputs: [String: JSONValue], query: String, images: [String], context: String? = nil)
+    static func completion(
+        config: AppModelConfig, inputs: [String: JSONValue], query: String, images: [String], context: String? = nil
+    )
         -> [PromptMessage]
     {
         let prompt = withContext(render(config.prePrompt ?? "", inputs: inputs, query: query), context)

@@ -32,7 +32,8 @@ extension ChatService {
             )
         )
         let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
-        let started = existing == nil
+        let started =
+            existing == nil
             ? Conversation(
                 id: conversationID, workspaceID: app.workspaceID, appID: app.id, endUser: query.endUser,
                 name: query.autoGenerateName ? Conversation.name(fromFirstQuery: query.query) : "New conversation",

@@ -1,7 +1,9 @@
 public import Foundation
 
 extension ChatService {
-    public func conversations(of scope: EndUserScope, after lastID: ConversationID?, limit: Int, order: ConversationOrder)
+    public func conversations(
+        of scope: EndUserScope, after lastID: ConversationID?, limit: Int, order: ConversationOrder
+    )
         async throws -> Slice<Conversation>
     {
         guard let slice = try await store.conversations(of: scope, after: lastID, limit: limit, order: order) else {
@@ -10,7 +12,9 @@ extension ChatService {
         return slice
     }
 
-    public func messages(of conversation: ConversationID, scope: EndUserScope, before firstID: MessageID?, limit: Int)
+    public func messages(
+        of conversation: ConversationID, scope: EndUserScope, before firstID: MessageID?, limit: Int
+    )
         async throws -> Slice<ChatMessage>
     {
         guard try await store.conversation(conversation, of: scope) != nil else { throw RelayError.notFound("Conversation Not Exists.") }
@@ -22,7 +26,9 @@ extension ChatService {
 
     /// Renames a conversation, or with `autoGenerate` asks the app's model for a title of its first query (falling
     /// back to the query itself when the model cannot be asked).
-    public func rename(_ id: ConversationID, of scope: EndUserScope, app: App, to name: String?, autoGenerate: Bool)
+    public func rename(
+        _ id: ConversationID, of scope: EndUserScope, app: App, to name: String?, autoGenerate: Bool
+    )
         async throws -> Conversation
     {
         guard try await store.conversation(id, of: scope) != nil else { throw RelayError.notFound("Conversation Not Exists.") }
@@ -34,10 +40,14 @@ extension ChatService {
                 page = try await store.messages(of: id, scope: scope, before: oldest.id, limit: 100)
             }
             let query = page?.items.first?.query ?? ""
-            let title = query.isEmpty ? nil : await ask(
-                app: app, "Write a title of at most six words for a conversation that begins with the message below. "
-                    + "Answer with the title only.\n\n\(query)"
-            )
+            let title =
+                query.isEmpty
+                ? nil
+                : await ask(
+                    app: app,
+                    "Write a title of at most six words for a conversation that begins with the message below. "
+                        + "Answer with the title only.\n\n\(query)"
+                )
             // The first line of the answer is the title; a model may add explanations after it.
             let line = title?.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces.union(["\""])) }
             newName = line.flatMap { $0.isEmpty ? nil : String($0.prefix(100)) } ?? Conversation.name(fromFirstQuery: query)
@@ -68,7 +78,8 @@ extension ChatService {
         else {
             throw RelayError(.suggestedQuestionsDisabled, "Suggested questions after answer are disabled for this app")
         }
-        let prompt = "Suggest three short questions the user could ask next, one per line, with no numbering.\n\n"
+        let prompt =
+            "Suggest three short questions the user could ask next, one per line, with no numbering.\n\n"
             + "User: \(message.query)\nAssistant: \(message.answer)"
         guard let answer = await ask(app: app, prompt) else { return [] }
         return answer.split(whereSeparator: \.isNewline)

@@ -10,8 +10,11 @@ extension ChatService {
         let tools = datasets.map { dataset in
             AgentTool(
                 reference: AgentToolReference(providerID: "dataset", toolName: dataset.id.description), name: dataset.id.description,
-                description: dataset.description.isEmpty ? "useful for when you want to answer queries about the \(dataset.name)" : dataset.description,
-                parameters: ["type": "object", "properties": ["query": ["type": "string", "description": "the query to search for"]], "required": ["query"]]
+                description: dataset.description.isEmpty
+                    ? "useful for when you want to answer queries about the \(dataset.name)" : dataset.description,
+                parameters: [
+                    "type": "object", "properties": ["query": ["type": "string", "description": "the query to search for"]], "required": ["query"],
+                ]
             )
         }
         let request = ChatCompletionRequest(

@@ -259,7 +259,9 @@ public struct ChatService: Sendable {
                         await onEvent(.text(text))
                     case .usage(let counts):
                         progress.withLock { progress in
-                            let sum = progress.counts.map { TokenCounts(prompt: $0.prompt + counts.prompt, completion: $0.completion + counts.completion) }
+                            let sum = progress.counts.map {
+                                TokenCounts(prompt: $0.prompt + counts.prompt, completion: $0.completion + counts.completion)
+                            }
                             progress.counts = sum ?? counts
                         }
                     case .toolCall(let index, let id, let name, let arguments):

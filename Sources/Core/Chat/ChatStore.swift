@@ -50,7 +50,9 @@ public struct ChatStore: StopRequests {
     }
 
     /// A page after `lastID` (exclusive) in `order`; `nil` when `lastID` names no conversation of the scope.
-    public func conversations(of scope: EndUserScope, after lastID: ConversationID?, limit: Int, order: ConversationOrder) async throws
+    public func conversations(
+        of scope: EndUserScope, after lastID: ConversationID?, limit: Int, order: ConversationOrder
+    ) async throws
         -> Slice<Conversation>?
     {
         try await database.read(.workspace(scope.workspaceID)) { transaction -> Slice<Conversation>? in
@@ -144,7 +146,9 @@ public struct ChatStore: StopRequests {
 
     /// Messages of a conversation before `firstID` (exclusive), the newest `limit`, oldest first; `nil` when `firstID`
     /// names no message of the conversation.
-    public func messages(of conversation: ConversationID, scope: EndUserScope, before firstID: MessageID?, limit: Int) async throws
+    public func messages(
+        of conversation: ConversationID, scope: EndUserScope, before firstID: MessageID?, limit: Int
+    ) async throws
         -> Slice<ChatMessage>?
     {
         try await database.read(.workspace(scope.workspaceID)) { transaction -> Slice<ChatMessage>? in
@@ -200,7 +204,9 @@ public struct ChatStore: StopRequests {
         try await stops.stopRequests(after: date)
     }
 
-    private static func conversation(_ id: ConversationID, of scope: EndUserScope, _ transaction: SQLTransaction) async throws
+    private static func conversation(
+        _ id: ConversationID, of scope: EndUserScope, _ transaction: SQLTransaction
+    ) async throws
         -> Conversation?
     {
         try await transaction.row("SELECT * FROM conversation WHERE id = \(id) AND \(matches(scope))").map(Conversation.init(row:))

@@ -17,7 +17,9 @@ public struct StopRequestWatcher: Service {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    public init(sources: [any StopRequests], tasks: RunningTasks, interval: Duration = .milliseconds(200), logger: Logger, now: @escaping @Sendable () -> Date) {
+    public init(
+        sources: [any StopRequests], tasks: RunningTasks, interval: Duration = .milliseconds(200), logger: Logger, now: @escaping @Sendable () -> Date
+    ) {
         self.sources = sources
         self.tasks = tasks
         self.interval = interval

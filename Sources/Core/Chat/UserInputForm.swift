@@ -90,11 +90,12 @@ public struct UserInputField: Sendable, Equatable, Codable {
     /// The value to use for this field from a request's `inputs`, or the refusal naming what is wrong.
     func accept(_ value: JSONValue?) throws -> JSONValue? {
         let field = "inputs.\(variable)"
-        let given: JSONValue? = switch value {
-        case nil, .null?: nil
-        case .string(let text)? where text.isEmpty: nil
-        default: value
-        }
+        let given: JSONValue? =
+            switch value {
+            case nil, .null?: nil
+            case .string(let text)? where text.isEmpty: nil
+            default: value
+            }
         guard let given else {
             if isRequired { throw RelayError.invalidParam(field, "\(variable) is required in input form", type: "required") }
             return defaultValue.flatMap { $0 == .string("") ? nil : $0 }

@@ -136,7 +136,8 @@ public struct RetrievalSettings: Sendable, Equatable, Codable {
     public static let maxTopK = 100
 
     public init(
-        method: Method, rerankingEnabled: Bool = false, rerankingModel: RerankingModel? = nil, weights: Weights = Weights(semantic: 0.7, keyword: 0.3),
+        method: Method, rerankingEnabled: Bool = false, rerankingModel: RerankingModel? = nil,
+        weights: Weights = Weights(semantic: 0.7, keyword: 0.3),
         topK: Int = 4, scoreThresholdEnabled: Bool = false, scoreThreshold: Double = 0
     ) {
         self.method = method

@@ -11,7 +11,9 @@ extension DatasetService {
         return try await store.segments(of: documentID, in: caller.workspaceID, keyword: keyword, enabled: enabled, page: page, limit: limit)
     }
 
-    public func addSegments(_ contents: [SegmentFields], to documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller) async throws
+    public func addSegments(
+        _ contents: [SegmentFields], to documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller
+    ) async throws
         -> [DocumentSegment]
     {
         try caller.requireEditor("add segments")
@@ -39,7 +41,8 @@ extension DatasetService {
         }
         let limits = try await limits(of: caller.workspaceID)
         guard let stored = try await store.append(segments, to: documentID, in: caller.workspaceID, vectorSpaceLimit: limits.vectorSpace) else {
-            throw RelayError.planLimit("bytes of vector space", allowed: limits.vectorSpace, plan: try await plans.workspacePlan(caller.workspaceID)?.plan.name ?? "")
+            throw RelayError.planLimit(
+                "bytes of vector space", allowed: limits.vectorSpace, plan: try await plans.workspacePlan(caller.workspaceID)?.plan.name ?? "")
         }
         return stored
     }
@@ -81,7 +84,9 @@ extension DatasetService {
     // MARK: Retrieval
 
     /// Searches one dataset with its own settings, changed by what the request's `retrieval_model` names.
-    public func retrieve(_ query: String, from datasetID: DatasetID, settings requested: JSONValue, by caller: DatasetCaller) async throws
+    public func retrieve(
+        _ query: String, from datasetID: DatasetID, settings requested: JSONValue, by caller: DatasetCaller
+    ) async throws
         -> [RetrievalRecord]
     {
         let dataset = try await dataset(datasetID, by: caller)
@@ -122,7 +127,8 @@ extension DatasetService {
     ) async throws -> [RetrievalRecord] {
         let datasets = try await workspaceDatasets(ids, in: workspace)
         guard !datasets.isEmpty, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
-        guard let chosen = datasets.count == 1 ? datasets[0].id : try await pick(datasets), let dataset = datasets.first(where: { $0.id == chosen }) else {
+        guard let chosen = datasets.count == 1 ? datasets[0].id : try await pick(datasets), let dataset = datasets.first(where: { $0.id == chosen })
+        else {
             return []
         }
         return try await retrieval.retrieve(query, in: [dataset], settings: dataset.retrieval.servable(by: dataset), workspace: workspace)

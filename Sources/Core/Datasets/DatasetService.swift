@@ -40,7 +40,9 @@ public struct DatasetService: Sendable {
 
     public func dataset(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
         guard let dataset = try await store.dataset(id, in: caller.workspaceID) else { throw RelayError.notFound("Dataset \(id) not found") }
-        guard dataset.isVisible(to: caller.account, role: caller.role) else { throw RelayError.accessDenied("You do not have permission to access this dataset") }
+        guard dataset.isVisible(to: caller.account, role: caller.role) else {
+            throw RelayError.accessDenied("You do not have permission to access this dataset")
+        }
         return dataset
     }
 
@@ -65,10 +67,12 @@ public struct DatasetService: Sendable {
         let changed = dataset
         let date = now()
         guard
-            let stored = try await store.update(id, in: caller.workspaceID, { stored in
-                stored = changed
-                stored.updatedAt = date
-            })
+            let stored = try await store.update(
+                id, in: caller.workspaceID,
+                { stored in
+                    stored = changed
+                    stored.updatedAt = date
+                })
         else { throw RelayError.notFound("Dataset \(id) not found") }
         if stored.indexingTechnique == .highQuality, stored.documentCount > 0, (stored.embeddingProvider, stored.embeddingModel) != previousModel {
             try await reindexDocuments(of: id, by: caller)
@@ -105,13 +109,16 @@ public struct DatasetService: Sendable {
     private func apply(_ fields: DatasetFields, to dataset: inout Dataset, creating: Bool) async throws {
         if let name = fields.name ?? (creating ? "" : nil) { dataset.name = try TextRules.required(name, field: "name", maxLength: 40) }
         if let description = fields.description {
-            guard description.count <= 400 else { throw RelayError.invalidParam("description", "description must be at most 400 characters", type: "too_long") }
+            guard description.count <= 400 else {
+                throw RelayError.invalidParam("description", "description must be at most 400 characters", type: "too_long")
+            }
             dataset.description = description
         }
         if let permission = fields.permission { dataset.permission = permission }
         if let members = fields.partialMembers { dataset.partialMembers = Array(Set(members)).sorted { $0.description < $1.description } }
         if dataset.permission == .partialMembers, dataset.partialMembers.isEmpty, fields.permission == .partialMembers, fields.partialMembers == nil {
-            throw RelayError.invalidParam("partial_member_list", "partial_members needs partial_member_list: the members who may see it", type: "required")
+            throw RelayError.invalidParam(
+                "partial_member_list", "partial_members needs partial_member_list: the members who may see it", type: "required")
         }
         if let provider = fields.embeddingProvider { dataset.embeddingProvider = provider.isEmpty ? nil : provider }
         if let model = fields.embeddingModel { dataset.embeddingModel = model.isEmpty ? nil : model }
@@ -119,7 +126,8 @@ public struct DatasetService: Sendable {
         if let technique = fields.indexingTechnique {
             if !creating, techniqueChanged, dataset.documentCount > 0 {
                 throw RelayError.invalidParam(
-                    "indexing_technique", "The indexing technique of a dataset with documents cannot be changed; create another dataset", type: "immutable"
+                    "indexing_technique", "The indexing technique of a dataset with documents cannot be changed; create another dataset",
+                    type: "immutable"
                 )
             }
             dataset.indexingTechnique = technique
@@ -135,7 +143,8 @@ public struct DatasetService: Sendable {
         if dataset.indexingTechnique == .highQuality {
             guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else {
                 throw RelayError.invalidParam(
-                    "embedding_model", "A high_quality dataset needs embedding_model_provider and embedding_model (a text-embedding model of this workspace)",
+                    "embedding_model",
+                    "A high_quality dataset needs embedding_model_provider and embedding_model (a text-embedding model of this workspace)",
                     type: "required"
                 )
             }
@@ -176,7 +185,9 @@ public struct DatasetService: Sendable {
         return (stored, batch)
     }
 
-    public func documents(of datasetID: DatasetID, keyword: String?, page: Int, limit: Int, by caller: DatasetCaller) async throws -> Page<DatasetDocument> {
+    public func documents(
+        of datasetID: DatasetID, keyword: String?, page: Int, limit: Int, by caller: DatasetCaller
+    ) async throws -> Page<DatasetDocument> {
         _ = try await dataset(datasetID, by: caller)
         return try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, page: page, limit: limit)
     }
@@ -232,7 +243,8 @@ public struct DatasetService: Sendable {
         try caller.requireEditor("pause indexing")
         let current = try await document(id, of: datasetID, by: caller)
         guard current.isIndexing else {
-            throw RelayError.invalidParam("document_id", "Only a document being indexed can be paused; this one is \(current.status.rawValue)", type: "state")
+            throw RelayError.invalidParam(
+                "document_id", "Only a document being indexed can be paused; this one is \(current.status.rawValue)", type: "state")
         }
         guard let document = try await store.pause(id, of: datasetID, in: caller.workspaceID, at: now()), document.status == .paused else {
             throw RelayError.invalidParam("document_id", "The document finished indexing before it could be paused", type: "state")
@@ -245,16 +257,19 @@ public struct DatasetService: Sendable {
         try caller.requireEditor("resume indexing")
         let current = try await document(id, of: datasetID, by: caller)
         guard current.status == .paused else {
-            throw RelayError.invalidParam("document_id", "Only a paused document can be resumed; this one is \(current.status.rawValue)", type: "state")
+            throw RelayError.invalidParam(
+                "document_id", "Only a paused document can be resumed; this one is \(current.status.rawValue)", type: "state")
         }
         let date = now()
         let job = Self.indexingJob(for: id, in: caller.workspaceID)
         guard
-            let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: nil, clearingSegments: false, job: job, { document in
-                document.status = .waiting
-                document.pausedAt = nil
-                document.updatedAt = date
-            })
+            let document = try await store.reindex(
+                id, of: datasetID, in: caller.workspaceID, source: nil, clearingSegments: false, job: job,
+                { document in
+                    document.status = .waiting
+                    document.pausedAt = nil
+                    document.updatedAt = date
+                })
         else { throw RelayError.notFound("Document \(id) not found") }
         signal.wake()
         return document
@@ -280,15 +295,18 @@ public struct DatasetService: Sendable {
     }
 
     private func restart(
-        _ id: DocumentID, of datasetID: DatasetID, source: DocumentSource?, by caller: DatasetCaller, _ change: @escaping @Sendable (inout DatasetDocument) -> Void
+        _ id: DocumentID, of datasetID: DatasetID, source: DocumentSource?, by caller: DatasetCaller,
+        _ change: @escaping @Sendable (inout DatasetDocument) -> Void
     ) async throws -> DatasetDocument {
         let date = now()
         let job = Self.indexingJob(for: id, in: caller.workspaceID)
         guard
-            let document = try await store.reindex(id, of: datasetID, in: caller.workspaceID, source: source, clearingSegments: true, job: job, { document in
-                change(&document)
-                document.restartIndexing(at: date)
-            })
+            let document = try await store.reindex(
+                id, of: datasetID, in: caller.workspaceID, source: source, clearingSegments: true, job: job,
+                { document in
+                    change(&document)
+                    document.restartIndexing(at: date)
+                })
         else { throw RelayError.notFound("Document \(id) not found") }
         signal.wake()
         return document
@@ -299,10 +317,12 @@ public struct DatasetService: Sendable {
     ) async throws -> DatasetDocument {
         let date = now()
         guard
-            let document = try await store.updateDocument(id, of: datasetID, in: caller.workspaceID, { document in
-                change(&document)
-                document.updatedAt = date
-            })
+            let document = try await store.updateDocument(
+                id, of: datasetID, in: caller.workspaceID,
+                { document in
+                    change(&document)
+                    document.updatedAt = date
+                })
         else { throw RelayError.notFound("Document \(id) not found") }
         return document
     }

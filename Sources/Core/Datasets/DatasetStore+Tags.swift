@@ -37,7 +37,7 @@ extension DatasetStore {
                     VALUES (\(tag.id), \(tag.workspaceID), \(tag.name), \(tag.createdBy), \(tag.createdAt))
                     """)
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateTagName()
         }
     }
@@ -51,7 +51,7 @@ extension DatasetStore {
                     "SELECT \(unescaped: DatasetTag.selection) FROM dataset_tag t WHERE t.id = \(id) AND t.workspace_id = \(workspace)"
                 ).map { try DatasetTag(row: $0, bindingCount: try $0.int("binding_count")) }
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateTagName()
         }
     }
@@ -77,8 +77,9 @@ extension DatasetStore {
                     "SELECT id FROM dataset_tag WHERE workspace_id = \(workspace) AND id IN (\(list: chunk))\(Self.forShare)"
                 ).count
             }
-            let datasetIsKnown = try await transaction.row(
-                "SELECT id FROM dataset WHERE id = \(dataset) AND workspace_id = \(workspace)\(Self.forShare)") != nil
+            let datasetIsKnown =
+                try await transaction.row(
+                    "SELECT id FROM dataset WHERE id = \(dataset) AND workspace_id = \(workspace)\(Self.forShare)") != nil
             guard known == tags.count, datasetIsKnown else { return false }
             for chunk in chunks {
                 let rows = chunk.map { tag -> SQL in "(\(tag), \(dataset), \(workspace), \(date))" }

@@ -112,7 +112,7 @@ public struct DatasetStore: Sendable {
                     """)
                 try await Self.setMembers(of: dataset, transaction)
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateDatasetName()
         }
     }
@@ -138,7 +138,7 @@ public struct DatasetStore: Sendable {
                 try await Self.setMembers(of: dataset, transaction)
                 return dataset
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateDatasetName()
         }
     }
@@ -311,8 +311,9 @@ public struct DatasetStore: Sendable {
     public func deleteDocument(_ id: DocumentID, of dataset: DatasetID, in workspace: WorkspaceID) async throws -> Bool {
         try await database.write(.workspace(workspace)) { transaction in
             try await Self.cancelJobs(of: id, transaction)
-            let deleted = try await transaction.changes(
-                "DELETE FROM dataset_document WHERE id = \(id) AND dataset_id = \(dataset) AND workspace_id = \(workspace) RETURNING id") > 0
+            let deleted =
+                try await transaction.changes(
+                    "DELETE FROM dataset_document WHERE id = \(id) AND dataset_id = \(dataset) AND workspace_id = \(workspace) RETURNING id") > 0
             if deleted { try await Self.bumpRevision(of: dataset, transaction) }
             return deleted
         }

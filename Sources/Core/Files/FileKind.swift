@@ -84,7 +84,9 @@ public struct FileKind: Sendable, Equatable {
             "html": FileKind(category: .document, mimeType: "text/html", signature: .text),
             "htm": FileKind(category: .document, mimeType: "text/html", signature: .text),
         ]
-        let code = ["txt", "py", "js", "ts", "java", "c", "h", "cpp", "hpp", "cs", "go", "rs", "rb", "php", "swift", "kt", "sh", "sql", "yaml", "yml", "toml"]
+        let code = [
+            "txt", "py", "js", "ts", "java", "c", "h", "cpp", "hpp", "cs", "go", "rs", "rb", "php", "swift", "kt", "sh", "sql", "yaml", "yml", "toml",
+        ]
         for ext in code { table[ext] = text }
         return table
     }()

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 public import Foundation
 import NIOCore
-import NIOPosix
 import NIOHTTP1
+import NIOPosix
 
 /// Fetches an image a message names by URL, refusing private, loopback and link-local targets (unless the operator
 /// allows them) at every redirect, and anything too large or not an image.
@@ -45,7 +45,8 @@ public struct RemoteImageFetcher: Sendable {
                     throw RelayError(.fileTooLarge, "Images may be at most \(FileKind.imageLimit >> 20) MB")
                 }
                 let bytes = Array(body.readableBytesView)
-                guard let kind = ["png", "jpg", "gif", "webp"].compactMap(FileKind.of(extension:)).first(where: { $0.matches(Array(bytes.prefix(64))) })
+                guard
+                    let kind = ["png", "jpg", "gif", "webp"].compactMap(FileKind.of(extension:)).first(where: { $0.matches(Array(bytes.prefix(64))) })
                 else {
                     throw RelayError(.unsupportedFileType, "\(field) is not a png, jpeg, gif or webp image")
                 }

@@ -56,7 +56,8 @@ public struct FileStore: Sendable {
     public func file(_ id: FileID, in workspace: WorkspaceID) async throws -> UploadedFile? {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM upload_file WHERE id = \(id) AND workspace_id = \(workspace)").first.map { try UploadedFile(row: $0) }
+                "SELECT * FROM upload_file WHERE id = \(id) AND workspace_id = \(workspace)"
+            ).first.map { try UploadedFile(row: $0) }
         }
     }
 

@@ -102,7 +102,8 @@ public struct JobStore: Sendable {
     public func nextDue() async throws -> Date? {
         try await database.read(.allWorkspaces) { transaction in
             try await transaction.rows(
-                "SELECT MIN(\(SQL.greatest)(run_after, COALESCE(lease_until, run_after))) AS due FROM background_job WHERE state = 'queued'").first?.optionalDouble("due").map(Date.init(timeIntervalSince1970:))
+                "SELECT MIN(\(SQL.greatest)(run_after, COALESCE(lease_until, run_after))) AS due FROM background_job WHERE state = 'queued'"
+            ).first?.optionalDouble("due").map(Date.init(timeIntervalSince1970:))
         }
     }
 
@@ -121,7 +122,8 @@ public struct JobStore: Sendable {
             """
             SELECT 1 FROM background_job WHERE id = \(claim.job.id) AND claim_token = \(claim.token) AND state = 'queued'
             \(SQL.dialect(sqlite: "", postgres: "FOR UPDATE"))
-            """).count > 0
+            """
+        ).count > 0
     }
 }
 

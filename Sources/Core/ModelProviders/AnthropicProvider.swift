@@ -110,7 +110,10 @@ struct AnthropicProvider: ModelProvider {
         // data:image/png;base64,....
         if url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") {
             let mediaType = url[url.index(url.startIndex, offsetBy: 5)..<comma].replacingOccurrences(of: ";base64", with: "")
-            return ["type": "image", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(String(url[url.index(after: comma)...]))]]
+            return [
+                "type": "image",
+                "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(String(url[url.index(after: comma)...]))],
+            ]
         }
         return ["type": "image", "source": ["type": "url", "url": .string(url)]]
     }

@@ -37,7 +37,8 @@ public struct CredentialForm: Sendable {
 
     /// Dify's masking: the first six and last two characters around twelve stars; all stars for short values.
     public static func mask(_ value: String) -> String {
-        value.count > 8 ? String(value.prefix(6)) + String(repeating: "*", count: 12) + String(value.suffix(2))
+        value.count > 8
+            ? String(value.prefix(6)) + String(repeating: "*", count: 12) + String(value.suffix(2))
             : String(repeating: "*", count: value.count)
     }
 }

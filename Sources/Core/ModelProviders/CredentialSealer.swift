@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// Encrypts provider credentials at rest with a key derived from the server's secret key (AES-256-GCM). The workspace
 /// and provider are bound in as associated data, so sealed credentials copied to another row do not open.

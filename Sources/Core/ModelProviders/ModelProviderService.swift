@@ -97,7 +97,9 @@ public struct ModelProviderService: Sendable {
 
     /// The model to call, with the workspace's credentials; 400 `provider_not_initialize` saying how to configure
     /// the provider when it is not, `model_currently_not_support` when it does not offer the model.
-    public func resolve(provider providerID: String, model name: String, type: ModelType = .llm, in workspace: WorkspaceID)
+    public func resolve(
+        provider providerID: String, model name: String, type: ModelType = .llm, in workspace: WorkspaceID
+    )
         async throws -> ResolvedModel
     {
         guard let provider = try await find(providerID, in: workspace) else {

@@ -35,14 +35,16 @@ public struct ModelProviderStore: Sendable {
     public func credentials(in workspace: WorkspaceID) async throws -> [SealedCredentials] {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) ORDER BY provider").map { try SealedCredentials(row: $0) }
+                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) ORDER BY provider"
+            ).map { try SealedCredentials(row: $0) }
         }
     }
 
     public func credentials(of provider: String, in workspace: WorkspaceID) async throws -> SealedCredentials? {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) AND provider = \(provider)").first.map { try SealedCredentials(row: $0) }
+                "SELECT * FROM provider_credential WHERE workspace_id = \(workspace) AND provider = \(provider)"
+            ).first.map { try SealedCredentials(row: $0) }
         }
     }
 

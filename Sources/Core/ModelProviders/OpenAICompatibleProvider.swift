@@ -78,7 +78,8 @@ struct OpenAICompatibleProvider: ModelProvider {
         guard let answer = try? JSONDecoder().decode(EmbeddingAnswer.self, from: Data(received.readableBytesView)),
             answer.data.count == texts.count
         else {
-            throw RelayError(.completionRequestError, "The \(descriptor.id) upstream answered the embedding call with something else than \(texts.count) vectors")
+            throw RelayError(
+                .completionRequestError, "The \(descriptor.id) upstream answered the embedding call with something else than \(texts.count) vectors")
         }
         let vectors = answer.data.sorted { ($0.index ?? 0) < ($1.index ?? 0) }.map(\.embedding)
         return Embeddings(vectors: vectors, tokens: answer.usage?.promptTokens ?? answer.usage?.totalTokens ?? 0)
@@ -188,7 +189,10 @@ struct OpenAICompatibleProvider: ModelProvider {
         if !request.tools.isEmpty {
             body["tools"] = .array(
                 request.tools.map {
-                    ["type": "function", "function": ["name": .string($0.name), "description": .string($0.description), "parameters": $0.parameters]]
+                    [
+                        "type": "function",
+                        "function": ["name": .string($0.name), "description": .string($0.description), "parameters": $0.parameters],
+                    ]
                 }
             )
         }

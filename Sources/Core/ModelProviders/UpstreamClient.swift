@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
-public import ServiceLifecycle
 import NIOCore
 import NIOPosix
+public import ServiceLifecycle
 
 /// The HTTP client every built-in provider shares, with the operator's timeouts; a service, so that it is shut down
 /// (and its connections closed) when the server stops.

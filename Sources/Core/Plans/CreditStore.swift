@@ -1,4 +1,5 @@
 public import Foundation
+
 /// Message credits of a workspace for one UTC month: spent, and reserved by work still running.
 public struct CreditBalance: Sendable, Equatable {
     public let used: Int
@@ -47,7 +48,8 @@ public struct CreditStore: Sendable {
     public func balance(of workspace: WorkspaceID, month: Int) async throws -> CreditBalance {
         try await database.read(.workspace(workspace)) { transaction in
             let row = try await transaction.rows(
-                "SELECT used, reserved FROM message_credit WHERE workspace_id = \(workspace) AND month = \(month)").first
+                "SELECT used, reserved FROM message_credit WHERE workspace_id = \(workspace) AND month = \(month)"
+            ).first
             return CreditBalance(used: try row?.int("used") ?? 0, reserved: try row?.int("reserved") ?? 0)
         }
     }

@@ -1,4 +1,5 @@
 public import Foundation
+
 /// What a plan allows. Every limit is a count; 0 means unlimited.
 public struct PlanLimits: Sendable, Equatable, Codable {
     public var requestsPerMinute: Int
@@ -151,19 +152,23 @@ public struct PlanStore: Sendable {
                 """
                 SELECT (SELECT COUNT(*) FROM membership WHERE workspace_id = \(workspace)) AS members,
                 (SELECT COUNT(*) FROM app WHERE workspace_id = \(workspace)) AS apps
-                """).first
+                """
+            ).first
             return ResourceCounts(members: try row?.int("members") ?? 0, apps: try row?.int("apps") ?? 0)
         }
     }
 
-    static func workspacePlan(_ workspace: WorkspaceID, _ transaction: SQLTransaction) async throws
+    static func workspacePlan(
+        _ workspace: WorkspaceID, _ transaction: SQLTransaction
+    ) async throws
         -> WorkspacePlan?
     {
         try await transaction.rows(
             """
             SELECT w.plan_overrides, \(unescaped: PlanColumns.select("p")) FROM workspace w JOIN plan p ON p.name = w.plan
             WHERE w.id = \(workspace)
-            """).first.map { try WorkspacePlan(row: $0, workspace: workspace) }
+            """
+        ).first.map { try WorkspacePlan(row: $0, workspace: workspace) }
     }
 
     /// Refuses with 403 `forbidden` when adding one more would exceed the workspace's plan; `count` selects the current

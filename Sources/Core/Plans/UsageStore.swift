@@ -53,17 +53,19 @@ public struct UsageStore: Sendable {
                 try await transaction.execute(
                     "INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests, tokens) VALUES "
                         + SQL.joined(Array(rows[start..<min(start + 1000, rows.count)]), separator: ", ")
-                        + """
-                         ON CONFLICT (workspace_id, app_id, api_key_id, day)
-                        DO UPDATE SET requests = usage_counter.requests + excluded.requests, tokens = usage_counter.tokens + excluded.tokens
-                        """
+                            + """
+                             ON CONFLICT (workspace_id, app_id, api_key_id, day)
+                            DO UPDATE SET requests = usage_counter.requests + excluded.requests, tokens = usage_counter.tokens + excluded.tokens
+                            """
                 )
             }
         }
     }
 
     /// Totals of a workspace from `fromDay` on, overall and per app and per key.
-    public func totals(of workspace: WorkspaceID, fromDay: Int) async throws
+    public func totals(
+        of workspace: WorkspaceID, fromDay: Int
+    ) async throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
     {
         let rows = try await database.read(.workspace(workspace)) { transaction in
@@ -79,7 +81,9 @@ public struct UsageStore: Sendable {
 
 extension UsageTotals {
     /// Sums rows of `app_id`, `api_key_id` and `requests`: overall, per app and per key.
-    static func summing(_ rows: [StoredRow]) throws
+    static func summing(
+        _ rows: [StoredRow]
+    ) throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
     {
         var total = UsageTotals()

@@ -22,7 +22,8 @@ public struct PluginStore: Sendable {
     public func package(_ identifier: String, in workspace: WorkspaceID) async throws -> StoredPluginPackage? {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM plugin_package WHERE workspace_id = \(workspace) AND identifier = \(identifier)").first.map { try StoredPluginPackage(row: $0, withArchive: true) }
+                "SELECT * FROM plugin_package WHERE workspace_id = \(workspace) AND identifier = \(identifier)"
+            ).first.map { try StoredPluginPackage(row: $0, withArchive: true) }
         }
     }
 
@@ -35,7 +36,8 @@ public struct PluginStore: Sendable {
                 """
                 DELETE FROM plugin_install WHERE workspace_id = \(install.workspace) AND plugin_id = \(install.pluginID)
                 RETURNING *
-                """).first.map { try PluginInstall(row: $0) }
+                """
+            ).first.map { try PluginInstall(row: $0) }
             let saved = PluginInstall(
                 id: install.id, workspace: install.workspace, pluginID: install.pluginID, identifier: install.identifier,
                 source: install.source, declaration: install.declaration, sandboxUID: previous?.sandboxUID ?? install.sandboxUID,
@@ -49,7 +51,7 @@ public struct PluginStore: Sendable {
                     \(saved.source), \(String(decoding: saved.declaration, as: UTF8.self)), \(saved.sandboxUID),
                     \(saved.createdAt))
                     """)
-            } catch where SQLTransaction.isUniqueViolation(error) {
+            } catch  where SQLTransaction.isUniqueViolation(error) {
                 throw SandboxUIDTaken()
             }
             return saved
@@ -59,14 +61,16 @@ public struct PluginStore: Sendable {
     public func installs(in workspace: WorkspaceID) async throws -> [PluginInstall] {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM plugin_install WHERE workspace_id = \(workspace) ORDER BY created_at, id").map { try PluginInstall(row: $0) }
+                "SELECT * FROM plugin_install WHERE workspace_id = \(workspace) ORDER BY created_at, id"
+            ).map { try PluginInstall(row: $0) }
         }
     }
 
     public func install(_ id: PluginInstallID, in workspace: WorkspaceID) async throws -> PluginInstall? {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT * FROM plugin_install WHERE workspace_id = \(workspace) AND id = \(id)").first.map { try PluginInstall(row: $0) }
+                "SELECT * FROM plugin_install WHERE workspace_id = \(workspace) AND id = \(id)"
+            ).first.map { try PluginInstall(row: $0) }
         }
     }
 
@@ -75,7 +79,8 @@ public struct PluginStore: Sendable {
         try await database.write(.workspace(workspace)) { transaction in
             guard
                 let install = try await transaction.rows(
-                    "DELETE FROM plugin_install WHERE workspace_id = \(workspace) AND id = \(id) RETURNING *").first.map({ try PluginInstall(row: $0) })
+                    "DELETE FROM plugin_install WHERE workspace_id = \(workspace) AND id = \(id) RETURNING *"
+                ).first.map({ try PluginInstall(row: $0) })
             else { return nil }
             try await transaction.execute(
                 "DELETE FROM plugin_storage WHERE workspace_id = \(workspace) AND plugin_id = \(install.pluginID)")
@@ -93,7 +98,8 @@ public struct PluginStore: Sendable {
             try await transaction.rows(
                 """
                 SELECT value FROM plugin_storage WHERE workspace_id = \(workspace) AND plugin_id = \(plugin) AND key = \(key)
-                """).first.map { try $0.string("value") }
+                """
+            ).first.map { try $0.string("value") }
         }
     }
 
@@ -102,11 +108,13 @@ public struct PluginStore: Sendable {
         try await database.write(.workspace(workspace)) { transaction in
             // One writer per plugin at a time, so two sets cannot both pass the limit.
             try await transaction.lock(workspace.description + "/" + plugin)
-            let others = try await transaction.rows(
-                """
-                SELECT coalesce(sum(length(key) + length(value) / 2), 0) AS used FROM plugin_storage
-                WHERE workspace_id = \(workspace) AND plugin_id = \(plugin) AND key <> \(key)
-                """).first.map { try $0.int("used") } ?? 0
+            let others =
+                try await transaction.rows(
+                    """
+                    SELECT coalesce(sum(length(key) + length(value) / 2), 0) AS used FROM plugin_storage
+                    WHERE workspace_id = \(workspace) AND plugin_id = \(plugin) AND key <> \(key)
+                    """
+                ).first.map { try $0.int("used") } ?? 0
             guard others + key.utf8.count + value.utf8.count / 2 <= limit else { return false }
             try await transaction.execute(
                 """
@@ -131,7 +139,8 @@ public struct PluginStore: Sendable {
     public func toolCredentials(of provider: String, in workspace: WorkspaceID) async throws -> String? {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
-                "SELECT sealed FROM tool_credential WHERE workspace_id = \(workspace) AND provider = \(provider)").first.map { try $0.string("sealed") }
+                "SELECT sealed FROM tool_credential WHERE workspace_id = \(workspace) AND provider = \(provider)"
+            ).first.map { try $0.string("sealed") }
         }
     }
 

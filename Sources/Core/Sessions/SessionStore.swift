@@ -30,7 +30,8 @@ public struct SessionStore: Sendable {
                     SELECT r.expires_at, r.spent_at, s.id, s.account_id, s.workspace_id, s.refresh_token_lifetime, s.revoked_at
                     FROM refresh_token r JOIN session s ON s.id = r.session_id WHERE r.token_hash = \(hash)
                     \(SQL.forUpdate(of: "r"))
-                    """).first
+                    """
+                ).first
             else { return .unknown }
             let session = try Session(row: row)
             if try row.optionalDouble("spent_at") != nil {
@@ -52,7 +53,9 @@ public struct SessionStore: Sendable {
     }
 
     public func revokeSession(_ id: SessionID, at date: Date) async throws {
-        try await database.write(.none) { transaction in try await transaction.execute("UPDATE session SET revoked_at = \(date) WHERE id = \(id) AND revoked_at IS NULL") }
+        try await database.write(.none) { transaction in
+            try await transaction.execute("UPDATE session SET revoked_at = \(date) WHERE id = \(id) AND revoked_at IS NULL")
+        }
     }
 
     /// Makes `workspace` the one the session's refreshed tokens are for, and the account's last one.
@@ -78,7 +81,8 @@ public struct SessionStore: Sendable {
                 LEFT JOIN membership m ON m.workspace_id = \(workspace) AND m.account_id = s.account_id
                 WHERE s.id = \(session) AND s.account_id = \(account) AND s.revoked_at IS NULL
                 AND a.status = 'active'
-                """).first.map { try ConsoleGrant(row: $0, session: session, workspace: workspace) }
+                """
+            ).first.map { try ConsoleGrant(row: $0, session: session, workspace: workspace) }
         }
     }
 }

@@ -88,10 +88,11 @@ private struct CopiedTable: Sendable {
 
     static func all(in db: Database) throws -> [CopiedTable] {
         let names = try String.fetchAll(
-            db, sql: """
-            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
-            AND name NOT LIKE 'segment_fts%'
-            """
+            db,
+            sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
+                AND name NOT LIKE 'segment_fts%'
+                """
         )
         var tables: [String: CopiedTable] = [:]
         var references: [String: Set<String>] = [:]

@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
-public import ServiceLifecycle
 import PostgresNIO
+public import ServiceLifecycle
 
 /// An open database, SQLite or PostgreSQL, with its stores.
 ///

@@ -38,7 +38,9 @@ struct NodePolicy: Sendable {
             let backoff = retry["exponential_backoff"]
             if backoff["enabled"].bool == true {
                 let multiplier = backoff["multiplier"].number ?? 2
-                if !(1...10).contains(multiplier) { configuration.problem("retry_config.exponential_backoff.multiplier", "multiplier must be from 1 to 10") }
+                if !(1...10).contains(multiplier) {
+                    configuration.problem("retry_config.exponential_backoff.multiplier", "multiplier must be from 1 to 10")
+                }
                 backoffMultiplier = min(max(multiplier, 1), 10)
                 maxInterval = min(.milliseconds(max(backoff["max_interval"].int ?? 10_000, 0)), Self.maxInterval)
             } else {

@@ -20,7 +20,9 @@ enum WorkflowCompiler {
         "loop-start", "agent", "assigner", "variable-assigner",
     ]
 
-    static func compile(_ json: JSONValue, mode: AppMode, environment: Set<String> = [], conversation: Set<String> = [])
+    static func compile(
+        _ json: JSONValue, mode: AppMode, environment: Set<String> = [], conversation: Set<String> = []
+    )
         -> Result<CompiledWorkflow, RelayError>
     {
         var problems: [WorkflowProblem] = []
@@ -41,7 +43,8 @@ enum WorkflowCompiler {
             if depth > maxNesting {
                 return .failure(
                     .invalidWorkflow([
-                        WorkflowProblem(node: node.id, field: "parentId", "iterations nest at most \(maxNesting) deep (or their parentIds form a loop)")
+                        WorkflowProblem(
+                            node: node.id, field: "parentId", "iterations nest at most \(maxNesting) deep (or their parentIds form a loop)")
                     ])
                 )
             }
@@ -128,7 +131,9 @@ private struct Compilation {
         } else if entryNodes.count == 1 {
             entry = entryNodes[0].id
         } else {
-            problem(nil, "graph.nodes", entryNodes.isEmpty ? "the workflow needs a start node" : "the workflow has \(entryNodes.count) start nodes; it needs exactly one")
+            problem(
+                nil, "graph.nodes",
+                entryNodes.isEmpty ? "the workflow needs a start node" : "the workflow has \(entryNodes.count) start nodes; it needs exactly one")
         }
         for node in graph.nodes where node.type == "start" && node.parentID != nil && parent == nil {
             problem(node.id, "parentId", "a start node cannot be inside an iteration")
@@ -199,7 +204,9 @@ private struct Compilation {
             if mode == .advancedChat { configuration.problem("type", "a chatflow ends with answer nodes, not end nodes") }
             return EndStep(&configuration)
         case "answer":
-            if mode != .advancedChat { configuration.problem("type", "answer nodes belong to chatflows (advanced-chat apps); a workflow ends with end nodes") }
+            if mode != .advancedChat {
+                configuration.problem("type", "answer nodes belong to chatflows (advanced-chat apps); a workflow ends with end nodes")
+            }
             return AnswerStep(&configuration)
         case "llm": return LLMStep(&configuration)
         case "if-else": return IfElseStep(&configuration)
@@ -303,14 +310,20 @@ private struct Compilation {
             let path = selector.joined(separator: ".")
             switch owner {
             case "sys":
-                if !WorkflowCompiler.systemVariables.contains(name) { problem(node.id, field, "\(field) reads sys.\(name), which is no system variable") }
+                if !WorkflowCompiler.systemVariables.contains(name) {
+                    problem(node.id, field, "\(field) reads sys.\(name), which is no system variable")
+                }
                 if name == "query" || name == "conversation_id" || name == "dialogue_count", mode != .advancedChat {
                     problem(node.id, field, "\(field) reads sys.\(name), which only chatflows have")
                 }
             case "env":
-                if !environment.contains(name) { problem(node.id, field, "\(field) reads env.\(name), which is no environment variable of this workflow") }
+                if !environment.contains(name) {
+                    problem(node.id, field, "\(field) reads env.\(name), which is no environment variable of this workflow")
+                }
             case "conversation":
-                if !conversation.contains(name) { problem(node.id, field, "\(field) reads conversation.\(name), which is no conversation variable of this workflow") }
+                if !conversation.contains(name) {
+                    problem(node.id, field, "\(field) reads conversation.\(name), which is no conversation variable of this workflow")
+                }
             default:
                 if enclosing.contains(owner) {
                     if name != "item" && name != "index" {

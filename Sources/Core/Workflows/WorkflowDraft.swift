@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// What an app's workflow is made of: the graph and the settings around it. The draft is what the editor changes; a
 /// version is a draft frozen by publishing.

@@ -46,7 +46,10 @@ public struct WorkflowGraph: Sendable {
                     continue
                 }
                 let parent = item["parentId"].string ?? item["data"]["iteration_id"].string
-                nodes.append(Node(id: id, parentID: parent?.isEmpty == false ? parent : nil, type: type, title: item["data"]["title"].string ?? id, data: item["data"]))
+                nodes.append(
+                    Node(
+                        id: id, parentID: parent?.isEmpty == false ? parent : nil, type: type, title: item["data"]["title"].string ?? id,
+                        data: item["data"]))
             }
         } else {
             problems.append(WorkflowProblem(node: nil, field: "graph.nodes", "graph.nodes must be an array of nodes"))

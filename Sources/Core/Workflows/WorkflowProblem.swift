@@ -23,7 +23,10 @@ extension RelayError {
                 "field": "graph", "type": "invalid",
                 "problems": .array(
                     problems.map { problem in
-                        ["node_id": problem.node.map(JSONValue.string) ?? .null, "field": .string(problem.field), "message": .string(problem.message)]
+                        [
+                            "node_id": problem.node.map(JSONValue.string) ?? .null, "field": .string(problem.field),
+                            "message": .string(problem.message),
+                        ]
                     }
                 ),
             ]

@@ -25,7 +25,8 @@ public struct WorkflowService: Sendable {
     public func draft(of app: App) async throws -> WorkflowDraft {
         try requireWorkflowMode(app)
         guard let draft = try await store.draft(of: app.id, in: app.workspaceID) else {
-            throw RelayError(.draftWorkflowNotExist, "This app has no draft workflow yet: save one with POST /console/api/apps/\(app.id)/workflows/draft")
+            throw RelayError(
+                .draftWorkflowNotExist, "This app has no draft workflow yet: save one with POST /console/api/apps/\(app.id)/workflows/draft")
         }
         return draft
     }
@@ -217,7 +218,9 @@ public struct WorkflowService: Sendable {
         // Stored even when the caller was cancelled: a new task does not inherit its cancellation.
         let (finished, nodes, store) = (run, context.nodeExecutions, self.store)
         if case .failure(let error) = await Task(operation: { try await store.finishRun(finished, nodes: nodes) }).result {
-            logger.error("The end of a workflow run could not be stored", metadata: ["run.id": "\(run.id)", "error": "\(RelayError.logDescription(of: error))"])
+            logger.error(
+                "The end of a workflow run could not be stored",
+                metadata: ["run.id": "\(run.id)", "error": "\(RelayError.logDescription(of: error))"])
         }
         await onEvent(.workflowFinished(run))
         return run

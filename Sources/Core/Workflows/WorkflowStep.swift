@@ -72,7 +72,12 @@ final class WorkflowRunContext: Sendable {
     }
 
     /// The next node's 1-based index in the run.
-    func nextIndex() -> Int { counters.withLock { $0.steps += 1; return $0.steps } }
+    func nextIndex() -> Int {
+        counters.withLock {
+            $0.steps += 1
+            return $0.steps
+        }
+    }
 
     func add(_ usage: TokenCounts) {
         counters.withLock {

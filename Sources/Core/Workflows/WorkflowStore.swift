@@ -44,7 +44,9 @@ public struct WorkflowStore: StopRequests {
     }
 
     /// Stores `content` as the app's next version (numbered after the last, in one transaction).
-    public func publish(_ content: WorkflowContent, of app: AppID, by account: AccountID?, at date: Date, in workspace: WorkspaceID)
+    public func publish(
+        _ content: WorkflowContent, of app: AppID, by account: AccountID?, at date: Date, in workspace: WorkspaceID
+    )
         async throws -> WorkflowVersion
     {
         try await database.write(.workspace(workspace)) { transaction in
@@ -170,7 +172,9 @@ public struct WorkflowStore: StopRequests {
     }
 
     /// Runs of an app, newest first, optionally of one status only.
-    public func runs(of app: AppID, in workspace: WorkspaceID, status: WorkflowRun.Status?, page: Int, limit: Int) async throws
+    public func runs(
+        of app: AppID, in workspace: WorkspaceID, status: WorkflowRun.Status?, page: Int, limit: Int
+    ) async throws
         -> Page<WorkflowRun>
     {
         try await database.read(.workspace(workspace)) { transaction in

@@ -28,7 +28,8 @@ public struct WorkspaceStore: Sendable {
                 """
                 SELECT \(unescaped: WorkspaceColumns.select("w")), m.role FROM membership m JOIN workspace w ON w.id = m.workspace_id
                 WHERE m.account_id = \(account) ORDER BY w.created_at, w.id
-                """).map { try WorkspaceMembership(row: $0) }
+                """
+            ).map { try WorkspaceMembership(row: $0) }
         }
     }
 
@@ -38,7 +39,8 @@ public struct WorkspaceStore: Sendable {
                 """
                 SELECT \(unescaped: WorkspaceColumns.select("w")), m.role FROM membership m JOIN workspace w ON w.id = m.workspace_id
                 WHERE m.account_id = \(account) AND m.workspace_id = \(workspace)
-                """).first.map { try WorkspaceMembership(row: $0) }
+                """
+            ).first.map { try WorkspaceMembership(row: $0) }
         }
     }
 
@@ -55,7 +57,8 @@ public struct WorkspaceStore: Sendable {
                 SELECT \(unescaped: AccountColumns.select("a")), m.role, m.created_at AS joined_at
                 FROM membership m JOIN account a ON a.id = m.account_id
                 WHERE m.workspace_id = \(workspace) ORDER BY m.created_at, a.email
-                """).map { try Member(row: $0) }
+                """
+            ).map { try Member(row: $0) }
         }
     }
 
@@ -73,13 +76,15 @@ public struct WorkspaceStore: Sendable {
                 """)
             guard
                 let account = try await transaction.rows(
-                    "SELECT \(unescaped: AccountColumns.select("a")) FROM account a WHERE a.email = \(email)").first.map({ try Account(row: $0) })
+                    "SELECT \(unescaped: AccountColumns.select("a")) FROM account a WHERE a.email = \(email)"
+                ).first.map({ try Account(row: $0) })
             else { throw RelayError.internalError(StoredValueError(column: "account.email", value: email)) }
             let isMember = try await transaction.rows(
                 "SELECT 1 FROM membership WHERE workspace_id = \(workspace) AND account_id = \(account.id)")
             if !isMember.isEmpty { return .alreadyMember }
             try await PlanStore.requireRoom(
-                for: "members", \.members, in: workspace, count: "SELECT COUNT(*) AS n FROM membership WHERE workspace_id = \(workspace)", transaction)
+                for: "members", \.members, in: workspace, count: "SELECT COUNT(*) AS n FROM membership WHERE workspace_id = \(workspace)", transaction
+            )
             try await transaction.execute(
                 """
                 INSERT INTO membership (workspace_id, account_id, role, created_at)
@@ -124,7 +129,9 @@ public struct WorkspaceStore: Sendable {
         }
     }
 
-    static func insert(_ workspace: Workspace, owner: AccountID, _ transaction: SQLTransaction)
+    static func insert(
+        _ workspace: Workspace, owner: AccountID, _ transaction: SQLTransaction
+    )
         async throws
     {
         try await transaction.execute(
@@ -139,18 +146,24 @@ public struct WorkspaceStore: Sendable {
             """)
     }
 
-    private static func role(of account: AccountID, in workspace: WorkspaceID, _ transaction: SQLTransaction)
+    private static func role(
+        of account: AccountID, in workspace: WorkspaceID, _ transaction: SQLTransaction
+    )
         async throws -> Role?
     {
         try await transaction.rows(
-            "SELECT role FROM membership WHERE workspace_id = \(workspace) AND account_id = \(account)").first.flatMap { Role(rawValue: try $0.string("role")) }
+            "SELECT role FROM membership WHERE workspace_id = \(workspace) AND account_id = \(account)"
+        ).first.flatMap { Role(rawValue: try $0.string("role")) }
     }
 
-    private static func ownerCount(_ workspace: WorkspaceID, _ transaction: SQLTransaction) async throws
+    private static func ownerCount(
+        _ workspace: WorkspaceID, _ transaction: SQLTransaction
+    ) async throws
         -> Int
     {
         try await transaction.rows(
-            "SELECT COUNT(*) AS n FROM membership WHERE workspace_id = \(workspace) AND role = 'owner'").first?.int("n") ?? 0
+            "SELECT COUNT(*) AS n FROM membership WHERE workspace_id = \(workspace) AND role = 'owner'"
+        ).first?.int("n") ?? 0
     }
 }
 

@@ -1,6 +1,6 @@
-public import Hummingbird
 import Core
 public import Foundation
+public import Hummingbird
 import Tenancy
 
 /// The context every request starts with; authentication middleware fills in who is asking.

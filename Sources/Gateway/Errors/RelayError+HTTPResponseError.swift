@@ -1,7 +1,7 @@
 public import Core
-public import Hummingbird
 import Foundation
 import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 /// Renders every Relay error as the one body: `{"code", "message", "status", "details"}`.

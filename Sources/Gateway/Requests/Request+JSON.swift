@@ -39,7 +39,8 @@ extension RelayError {
             self = .required(path(context.codingPath + [key]))
         case .valueNotFound(_, let context):
             let field = path(context.codingPath)
-            self = field.isEmpty
+            self =
+                field.isEmpty
                 ? .invalidParam("body", "The request body must be a JSON object", type: "type")
                 : .invalidParam(field, "Parameter '\(field)' must not be null", type: "required")
         case .typeMismatch(let type, let context):

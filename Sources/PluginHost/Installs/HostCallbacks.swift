@@ -49,7 +49,8 @@ struct HostCallbacks: Sendable {
         }
         let resolved = try await models.resolve(provider: provider, model: model, in: workspace)
         let messages: [PromptMessage] = request["prompt_messages"].array.compactMap { message in
-            let text = message["content"].string
+            let text =
+                message["content"].string
                 ?? message["content"].array.compactMap { $0["type"].string == "text" ? $0["data"].string : nil }.joined()
             switch message["role"].string {
             case "system": return PromptMessage(.system, text)

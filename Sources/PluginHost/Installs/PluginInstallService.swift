@@ -98,7 +98,9 @@ public struct PluginInstallService: Sendable {
     }
 
     public func install(_ id: PluginInstallID, in workspace: WorkspaceID) async throws -> Installed {
-        guard let install = try await store.install(id, in: workspace) else { throw RelayError.notFound("No plugin install '\(id)' in this workspace") }
+        guard let install = try await store.install(id, in: workspace) else {
+            throw RelayError.notFound("No plugin install '\(id)' in this workspace")
+        }
         return Installed(install: install, declaration: try declarations.declaration(of: install))
     }
 

@@ -40,8 +40,10 @@ struct PluginModelProvider: ModelProvider {
         let chunks: [JSONValue]
         do {
             chunks = try await collect(
-                ["type": "model", "action": "validate_provider_credentials", "provider": .string(provider.name),
-                 "credentials": .object(credentials.mapValues(JSONValue.string))]
+                [
+                    "type": "model", "action": "validate_provider_credentials", "provider": .string(provider.name),
+                    "credentials": .object(credentials.mapValues(JSONValue.string)),
+                ]
             )
         } catch let error as RelayError where error.code == .pluginInvocationError {
             throw RelayError.invalidParam("credentials", "\(descriptor.id) refused these credentials: \(error.message)")
@@ -80,9 +82,11 @@ struct PluginModelProvider: ModelProvider {
         let chunks: [JSONValue]
         do {
             chunks = try await collect(
-                ["type": "model", "action": "invoke_text_embedding", "provider": .string(provider.name), "model": .string(model),
-                 "model_type": "text-embedding", "credentials": .object(credentials.mapValues(JSONValue.string)),
-                 "texts": .array(texts.map(JSONValue.string)), "input_type": "document"]
+                [
+                    "type": "model", "action": "invoke_text_embedding", "provider": .string(provider.name), "model": .string(model),
+                    "model_type": "text-embedding", "credentials": .object(credentials.mapValues(JSONValue.string)),
+                    "texts": .array(texts.map(JSONValue.string)), "input_type": "document",
+                ]
             )
         } catch let error as RelayError where error.code == .pluginInvocationError {
             throw RelayError(.completionRequestError, "\(descriptor.id) failed: \(error.message)", details: error.details)

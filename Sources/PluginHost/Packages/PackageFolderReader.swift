@@ -100,7 +100,8 @@ struct PackageFolderReader {
             for (fieldName, field) in fields.sorted(by: { $0.key < $1.key }) {
                 let type = field["type"].string ?? ""
                 if !Self.credentialTypes.contains(type) {
-                    problem(file, "credentials_for_provider.\(fieldName).type", "must be one of \(Self.credentialTypes.sorted().joined(separator: ", "))")
+                    problem(
+                        file, "credentials_for_provider.\(fieldName).type", "must be one of \(Self.credentialTypes.sorted().joined(separator: ", "))")
                 }
                 credentials.append(CredentialField(name: fieldName, type: type, required: field["required"].bool ?? false, declaration: field))
             }
@@ -171,7 +172,8 @@ struct PackageFolderReader {
         guard let tool = load(file) else { return nil }
         let name = name(tool["identity"]["name"], file, "identity.name")
         var parameters: [ToolParameter] = []
-        if !tool["parameters"].isNull, case .array = tool["parameters"] {} else if !tool["parameters"].isNull {
+        if !tool["parameters"].isNull, case .array = tool["parameters"] {
+        } else if !tool["parameters"].isNull {
             problem(file, "parameters", "must be a list")
         }
         for (index, parameter) in tool["parameters"].array.enumerated() {

@@ -19,7 +19,8 @@ extension RelayError {
         let first = problems.first.map { "\($0.file): \($0.field.isEmpty ? "" : "\($0.field): ")\($0.message)" } ?? "invalid package"
         return RelayError(
             .pluginPackageInvalid,
-            problems.count == 1 ? "The plugin package is invalid: \(first)" : "The plugin package is invalid: \(first) (and \(problems.count - 1) more)",
+            problems.count == 1
+                ? "The plugin package is invalid: \(first)" : "The plugin package is invalid: \(first) (and \(problems.count - 1) more)",
             details: [
                 "problems": .array(
                     problems.map { ["file": .string($0.file), "field": .string($0.field), "message": .string($0.message)] }

@@ -36,7 +36,10 @@ enum PluginOutput: Sendable {
                 self = .failure(data["message"].string ?? data.string ?? "\(data)")
             }
         case "session":
-            guard let id = envelope.sessionID else { self = .ignored; return }
+            guard let id = envelope.sessionID else {
+                self = .ignored
+                return
+            }
             self = .session(id: id, SessionEvent(data))
         default: self = .ignored
         }

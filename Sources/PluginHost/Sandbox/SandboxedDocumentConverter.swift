@@ -23,7 +23,8 @@ public struct SandboxedDocumentConverter: DocumentConverter {
     static let textLimit = 64 << 20
     static let uidRange: ClosedRange<UInt32> = 200_000...299_999
 
-    public init(launcher: String, pdftotext: String = "/usr/bin/pdftotext", folder: URL, minimumLevel: SandboxLevel, timeout: Duration = .seconds(60)) {
+    public init(launcher: String, pdftotext: String = "/usr/bin/pdftotext", folder: URL, minimumLevel: SandboxLevel, timeout: Duration = .seconds(60))
+    {
         self.launcher = launcher
         self.pdftotext = pdftotext
         self.folder = folder

@@ -60,8 +60,12 @@ struct SandboxedRun: Sendable {
                 var streams = 0
                 while streams < 2, let next = try await group.next() {
                     switch next {
-                    case .output(let data): output = data; streams += 1
-                    case .error(let data): error = data; streams += 1
+                    case .output(let data):
+                        output = data
+                        streams += 1
+                    case .error(let data):
+                        error = data
+                        streams += 1
                     case .timedOut: timedOut = true
                     case nil: break
                     }

@@ -13,7 +13,9 @@ actor PluginInstance {
     private(set) var lastEnd: PluginProcessEnd?
     private(set) var lastFailure: RelayError?
 
-    init(runtime: PluginRuntime, settings: PluginSupervisorSettings, logger: Logger, start: @escaping @Sendable (PluginInstance, PluginProcess) -> Void) {
+    init(
+        runtime: PluginRuntime, settings: PluginSupervisorSettings, logger: Logger, start: @escaping @Sendable (PluginInstance, PluginProcess) -> Void
+    ) {
         self.runtime = runtime
         self.settings = settings
         self.logger = logger

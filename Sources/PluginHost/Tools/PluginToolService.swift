@@ -58,10 +58,12 @@ public struct PluginToolService: Sendable {
         let chunks: [JSONValue]
         do {
             chunks = try await call(
-            provider,
-            ["user_id": .string(user), "type": "tool", "action": "validate_tool_credentials", "provider": .string(provider.declaration.name),
-             "credentials": .object(credentials.mapValues { .string($0) })],
-            in: workspace
+                provider,
+                [
+                    "user_id": .string(user), "type": "tool", "action": "validate_tool_credentials", "provider": .string(provider.declaration.name),
+                    "credentials": .object(credentials.mapValues { .string($0) }),
+                ],
+                in: workspace
             )
         } catch let error as RelayError where error.code == .pluginInvocationError {
             throw RelayError(.invalidParam, "\(provider.id) refused these credentials: \(error.message)", details: ["field": "credentials"])
@@ -114,9 +116,11 @@ public struct PluginToolService: Sendable {
         }
         return try await call(
             provider,
-            ["user_id": .string(user), "type": "tool", "action": "invoke_tool", "provider": .string(provider.declaration.name),
-             "tool": .string(name), "tool_parameters": .object(parameters), "credentials": .object(credentials.mapValues { .string($0) }),
-             "credential_type": "api-key"],
+            [
+                "user_id": .string(user), "type": "tool", "action": "invoke_tool", "provider": .string(provider.declaration.name),
+                "tool": .string(name), "tool_parameters": .object(parameters), "credentials": .object(credentials.mapValues { .string($0) }),
+                "credential_type": "api-key",
+            ],
             in: workspace
         )
     }

@@ -22,10 +22,11 @@ extension [RateLimitRule] {
     /// `api_rpm`/`api_rph` when set. Zero means unlimited and makes no rule.
     public static func publicAPI(plan: PlanLimits, workspace: WorkspaceID, app: App) -> [RateLimitRule] {
         let appKey = "app:\(app.id)"
-        return Self.workspace(plan: plan, workspace: workspace) + [
-            RateLimitRule(holder: "app", key: appKey, window: .minute, limit: app.apiRPM),
-            RateLimitRule(holder: "app", key: appKey, window: .hour, limit: app.apiRPH),
-        ].filter { $0.limit > 0 }
+        return Self.workspace(plan: plan, workspace: workspace)
+            + [
+                RateLimitRule(holder: "app", key: appKey, window: .minute, limit: app.apiRPM),
+                RateLimitRule(holder: "app", key: appKey, window: .hour, limit: app.apiRPH),
+            ].filter { $0.limit > 0 }
     }
 
     /// A workspace's own Public API budgets (RPM, RPH, RPD), shared by all its apps and keys.

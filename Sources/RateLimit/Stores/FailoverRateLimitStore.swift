@@ -1,6 +1,6 @@
 public import Core
-public import Logging
 import Foundation
+public import Logging
 import Synchronization
 
 /// What to do when the shared store cannot answer.
@@ -54,7 +54,8 @@ public final class FailoverRateLimitStore: RateLimitStore, Sendable {
         }
         if shouldLog {
             logger.error(
-                "The shared rate-limit store failed", metadata: ["error": "\(RelayError.logDescription(of: error))", "rate_limit.failure_policy": "\(policy.rawValue)"]
+                "The shared rate-limit store failed",
+                metadata: ["error": "\(RelayError.logDescription(of: error))", "rate_limit.failure_policy": "\(policy.rawValue)"]
             )
         }
         if policy == .closed {

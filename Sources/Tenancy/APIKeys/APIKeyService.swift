@@ -51,13 +51,16 @@ public struct APIKeyService: Sendable {
         return try await store.workspaceKeys(of: .workspace, in: scope.workspaceID)
     }
 
-    public func issueWorkspaceKey(named name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope) async throws
+    public func issueWorkspaceKey(
+        named name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope
+    ) async throws
         -> IssuedAPIKey
     {
         try scope.require(\.canManageAPIKeys, "Only owners and admins can create API keys")
         let name = try TextRules.required(name, field: "name", maxLength: 100)
         guard !permissions.isEmpty else {
-            throw RelayError.invalidParam("permissions", "permissions must name at least one of chat, completion, workflow, dataset", type: "required")
+            throw RelayError.invalidParam(
+                "permissions", "permissions must name at least one of chat, completion, workflow, dataset", type: "required")
         }
         let unique = APIKey.Permission.allCases.filter(permissions.contains)
         return try await issue(kind: .workspace, app: nil, name: name, permissions: unique, in: scope)
@@ -142,14 +145,17 @@ public struct APIKeyService: Sendable {
         cache.removeAll()
     }
 
-    private func issue(kind: APIKey.Kind, app: AppID?, name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope)
+    private func issue(
+        kind: APIKey.Kind, app: AppID?, name: String, permissions: [APIKey.Permission], in scope: WorkspaceScope
+    )
         async throws -> IssuedAPIKey
     {
-        let prefix = switch kind {
-        case .app: "app-"
-        case .workspace: "ws-"
-        case .dataset: "ds-"
-        }
+        let prefix =
+            switch kind {
+            case .app: "app-"
+            case .workspace: "ws-"
+            case .dataset: "ds-"
+            }
         let secret = prefix + SecretToken.random(count: Self.secretLength)
         let key = APIKey(
             id: APIKeyID(), workspaceID: scope.workspaceID, appID: app, kind: kind, name: name, permissions: permissions,

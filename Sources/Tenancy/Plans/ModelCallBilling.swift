@@ -103,11 +103,12 @@ extension ModelCallBilling.Outcome {
     /// back: without one they are an estimate of a prompt the upstream refused.
     public static func message(_ result: ChatResult) -> Self {
         let hasAnswer = !result.message.answer.isEmpty
-        let answered: Bool = switch result.ending {
-        case .completed: true
-        case .stopped: hasAnswer
-        case .failed: false
-        }
+        let answered: Bool =
+            switch result.ending {
+            case .completed: true
+            case .stopped: hasAnswer
+            case .failed: false
+            }
         return Self(tokens: hasAnswer ? result.usage.totalTokens : 0, answered: answered)
     }
 

@@ -1,7 +1,7 @@
 public import Core
 public import Foundation
-public import ServiceLifecycle
 public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Counts Public API requests per workspace, app and key without a database write per request: counts gather in
@@ -69,7 +69,9 @@ public final class UsageRecorder: Service, Sendable {
     ///
     /// A flush moves counts from memory to the database; a read that overlapped one could miss or double them, so it
     /// reads again until it did not.
-    public func totals(of workspace: WorkspaceID, fromDay: Int) async throws
+    public func totals(
+        of workspace: WorkspaceID, fromDay: Int
+    ) async throws
         -> (workspace: UsageTotals, apps: [AppID: UsageTotals], keys: [APIKeyID: UsageTotals])
     {
         while true {

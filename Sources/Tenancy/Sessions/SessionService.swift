@@ -1,6 +1,6 @@
 public import Core
-public import Foundation
 import Crypto
+public import Foundation
 import JWTKit
 
 /// An access token and the refresh token that renews it, as the console's sign-in calls answer.

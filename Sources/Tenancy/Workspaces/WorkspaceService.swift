@@ -33,7 +33,9 @@ public struct WorkspaceService: Sendable {
     }
 
     /// Makes `workspace` the session's current one; 404 unless the caller is a member there.
-    public func switchTo(_ workspace: WorkspaceID, for grant: ConsoleGrant) async throws
+    public func switchTo(
+        _ workspace: WorkspaceID, for grant: ConsoleGrant
+    ) async throws
         -> (membership: WorkspaceMembership, accessToken: String, expiresIn: Int)
     {
         guard let membership = try await store.membership(of: grant.account.id, in: workspace) else {

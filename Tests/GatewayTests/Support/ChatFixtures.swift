@@ -1,8 +1,8 @@
 import AsyncHTTPClient
-import HTTPTypes
-import HummingbirdTesting
 import Core
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import NIOCore
 import Testing
 
@@ -36,14 +36,18 @@ extension RelayClient {
         }
         try await configureStubProvider(stub, as: owner)
         let app = try await createApp(name, mode: mode, as: owner)
-        var body: [String: JSONValue] = ["model": ["provider": "openai_api_compatible", "name": .string(model), "completion_params": ["temperature": 0]]]
+        var body: [String: JSONValue] = [
+            "model": ["provider": "openai_api_compatible", "name": .string(model), "completion_params": ["temperature": 0]]
+        ]
         body.merge(config) { $1 }
         let saved = try await post("/console/api/apps/\(app)/model-config", token: owner.token, json: .object(body))
         try #require(saved.status == .ok, "model config: \(saved.json)")
         return ChatApp(owner: owner, id: app, key: try await issueKey(for: app, as: owner).secret)
     }
 
-    func chat(_ app: ChatApp, _ query: String, user: String = "alice", conversation: String? = nil, extra: [String: JSONValue] = [:])
+    func chat(
+        _ app: ChatApp, _ query: String, user: String = "alice", conversation: String? = nil, extra: [String: JSONValue] = [:]
+    )
         async throws -> Reply
     {
         var body: [String: JSONValue] = ["query": .string(query), "inputs": [:], "user": .string(user), "response_mode": "blocking"]

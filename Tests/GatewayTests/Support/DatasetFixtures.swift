@@ -41,7 +41,9 @@ extension RelayClient {
     }
 
     /// Polls the batch's indexing status until every document ended (completed, error or paused) and returns them.
-    func waitIndexed(_ batch: String, in dataset: String, token: String, prefix: String = "/console/api", seconds: Double = 30) async throws -> [JSONValue] {
+    func waitIndexed(
+        _ batch: String, in dataset: String, token: String, prefix: String = "/console/api", seconds: Double = 30
+    ) async throws -> [JSONValue] {
         let deadline = Date() + seconds
         var last: JSONValue = .null
         while Date() < deadline {
@@ -57,7 +59,8 @@ extension RelayClient {
     }
 
     /// Retrieval through `path` with the given `retrieval_model`.
-    func retrieve(_ query: String, from dataset: String, token: String, prefix: String = "/console/api", model: JSONValue = [:]) async throws -> Reply {
+    func retrieve(_ query: String, from dataset: String, token: String, prefix: String = "/console/api", model: JSONValue = [:]) async throws -> Reply
+    {
         try await post("\(prefix)/datasets/\(dataset)/retrieve", token: token, json: ["query": .string(query), "retrieval_model": model])
     }
 
@@ -75,7 +78,8 @@ enum TestDocuments {
     static func pdf(_ lines: [String]) -> [UInt8] {
         var stream = "BT /F1 12 Tf 72 720 Td 14 TL\n"
         for line in lines {
-            let escaped = line.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)")
+            let escaped = line.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(
+                of: ")", with: "\\)")
             stream += "(\(escaped)) Tj T*\n"
         }
         stream += "ET"

@@ -35,7 +35,8 @@ extension RelayClient {
 
     /// Registers a new account with its own workspace (registration must be allowed) and signs it in.
     func register(_ email: String, name: String = "Someone") async throws -> Owner {
-        let reply = try await post("/console/api/register", json: ["email": .string(email), "name": .string(name), "password": .string(Self.password)])
+        let reply = try await post(
+            "/console/api/register", json: ["email": .string(email), "name": .string(name), "password": .string(Self.password)])
         try #require(reply.status == .created, "register: \(reply.json)")
         return try await signIn(email)
     }
@@ -81,7 +82,9 @@ extension RelayClient {
 }
 
 /// Checks the uniform error body and status.
-func expectError(_ reply: Reply, _ status: HTTPResponse.Status, _ code: String, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectError(
+    _ reply: Reply, _ status: HTTPResponse.Status, _ code: String, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(reply.status == status, "\(reply.json)", sourceLocation: sourceLocation)
     #expect(reply.code == code, "\(reply.json)", sourceLocation: sourceLocation)
     #expect(reply.json["status"].int == Int(status.code), sourceLocation: sourceLocation)

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Core
 import Foundation
+import Gateway
 import NIOCore
 import NIOFoundationCompat
-import Gateway
 import RelayTestSupport
 import Testing
 
@@ -48,7 +48,8 @@ extension RelayConfiguration {
     /// The repository's own plugins, the launcher beside the test bundle, and short bounds.
     mutating func usePlugins(callTimeout: Duration = .seconds(20)) {
         builtInPluginsDirectory = PluginFolders.builtIn
-        pluginLauncher = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        pluginLauncher =
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("relay-plugin-launcher").path
         pluginCallTimeout = callTimeout
         pluginStartTimeout = .seconds(60)

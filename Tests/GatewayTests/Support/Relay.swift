@@ -121,7 +121,9 @@ struct RelayClient: Sendable {
 
 extension RelayClient {
     /// Sends `count` requests at once, each on its own connection, and returns their replies.
-    func concurrently(_ count: Int, _ method: HTTPRequest.Method = .get, _ path: String, token: String?, json: JSONValue? = nil) async throws
+    func concurrently(
+        _ count: Int, _ method: HTTPRequest.Method = .get, _ path: String, token: String?, json: JSONValue? = nil
+    ) async throws
         -> [Reply]
     {
         let port = try #require(client.port)

@@ -125,13 +125,19 @@ final class StubUpstream: Sendable {
                 let data: [JSONValue] = inputs.enumerated().map { index, text in
                     ["object": "embedding", "index": .number(Double(index)), "embedding": .array(Self.bagOfWords(text).map { .number(Double($0)) })]
                 }
-                return Self.json(["object": "list", "data": .array(data), "usage": ["prompt_tokens": .number(Double(inputs.count)), "total_tokens": .number(Double(inputs.count))]])
+                return Self.json([
+                    "object": "list", "data": .array(data),
+                    "usage": ["prompt_tokens": .number(Double(inputs.count)), "total_tokens": .number(Double(inputs.count))],
+                ])
             }
             guard json["model"] == "stub-embed" else { return Self.json(["error": ["message": "no such model"]], status: .notFound) }
             let data: [JSONValue] = inputs.enumerated().reversed().map { index, text in
                 ["object": "embedding", "index": .number(Double(index)), "embedding": [.number(Double(text.count)), 0.5, -1]]
             }
-            return Self.json(["object": "list", "data": .array(data), "usage": ["prompt_tokens": .number(Double(inputs.count * 3)), "total_tokens": .number(Double(inputs.count * 3))]])
+            return Self.json([
+                "object": "list", "data": .array(data),
+                "usage": ["prompt_tokens": .number(Double(inputs.count * 3)), "total_tokens": .number(Double(inputs.count * 3))],
+            ])
         }
         router.post("v1/rerank") { request, _ -> Response in
             guard self.authorized(request) else { return Self.refusal() }
@@ -157,16 +163,19 @@ final class StubUpstream: Sendable {
             let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
             self.state.withLock { $0.requests.append(json) }
             guard self.authorizedAnthropic(request), request.headers[HTTPField.Name("anthropic-version")!] == "2023-06-01" else {
-                return Self.json(["type": "error", "error": ["type": "authentication_error", "message": "invalid x-api-key"]], status: .unauthorized)
+                return Self.json(
+                    ["type": "error", "error": ["type": "authentication_error", "message": "invalid x-api-key"]], status: .unauthorized)
             }
             let last = json["messages"].array.last?["content"].array.compactMap { $0["text"].string }.last ?? ""
             let words = ["Echo:"] + last.split(separator: " ").map { " " + $0 }
             var text = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
             for word in words {
                 let escaped = String(decoding: try JSONEncoder().encode(word), as: UTF8.self)
-                text += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\(escaped)}}\n\n"
+                text +=
+                    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\(escaped)}}\n\n"
             }
-            text += "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n"
+            text +=
+                "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n"
             text += "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
@@ -299,7 +308,10 @@ final class StubUpstream: Sendable {
     static func toolCallChunk(id: String?, name: String?, arguments: String) -> String {
         var call: JSONValue = ["index": 0, "function": ["arguments": .string(arguments)]]
         if case .object(var fields) = call {
-            if let id { fields["id"] = .string(id); fields["type"] = "function" }
+            if let id {
+                fields["id"] = .string(id)
+                fields["type"] = "function"
+            }
             if let name, case .object(var function)? = fields["function"] {
                 function["name"] = .string(name)
                 fields["function"] = .object(function)

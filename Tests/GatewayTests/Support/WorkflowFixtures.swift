@@ -85,20 +85,27 @@ enum Graphs {
     }
 
     static func edge(_ source: String, _ target: String, handle: String = "source") -> JSONValue {
-        ["id": .string("\(source)-\(handle)-\(target)"), "source": .string(source), "sourceHandle": .string(handle), "target": .string(target), "targetHandle": "target"]
+        [
+            "id": .string("\(source)-\(handle)-\(target)"), "source": .string(source), "sourceHandle": .string(handle), "target": .string(target),
+            "targetHandle": "target",
+        ]
     }
 
     static func graph(_ nodes: [JSONValue], _ edges: [JSONValue]) -> JSONValue { ["nodes": .array(nodes), "edges": .array(edges)] }
 
     static func start(_ variables: [(String, String)] = [("query", "text-input")]) -> JSONValue {
-        node("start", "start", ["variables": .array(variables.map { ["variable": .string($0.0), "label": .string($0.0), "type": .string($0.1), "required": true] })])
+        node(
+            "start", "start",
+            ["variables": .array(variables.map { ["variable": .string($0.0), "label": .string($0.0), "type": .string($0.1), "required": true] })])
     }
 
     static func end(_ outputs: [(String, [String])]) -> JSONValue {
         node("end", "end", ["outputs": .array(outputs.map { ["variable": .string($0.0), "value_selector": .array($0.1.map(JSONValue.string))] })])
     }
 
-    static func code(_ id: String, _ source: String, outputs: [String: String], variables: [(String, [String])] = [], extra: [String: JSONValue] = [:]) -> JSONValue {
+    static func code(
+        _ id: String, _ source: String, outputs: [String: String], variables: [(String, [String])] = [], extra: [String: JSONValue] = [:]
+    ) -> JSONValue {
         var data: [String: JSONValue] = [
             "code_language": "python3", "code": .string(source),
             "outputs": .object(outputs.mapValues { ["type": .string($0)] }),
@@ -111,7 +118,10 @@ enum Graphs {
     static func template(_ id: String, _ text: String, variables: [(String, [String])] = [], parent: String? = nil) -> JSONValue {
         node(
             id, "template-transform",
-            ["template": .string(text), "variables": .array(variables.map { ["variable": .string($0.0), "value_selector": .array($0.1.map(JSONValue.string))] })],
+            [
+                "template": .string(text),
+                "variables": .array(variables.map { ["variable": .string($0.0), "value_selector": .array($0.1.map(JSONValue.string))] }),
+            ],
             parent: parent
         )
     }

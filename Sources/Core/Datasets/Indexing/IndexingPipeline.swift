@@ -58,7 +58,12 @@ struct IndexingPipeline: Sendable {
         }
 
         var date = now()
-        guard try await advance({ [date] in $0.status = .parsing; $0.processingStartedAt = $0.processingStartedAt ?? date }) else { return .abandoned }
+        guard
+            try await advance({ [date] in
+                $0.status = .parsing
+                $0.processingStartedAt = $0.processingStartedAt ?? date
+            })
+        else { return .abandoned }
         guard let source = try await store.source(of: documentID, in: workspace) else { throw StepFailure("The document's source is missing") }
         let text: String
         do {
@@ -68,11 +73,21 @@ struct IndexingPipeline: Sendable {
         }
 
         date = now()
-        guard try await advance({ [date] in $0.status = .cleaning; $0.parsingCompletedAt = date }) else { return .abandoned }
+        guard
+            try await advance({ [date] in
+                $0.status = .cleaning
+                $0.parsingCompletedAt = date
+            })
+        else { return .abandoned }
         let cleaned = TextCleaning.clean(text, rule: document.processRule)
 
         date = now()
-        guard try await advance({ [date] in $0.status = .splitting; $0.cleaningCompletedAt = date }) else { return .abandoned }
+        guard
+            try await advance({ [date] in
+                $0.status = .splitting
+                $0.cleaningCompletedAt = date
+            })
+        else { return .abandoned }
         let chunks = TextSplitting(document.processRule).split(cleaned)
         guard !chunks.isEmpty else { throw StepFailure("The document has no text to index") }
         let counts = chunks.map { (words: $0.count, tokens: TokenCount.of($0)) }
@@ -115,7 +130,8 @@ struct IndexingPipeline: Sendable {
             date = now()
             let segments = batch.enumerated().map { offset, index in
                 DocumentSegment(
-                    id: SegmentID(), workspaceID: workspace, datasetID: dataset.id, documentID: documentID, position: index + 1, content: chunks[index],
+                    id: SegmentID(), workspaceID: workspace, datasetID: dataset.id, documentID: documentID, position: index + 1,
+                    content: chunks[index],
                     wordCount: counts[index].words, tokens: counts[index].tokens, indexNodeHash: SHA256.hash(data: Data(chunks[index].utf8)).hex,
                     vector: vectors[offset], createdAt: date, updatedAt: date
                 )
@@ -125,7 +141,13 @@ struct IndexingPipeline: Sendable {
         }
 
         date = now()
-        guard try await advance({ [date] in $0.status = .completed; $0.completedAt = date; $0.error = nil }) else { return .abandoned }
+        guard
+            try await advance({ [date] in
+                $0.status = .completed
+                $0.completedAt = date
+                $0.error = nil
+            })
+        else { return .abandoned }
         return .finished
     }
 

@@ -89,7 +89,8 @@ public struct ProcessRule: Sendable, Equatable, Codable {
         for item in rules["pre_processing_rules"]?.array ?? [] {
             guard let id = item["id"].string, Self.cleaningRuleIDs.contains(id) else {
                 throw RelayError.invalidParam(
-                    "process_rule.rules.pre_processing_rules", "pre-processing rules are \(Self.cleaningRuleIDs.joined(separator: ", "))", type: "enum"
+                    "process_rule.rules.pre_processing_rules", "pre-processing rules are \(Self.cleaningRuleIDs.joined(separator: ", "))",
+                    type: "enum"
                 )
             }
             cleaning.append(Cleaning(id: id, enabled: item["enabled"].bool ?? false))
@@ -115,7 +116,8 @@ public struct ProcessRule: Sendable, Equatable, Codable {
             )
         }
         return ProcessRule(
-            mode: .custom, rules: Rules(cleaning: cleaning, segmentation: Segmentation(separator: separator, maxTokens: maxTokens, chunkOverlap: overlap))
+            mode: .custom,
+            rules: Rules(cleaning: cleaning, segmentation: Segmentation(separator: separator, maxTokens: maxTokens, chunkOverlap: overlap))
         )
     }
 

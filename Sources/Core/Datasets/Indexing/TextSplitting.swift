@@ -42,7 +42,8 @@ public struct TextSplitting: Sendable {
         let rest = separators[(index + 1)...]
         // The last resort cuts windows of `maxTokens` characters (no character counts more than one token), not single
         // characters: a long unbroken run (a base64 blob) would otherwise become millions of pieces.
-        let pieces: [Substring] = separator.isEmpty ? Self.windows(of: text, size: maxTokens) : text.split(separator: separator, omittingEmptySubsequences: true)
+        let pieces: [Substring] =
+            separator.isEmpty ? Self.windows(of: text, size: maxTokens) : text.split(separator: separator, omittingEmptySubsequences: true)
         var chunks: [String] = []
         var fitting: [(text: Substring, tokens: Int)] = []
         for piece in pieces {

@@ -26,7 +26,12 @@ public enum TokenCount {
             if run != kind {
                 // One plain space before a word belongs to the word and costs no token of its own.
                 let joinsWord = kind == .letters && run == .space && length == 1 && spaceOnly
-                if joinsWord { run = .none; length = 0 } else { close() }
+                if joinsWord {
+                    run = .none
+                    length = 0
+                } else {
+                    close()
+                }
                 run = kind
                 spaceOnly = true
             }

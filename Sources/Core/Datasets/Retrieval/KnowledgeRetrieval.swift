@@ -49,7 +49,8 @@ struct KnowledgeRetrieval: Sendable {
                 // This retrieval is a hit: the record shows the count as stored once it is recorded.
                 var segment = found.segment
                 segment.hitCount += 1
-                return RetrievalRecord(segment: segment, documentName: found.documentName, datasetName: found.datasetName, score: min(1, max(0, score)))
+                return RetrievalRecord(
+                    segment: segment, documentName: found.documentName, datasetName: found.datasetName, score: min(1, max(0, score)))
             }
         }
         try await store.recordHits(records.map(\.segment.id), in: workspace)
@@ -81,7 +82,8 @@ struct KnowledgeRetrieval: Sendable {
             guard matrix.dimensions == vector.count else {
                 if matrix.segments.isEmpty { continue }
                 throw RelayError.invalidParam(
-                    "query", "The dataset's vectors have \(matrix.dimensions) dimensions and its embedding model now gives \(vector.count); re-index its documents"
+                    "query",
+                    "The dataset's vectors have \(matrix.dimensions) dimensions and its embedding model now gives \(vector.count); re-index its documents"
                 )
             }
             let nearest = await VectorMath.nearest(
@@ -102,12 +104,15 @@ struct KnowledgeRetrieval: Sendable {
         return results
     }
 
-    private func rerank(_ query: String, _ ids: [SegmentID], model: RetrievalSettings.RerankingModel, workspace: WorkspaceID) async throws
+    private func rerank(
+        _ query: String, _ ids: [SegmentID], model: RetrievalSettings.RerankingModel, workspace: WorkspaceID
+    ) async throws
         -> [(key: SegmentID, value: Double)]
     {
         let found = try await store.found(ids, in: workspace)
         guard !found.isEmpty else { return [] }
-        let scores = try await models.rerank(query, documents: found.map(\.segment.content), provider: model.provider, model: model.model, in: workspace)
+        let scores = try await models.rerank(
+            query, documents: found.map(\.segment.content), provider: model.provider, model: model.model, in: workspace)
         return zip(found, scores).map { (key: $0.segment.id, value: $1) }.sorted { $0.value > $1.value }
     }
 

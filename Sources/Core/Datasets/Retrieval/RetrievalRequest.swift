@@ -15,7 +15,8 @@ enum RetrievalRequest {
         }
         if let topK = object["top_k"], topK != .null {
             guard let number = topK.number, number == number.rounded(), (1...Double(RetrievalSettings.maxTopK)).contains(number) else {
-                throw RelayError.invalidParam("retrieval_model.top_k", "top_k must be a whole number from 1 to \(RetrievalSettings.maxTopK)", type: "range")
+                throw RelayError.invalidParam(
+                    "retrieval_model.top_k", "top_k must be a whole number from 1 to \(RetrievalSettings.maxTopK)", type: "range")
             }
             settings.topK = Int(number)
         }
@@ -40,7 +41,8 @@ enum RetrievalRequest {
         }
         if let enabled = object["reranking_enable"]?.bool { settings.rerankingEnabled = enabled }
         if let model = object["reranking_model"]?.object,
-            let provider = model["reranking_provider_name"]?.string, let name = model["reranking_model_name"]?.string, !provider.isEmpty, !name.isEmpty
+            let provider = model["reranking_provider_name"]?.string, let name = model["reranking_model_name"]?.string, !provider.isEmpty,
+            !name.isEmpty
         {
             settings.rerankingModel = .init(provider: provider, model: name)
         }

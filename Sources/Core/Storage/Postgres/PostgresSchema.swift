@@ -12,80 +12,81 @@ enum PostgresSchema {
     /// Any fixed number: the advisory lock all relay instances of a database agree on for migrating.
     static let migrationLock: Int64 = 0x7265_6c61_7900
 
-    static let migrations: [Schema.Migration] = Schema.migrations + [
-        Schema.Migration(
-            // SQLite's INTEGER holds 64 bits; PostgreSQL's holds 32. Limits an operator sets and the counts held against
-            // them may pass 2^31 (a day's requests of a large deployment, an enterprise plan's figures).
-            name: "postgres v1 64-bit limits and counters",
-            sql: """
-                ALTER TABLE plan ALTER COLUMN rpm TYPE BIGINT, ALTER COLUMN rph TYPE BIGINT, ALTER COLUMN rpd TYPE BIGINT,
-                    ALTER COLUMN members TYPE BIGINT, ALTER COLUMN apps TYPE BIGINT, ALTER COLUMN documents TYPE BIGINT,
-                    ALTER COLUMN message_credits TYPE BIGINT, ALTER COLUMN max_active_requests TYPE BIGINT;
-                ALTER TABLE app ALTER COLUMN api_rpm TYPE BIGINT, ALTER COLUMN api_rph TYPE BIGINT;
-                ALTER TABLE rate_limit_counter ALTER COLUMN hits TYPE BIGINT;
-                ALTER TABLE usage_counter ALTER COLUMN requests TYPE BIGINT;
-                ALTER TABLE message_credit ALTER COLUMN used TYPE BIGINT, ALTER COLUMN reserved TYPE BIGINT;
-                """
-        ),
-        Schema.Migration(
-            name: "postgres v1 rate-limit decision",
-            sql: """
-                CREATE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits BIGINT[])
-                RETURNS TABLE (admitted BOOLEAN, hits BIGINT[]) LANGUAGE plpgsql AS $$
-                DECLARE
-                    n INTEGER := cardinality(keys);
-                    current BIGINT[] := array_fill(0::BIGINT, ARRAY[n]);
-                    has_room BOOLEAN := true;
-                    position INTEGER;
-                    seen BIGINT;
-                BEGIN
-                    -- Locked one counter at a time in one order (key, then window), so decisions on overlapping counters queue
-                    -- instead of deadlocking; each a primary-key lookup.
-                    FOR position IN SELECT t.i FROM unnest(keys, windows) WITH ORDINALITY AS t(k, w, i) ORDER BY t.k, t.w LOOP
-                        SELECT c.hits INTO seen FROM rate_limit_counter c
-                            WHERE c.counter_key = keys[position] AND c.window_start = windows[position] FOR UPDATE;
-                        IF NOT FOUND THEN
-                            -- A window's first hit makes its counter; a concurrent first hit may make it first.
-                            INSERT INTO rate_limit_counter AS c (counter_key, window_start, hits) VALUES (keys[position], windows[position], 0)
-                                ON CONFLICT (counter_key, window_start) DO NOTHING;
-                            SELECT c.hits INTO STRICT seen FROM rate_limit_counter c
+    static let migrations: [Schema.Migration] =
+        Schema.migrations + [
+            Schema.Migration(
+                // SQLite's INTEGER holds 64 bits; PostgreSQL's holds 32. Limits an operator sets and the counts held against
+                // them may pass 2^31 (a day's requests of a large deployment, an enterprise plan's figures).
+                name: "postgres v1 64-bit limits and counters",
+                sql: """
+                    ALTER TABLE plan ALTER COLUMN rpm TYPE BIGINT, ALTER COLUMN rph TYPE BIGINT, ALTER COLUMN rpd TYPE BIGINT,
+                        ALTER COLUMN members TYPE BIGINT, ALTER COLUMN apps TYPE BIGINT, ALTER COLUMN documents TYPE BIGINT,
+                        ALTER COLUMN message_credits TYPE BIGINT, ALTER COLUMN max_active_requests TYPE BIGINT;
+                    ALTER TABLE app ALTER COLUMN api_rpm TYPE BIGINT, ALTER COLUMN api_rph TYPE BIGINT;
+                    ALTER TABLE rate_limit_counter ALTER COLUMN hits TYPE BIGINT;
+                    ALTER TABLE usage_counter ALTER COLUMN requests TYPE BIGINT;
+                    ALTER TABLE message_credit ALTER COLUMN used TYPE BIGINT, ALTER COLUMN reserved TYPE BIGINT;
+                    """
+            ),
+            Schema.Migration(
+                name: "postgres v1 rate-limit decision",
+                sql: """
+                    CREATE FUNCTION relay_rate_limit_hit(keys TEXT[], windows BIGINT[], limits BIGINT[])
+                    RETURNS TABLE (admitted BOOLEAN, hits BIGINT[]) LANGUAGE plpgsql AS $$
+                    DECLARE
+                        n INTEGER := cardinality(keys);
+                        current BIGINT[] := array_fill(0::BIGINT, ARRAY[n]);
+                        has_room BOOLEAN := true;
+                        position INTEGER;
+                        seen BIGINT;
+                    BEGIN
+                        -- Locked one counter at a time in one order (key, then window), so decisions on overlapping counters queue
+                        -- instead of deadlocking; each a primary-key lookup.
+                        FOR position IN SELECT t.i FROM unnest(keys, windows) WITH ORDINALITY AS t(k, w, i) ORDER BY t.k, t.w LOOP
+                            SELECT c.hits INTO seen FROM rate_limit_counter c
                                 WHERE c.counter_key = keys[position] AND c.window_start = windows[position] FOR UPDATE;
+                            IF NOT FOUND THEN
+                                -- A window's first hit makes its counter; a concurrent first hit may make it first.
+                                INSERT INTO rate_limit_counter AS c (counter_key, window_start, hits) VALUES (keys[position], windows[position], 0)
+                                    ON CONFLICT (counter_key, window_start) DO NOTHING;
+                                SELECT c.hits INTO STRICT seen FROM rate_limit_counter c
+                                    WHERE c.counter_key = keys[position] AND c.window_start = windows[position] FOR UPDATE;
+                            END IF;
+                            current[position] := seen;
+                            has_room := has_room AND seen < limits[position];
+                        END LOOP;
+                        IF NOT has_room THEN
+                            RETURN QUERY SELECT false, current;
+                            RETURN;
                         END IF;
-                        current[position] := seen;
-                        has_room := has_room AND seen < limits[position];
-                    END LOOP;
-                    IF NOT has_room THEN
-                        RETURN QUERY SELECT false, current;
-                        RETURN;
-                    END IF;
-                    FOR position IN 1..n LOOP
-                        UPDATE rate_limit_counter c SET hits = c.hits + 1
-                            WHERE c.counter_key = keys[position] AND c.window_start = windows[position];
-                        current[position] := current[position] + 1;
-                    END LOOP;
-                    RETURN QUERY SELECT true, current;
-                END
-                $$;
-                """
-        ),
-        Schema.Migration(
-            name: "postgres v1 workspace visibility",
-            sql: """
-                CREATE FUNCTION relay_may_see(workspace TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
-                    SELECT coalesce(current_setting('relay.workspace', true) IN ('*', workspace), false)
-                $$;
-                """
-        ),
-        Schema.Migration(
-            // The keyword index of segments: a generated tsvector ('simple': no stemming, any language) under GIN.
-            name: "postgres v9 segment keyword index",
-            sql: """
-                ALTER TABLE document_segment ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED;
-                CREATE INDEX document_segment_search ON document_segment USING GIN (search);
-                CREATE INDEX background_job_claimable ON background_job (run_after) WHERE state = 'queued';
-                """
-        ),
-    ]
+                        FOR position IN 1..n LOOP
+                            UPDATE rate_limit_counter c SET hits = c.hits + 1
+                                WHERE c.counter_key = keys[position] AND c.window_start = windows[position];
+                            current[position] := current[position] + 1;
+                        END LOOP;
+                        RETURN QUERY SELECT true, current;
+                    END
+                    $$;
+                    """
+            ),
+            Schema.Migration(
+                name: "postgres v1 workspace visibility",
+                sql: """
+                    CREATE FUNCTION relay_may_see(workspace TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+                        SELECT coalesce(current_setting('relay.workspace', true) IN ('*', workspace), false)
+                    $$;
+                    """
+            ),
+            Schema.Migration(
+                // The keyword index of segments: a generated tsvector ('simple': no stemming, any language) under GIN.
+                name: "postgres v9 segment keyword index",
+                sql: """
+                    ALTER TABLE document_segment ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED;
+                    CREATE INDEX document_segment_search ON document_segment USING GIN (search);
+                    CREATE INDEX background_job_claimable ON background_job (run_after) WHERE state = 'queued';
+                    """
+            ),
+        ]
 
     /// How long start-up waits for the server, so that instances started together with their database find it up.
     static let startupPatience: Duration = .seconds(10)

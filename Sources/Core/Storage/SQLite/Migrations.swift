@@ -40,6 +40,6 @@ enum Migrations {
                     INSERT INTO segment_fts (rowid, content) VALUES (new.rowid, new.content);
                 END;
                 """
-        ),
+        )
     ]
 }

@@ -55,7 +55,8 @@ struct HTTPRequestStep: WorkflowStep {
     var outputs: [String: WorkflowValueType]? { ["status_code": .number, "body": .string, "headers": .object, "files": .arrayOfAny] }
 
     var reads: [(field: String, selector: [String])] {
-        let texts: [(String, String)] = [("url", url), ("headers", headers), ("params", params), ("body", bodyText)]
+        let texts: [(String, String)] =
+            [("url", url), ("headers", headers), ("params", params), ("body", bodyText)]
             + bodyItems.map { ("body", $0.value) } + [("authorization", authorization["config"]["api_key"].string ?? "")]
         return texts.flatMap { field, text in VariableReference.all(in: text).map { (field, $0.selector) } }
     }
@@ -88,7 +89,9 @@ struct HTTPRequestStep: WorkflowStep {
         default:
             body = nil
         }
-        let inputs: [String: JSONValue] = ["method": .string(method.uppercased()), "url": .string(location), "body": body.map(JSONValue.string) ?? .null]
+        let inputs: [String: JSONValue] = [
+            "method": .string(method.uppercased()), "url": .string(location), "body": body.map(JSONValue.string) ?? .null,
+        ]
         let deadline = min(timeout, settings.maxTimeout)
 
         for _ in 0...Self.maxRedirects {

@@ -38,7 +38,8 @@ struct IfElseStep: WorkflowStep {
     init(_ configuration: inout NodeConfiguration) {
         var cases: [Case] = []
         // Dify's older form: one list of conditions at the top, its case named `true`.
-        let listed: [JSONValue] = configuration["cases"].array.isEmpty && !configuration["conditions"].array.isEmpty
+        let listed: [JSONValue] =
+            configuration["cases"].array.isEmpty && !configuration["conditions"].array.isEmpty
             ? [["case_id": "true", "logical_operator": configuration["logical_operator"], "conditions": configuration["conditions"]]]
             : configuration["cases"].array
         if listed.isEmpty { configuration.problem("cases", "an if-else node needs at least one case") }
@@ -94,11 +95,17 @@ struct IfElseStep: WorkflowStep {
                 let name = condition.selector.joined(separator: ".")
                 switch condition.comparison {
                 case .greater, .less, .greaterOrEqual, .lessOrEqual:
-                    if actual != .number { problems.append((field, "\(condition.comparison.rawValue) compares numbers, but \(name) is of type \(actual)")) }
+                    if actual != .number {
+                        problems.append((field, "\(condition.comparison.rawValue) compares numbers, but \(name) is of type \(actual)"))
+                    }
                 case .contains, .notContains:
-                    if actual != .string && !actual.isArray { problems.append((field, "\(condition.comparison.rawValue) needs a string or an array, but \(name) is of type \(actual)")) }
+                    if actual != .string && !actual.isArray {
+                        problems.append((field, "\(condition.comparison.rawValue) needs a string or an array, but \(name) is of type \(actual)"))
+                    }
                 case .startWith, .endWith:
-                    if actual != .string { problems.append((field, "\(condition.comparison.rawValue) needs a string, but \(name) is of type \(actual)")) }
+                    if actual != .string {
+                        problems.append((field, "\(condition.comparison.rawValue) needs a string, but \(name) is of type \(actual)"))
+                    }
                 case .allOf:
                     if !actual.isArray { problems.append((field, "all of needs an array, but \(name) is of type \(actual)")) }
                 default:
@@ -116,7 +123,9 @@ struct IfElseStep: WorkflowStep {
             for condition in item.conditions {
                 let actual = context.pool.value(condition.selector)
                 let expected: JSONValue = condition.value.string.map { .string(context.pool.render($0)) } ?? condition.value
-                inputs.append(["actual_value": actual ?? .null, "expected_value": expected, "comparison_operator": .string(condition.comparison.rawValue)])
+                inputs.append([
+                    "actual_value": actual ?? .null, "expected_value": expected, "comparison_operator": .string(condition.comparison.rawValue),
+                ])
                 results.append(Self.holds(condition.comparison, actual, expected))
             }
             if item.all ? results.allSatisfy({ $0 }) : results.contains(true) {

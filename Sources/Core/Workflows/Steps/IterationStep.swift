@@ -52,7 +52,8 @@ struct IterationStep: WorkflowStep {
         let value = context.pool.value(iterator) ?? .null
         guard case .array(let items) = value else {
             if value.isNull { return StepResult(inputs: ["iterator_selector": .null], outputs: ["output": []]) }
-            throw RelayError(.workflowNodeFailed, "The iteration runs over an array, but \(iterator.joined(separator: ".")) holds \(WorkflowValueType.of(value))")
+            throw RelayError(
+                .workflowNodeFailed, "The iteration runs over an array, but \(iterator.joined(separator: ".")) holds \(WorkflowValueType.of(value))")
         }
         let id = context.node.id
         @Sendable func one(_ index: Int) async throws -> JSONValue? {

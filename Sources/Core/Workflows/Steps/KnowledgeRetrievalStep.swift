@@ -20,7 +20,8 @@ struct KnowledgeRetrievalStep: WorkflowStep {
         }
         if configuration["dataset_ids"].array.isEmpty { configuration.problem("dataset_ids", "dataset_ids must name at least one dataset") }
         self.datasets = datasets
-        let settings = configuration["retrieval_mode"].string == "single" ? configuration["single_retrieval_config"] : configuration["multiple_retrieval_config"]
+        let settings =
+            configuration["retrieval_mode"].string == "single" ? configuration["single_retrieval_config"] : configuration["multiple_retrieval_config"]
         let topK = settings["top_k"].number ?? 4
         if !(1...Double(RetrievalSettings.maxTopK)).contains(topK) || topK != topK.rounded() {
             configuration.problem("multiple_retrieval_config.top_k", "top_k must be a whole number from 1 to \(RetrievalSettings.maxTopK)")

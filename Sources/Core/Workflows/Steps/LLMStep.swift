@@ -100,7 +100,7 @@ struct LLMStep: WorkflowStep {
         }
         let usage = counts ?? TokenCounts.estimate(prompt: messages, completion: text)
         let inputs: [String: JSONValue] = [
-            "prompts": .array(messages.map { ["role": .string($0.role.rawValue), "text": .string($0.text)] }),
+            "prompts": .array(messages.map { ["role": .string($0.role.rawValue), "text": .string($0.text)] })
         ]
         var structured: [String: JSONValue] = [:]
         if let schema { structured["structured_output"] = try Self.object(in: text, following: schema) }

@@ -37,11 +37,12 @@ struct StartStep: WorkflowStep {
     var outputs: [String: WorkflowValueType]? {
         Dictionary(
             uniqueKeysWithValues: fields.map { field in
-                let type: WorkflowValueType = switch field.kind {
-                case .textInput, .paragraph, .select: .string
-                case .number: .number
-                case .checkbox: .boolean
-                }
+                let type: WorkflowValueType =
+                    switch field.kind {
+                    case .textInput, .paragraph, .select: .string
+                    case .number: .number
+                    case .checkbox: .boolean
+                    }
                 return (field.variable, type)
             }
         )

@@ -18,7 +18,9 @@ struct ToolStep: WorkflowStep {
         for (name, item) in (configuration["tool_parameters"].object ?? [:]).sorted(by: { $0.key < $1.key }) {
             switch item["type"].string {
             case "variable":
-                if let selector = configuration.selector(item["value"], field: "tool_parameters.\(name).value") { parameters.append((name, .variable(selector))) }
+                if let selector = configuration.selector(item["value"], field: "tool_parameters.\(name).value") {
+                    parameters.append((name, .variable(selector)))
+                }
             case "mixed":
                 parameters.append((name, .text(item["value"].string ?? "")))
             default:

@@ -56,7 +56,9 @@ struct PluginsController {
                 "plugins": .array(
                     slice.map { entry in
                         let current = installed.first { $0.declaration.pluginID == entry.declaration.pluginID }
-                        let latest = entries.filter { $0.declaration.pluginID == entry.declaration.pluginID }.map(\.declaration.version).max() ?? entry.declaration.version
+                        let latest =
+                            entries.filter { $0.declaration.pluginID == entry.declaration.pluginID }.map(\.declaration.version).max()
+                            ?? entry.declaration.version
                         return [
                             "plugin_id": .string(entry.declaration.pluginID), "plugin_unique_identifier": .string(entry.identifier),
                             "name": .string(entry.declaration.name), "description": Self.text(entry.declaration.manifest["description"]),
@@ -145,11 +147,12 @@ struct PluginsController {
         let providers: [JSONValue] = declaration.toolProviders.map { provider in
             [
                 "identity": provider.identity,
-                "credentials_schema": .array(provider.credentials.map { field in
-                    var body = field.declaration.object ?? [:]
-                    body["name"] = .string(field.name)
-                    return .object(body)
-                }),
+                "credentials_schema": .array(
+                    provider.credentials.map { field in
+                        var body = field.declaration.object ?? [:]
+                        body["name"] = .string(field.name)
+                        return .object(body)
+                    }),
                 "tools": .array(provider.tools.map(\.declaration)),
             ]
         }

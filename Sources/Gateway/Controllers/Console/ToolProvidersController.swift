@@ -68,14 +68,15 @@ struct ToolProvidersController {
             "label": identity["label"], "description": identity["description"], "icon": identity["icon"],
             "labels": .array(identity["tags"].array), "type": "builtin", "is_team_authorization": .bool(isAuthorized),
             "allow_delete": true, "team_credentials": [:],
-            "tools": .array(provider.declaration.tools.map { tool in
-                let declaration = tool.declaration
-                return [
-                    "name": .string(tool.name), "author": declaration["identity"]["author"], "label": declaration["identity"]["label"],
-                    "description": declaration["description"]["human"], "parameters": declaration["parameters"],
-                    "output_schema": declaration["output_schema"], "labels": .array([]),
-                ]
-            }),
+            "tools": .array(
+                provider.declaration.tools.map { tool in
+                    let declaration = tool.declaration
+                    return [
+                        "name": .string(tool.name), "author": declaration["identity"]["author"], "label": declaration["identity"]["label"],
+                        "description": declaration["description"]["human"], "parameters": declaration["parameters"],
+                        "output_schema": declaration["output_schema"], "labels": .array([]),
+                    ]
+                }),
         ]
     }
 }

@@ -27,7 +27,8 @@ enum DatasetJSON {
             "permission": .string(dataset.permission.rawValue), "data_source_type": dataset.documentCount > 0 ? "upload_file" : .null,
             "indexing_technique": .string(dataset.indexingTechnique.rawValue), "app_count": 0,
             "document_count": .number(Double(dataset.documentCount)), "word_count": .number(Double(dataset.wordCount)),
-            "created_by": optional(dataset.createdBy?.description), "created_at": seconds(dataset.createdAt), "updated_at": seconds(dataset.updatedAt),
+            "created_by": optional(dataset.createdBy?.description), "created_at": seconds(dataset.createdAt),
+            "updated_at": seconds(dataset.updatedAt),
             "embedding_model": optional(dataset.embeddingModel), "embedding_model_provider": optional(dataset.embeddingProvider),
             "embedding_available": .bool(dataset.indexingTechnique == .economy || dataset.embeddingModel != nil),
             "retrieval_model_dict": retrieval(dataset.retrieval), "tags": .array(dataset.tags.map { tag($0, counted: false) }),
@@ -85,14 +86,16 @@ enum DatasetJSON {
             "id": .string(document.id.description), "indexing_status": .string(document.status.rawValue),
             "processing_started_at": seconds(document.processingStartedAt), "parsing_completed_at": seconds(document.parsingCompletedAt),
             "cleaning_completed_at": seconds(document.cleaningCompletedAt), "splitting_completed_at": seconds(document.splittingCompletedAt),
-            "completed_at": seconds(document.completedAt), "paused_at": seconds(document.pausedAt), "stopped_at": .null, "error": optional(document.error),
+            "completed_at": seconds(document.completedAt), "paused_at": seconds(document.pausedAt), "stopped_at": .null,
+            "error": optional(document.error),
             "completed_segments": .number(Double(document.completedSegments)), "total_segments": .number(Double(document.totalSegments)),
         ]
     }
 
     static func segment(_ segment: DocumentSegment, document: JSONValue? = nil) -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(segment.id.description), "position": .number(Double(segment.position)), "document_id": .string(segment.documentID.description),
+            "id": .string(segment.id.description), "position": .number(Double(segment.position)),
+            "document_id": .string(segment.documentID.description),
             "content": .string(segment.content), "answer": optional(segment.answer), "word_count": .number(Double(segment.wordCount)),
             "tokens": .number(Double(segment.tokens)), "keywords": .array(segment.keywords.map(JSONValue.string)),
             "index_node_id": .string(segment.id.description), "index_node_hash": .string(segment.indexNodeHash),

@@ -93,7 +93,8 @@ struct DocumentsController {
         }
         group.get("datasets/:dataset_id/documents/:document_id") { _, context in
             JSONBody(
-                DatasetJSON.document(try await datasets.document(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller))
+                DatasetJSON.document(
+                    try await datasets.document(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller))
             )
         }
         group.delete("datasets/:dataset_id/documents/:document_id") { _, context in
@@ -151,7 +152,9 @@ struct DocumentsController {
     }
 
     static func documentIDs(_ ids: [String]?) throws -> [DocumentID] {
-        guard let ids, !ids.isEmpty else { throw RelayError.invalidParam("document_ids", "document_ids must name at least one document", type: "required") }
+        guard let ids, !ids.isEmpty else {
+            throw RelayError.invalidParam("document_ids", "document_ids must name at least one document", type: "required")
+        }
         return try ids.enumerated().map { try DocumentID.parse($1, field: "document_ids[\($0)]") }
     }
 

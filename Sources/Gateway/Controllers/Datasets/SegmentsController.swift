@@ -29,11 +29,12 @@ struct SegmentsController {
             let page = try request.queryInt("page", default: 1)
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
-            let enabled: Bool? = switch request.queryString("enabled") ?? request.queryString("status") {
-            case "true", "enabled": true
-            case "false", "disabled": false
-            default: nil
-            }
+            let enabled: Bool? =
+                switch request.queryString("enabled") ?? request.queryString("status") {
+                case "true", "enabled": true
+                case "false", "disabled": false
+                default: nil
+                }
             let segments = try await datasets.segments(
                 of: try context.id("document_id"), in: try context.id("dataset_id"), keyword: request.queryString("keyword"), enabled: enabled,
                 page: page, limit: limit, by: context.datasetCaller

@@ -42,7 +42,8 @@ extension ChatMessagesController {
                         if finished.status != .failed {
                             var end = envelope.fields(event: "message_end")
                             end["metadata"] = Envelope.metadata(
-                                MessageUsage(tokens: finished.usage ?? TokenCounts(prompt: 0, completion: 0), price: .free, latency: finished.elapsedTime)
+                                MessageUsage(
+                                    tokens: finished.usage ?? TokenCounts(prompt: 0, completion: 0), price: .free, latency: finished.elapsedTime)
                             )
                             frames.yield(EventStream.frame(.object(end)))
                         }

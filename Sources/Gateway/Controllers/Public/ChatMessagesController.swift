@@ -173,7 +173,8 @@ struct ChatMessagesController {
                 listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(url), "belongs_to": "user"])
             case "local_file":
                 guard let text = reference.uploadFileID, !text.isEmpty else { throw RelayError.required("\(field).upload_file_id") }
-                let file = try await files.file(try Identifier.parse(text, field: "\(field).upload_file_id"), in: grant.workspaceID, app: grant.app.id)
+                let file = try await files.file(
+                    try Identifier.parse(text, field: "\(field).upload_file_id"), in: grant.workspaceID, app: grant.app.id)
                 guard file.isImage else {
                     throw RelayError(.unsupportedFileType, "\(file.name) is not an image; only images can be sent with a message")
                 }
