@@ -78,10 +78,13 @@ actor KnowledgeFixture {
 
         func indexDocument(paragraphs: Int) async throws {
             let text = (0..<paragraphs).map { KnowledgeFixture.sentence(5_000_000 + $0, words: 30) }.joined(separator: "\n\n")
-            let rule = try ProcessRule.from(["mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 200, "chunk_overlap": 0]]])
+            let rule = try ProcessRule.from([
+                "mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 200, "chunk_overlap": 0]],
+            ])
             let caller = DatasetCaller.apiKey(of: workspace)
             let (documents, _) = try await service.addDocuments(
-                [DocumentSource(name: "bench.txt", docType: "text", content: Data(text.utf8))], to: dataset, rule: rule, dataSourceType: "upload_file",
+                [DocumentSource(name: "bench.txt", docType: "text", content: Data(text.utf8))], to: dataset, rule: rule,
+                dataSourceType: "upload_file",
                 by: caller
             )
             let id = documents[0].id
@@ -111,7 +114,8 @@ actor KnowledgeFixture {
             ["endpoint_url": "http://127.0.0.1:\(port)/v1", "api_key": "bench"], of: "openai_api_compatible", in: workspace.id
         )
         let signal = IndexingSignal()
-        let service = DatasetService(store: stores.datasets, plans: stores.plans, models: models, signal: signal, vectorCacheBytes: 1 << 30, now: Date.init)
+        let service = DatasetService(
+            store: stores.datasets, plans: stores.plans, models: models, signal: signal, vectorCacheBytes: 1 << 30, now: Date.init)
         var fields = DatasetFields()
         fields.name = "Bench"
         fields.indexingTechnique = .highQuality
@@ -123,7 +127,8 @@ actor KnowledgeFixture {
         let date = Date()
         let document = DatasetDocument(
             id: DocumentID(), workspaceID: workspace.id, datasetID: dataset.id, position: 0, name: "corpus.txt", docType: "text",
-            dataSourceType: "upload_file", batch: "bench", processRule: .automatic, status: .completed, createdBy: nil, createdAt: date, updatedAt: date
+            dataSourceType: "upload_file", batch: "bench", processRule: .automatic, status: .completed, createdBy: nil, createdAt: date,
+            updatedAt: date
         )
         _ = try await stores.datasets.insert(
             [
@@ -175,7 +180,9 @@ enum EmbeddingServer {
     static func start() async throws -> Int {
         let router = Router()
         router.get("v1/models") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"data":[{"id":"bench-embed"}]}"#)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"data":[{"id":"bench-embed"}]}"#)))
         }
         router.post("v1/embeddings") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 64 << 20)

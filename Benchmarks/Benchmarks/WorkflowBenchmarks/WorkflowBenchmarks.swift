@@ -96,7 +96,12 @@ actor WorkflowFixture {
     static let start = node("start", ["type": "start", "variables": [["variable": "query", "type": "text-input", "required": true]]])
 
     static func template(_ id: String, reading source: [String]) -> JSONValue {
-        node(id, ["type": "template-transform", "template": "{{ x }}!", "variables": [["variable": "x", "value_selector": .array(source.map(JSONValue.string))]]])
+        node(
+            id,
+            [
+                "type": "template-transform", "template": "{{ x }}!",
+                "variables": [["variable": "x", "value_selector": .array(source.map(JSONValue.string))]],
+            ])
     }
 
     /// start → t1 → … → tN → end.
