@@ -30,6 +30,26 @@ struct SQLTests {
         #expect(rendered.values == [.text("x'; DROP TABLE app; --")])
     }
 
+    @Test("contains matches the text as written: its %, _ and backslash match only themselves, in any case")
+    func containsEscapesPatternCharacters() async throws {
+        try await withStores { stores, _ in
+            let names = try await stores.database.write(.none) { transaction in
+                try await transaction.execute("CREATE TEMPORARY TABLE probe (name TEXT)")
+                for name in ["100% Bot", "100 Bots", "a_b", "axb", "back\\slash", "BACKslash"] {
+                    try await transaction.execute("INSERT INTO probe VALUES (\(name))")
+                }
+                var found: [[String]] = []
+                for text in ["0%", "a_b", "\\s", "bot"] {
+                    let rows = try await transaction.rows("SELECT name FROM probe WHERE \(SQL.contains(column: "name", text))")
+                    // Sorted here: the engines' collations order "100 Bots" and "100% Bot" differently.
+                    found.append(try rows.map { try $0.string("name") }.sorted())
+                }
+                return found
+            }
+            #expect(names == [["100% Bot"], ["a_b"], ["back\\slash"], ["100 Bots", "100% Bot"]])
+        }
+    }
+
     @Test("every kind of value reads back as written, on the run's engine")
     func valuesRoundTrip() async throws {
         try await withStores { stores, _ in

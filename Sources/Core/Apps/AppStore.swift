@@ -8,8 +8,7 @@ public struct AppStore: Sendable {
         var filter: SQL = "workspace_id = \(workspace)"
         if let mode = query.mode { filter += " AND mode = \(mode.rawValue)" }
         if let name = query.name, !name.isEmpty {
-            // SQLite's LIKE ignores ASCII case as PostgreSQL's ILIKE does.
-            filter += " AND name \(SQL.ilike) \("%" + Self.escapeLike(name) + "%") ESCAPE '\\'"
+            filter += " AND \(SQL.contains(column: "name", name))"
         }
         return try await database.read(.workspace(workspace)) { [filter] transaction in
             let rows = try await transaction.rows(
@@ -114,12 +113,5 @@ extension App {
             createdBy: try row.optionalIdentifier(prefix + "created_by"), createdAt: try row.date(prefix + "created_at"),
             updatedAt: try row.date(prefix + "updated_at")
         )
-    }
-}
-
-extension AppStore {
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
     }
 }

@@ -137,13 +137,3 @@ enum StoredVector {
         }
     }
 }
-
-extension RelayError {
-    static func duplicateTagName() -> RelayError {
-        RelayError.invalidParam("name", "A tag of this name already exists in this workspace", type: "duplicate")
-    }
-
-    static func duplicateDatasetName() -> RelayError {
-        RelayError.invalidParam("name", "A dataset of this name already exists in this workspace", type: "duplicate")
-    }
-}

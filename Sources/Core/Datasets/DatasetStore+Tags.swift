@@ -4,7 +4,7 @@ extension DatasetStore {
     /// The workspace's tags by name, each with the number of datasets carrying it.
     public func tags(in workspace: WorkspaceID, keyword: String?) async throws -> [DatasetTag] {
         var sql: SQL = "SELECT \(unescaped: DatasetTag.selection) FROM dataset_tag t WHERE t.workspace_id = \(workspace)"
-        if let keyword, !keyword.isEmpty { sql += " AND t.name \(SQL.ilike) \("%" + AppStore.escapeLike(keyword) + "%") ESCAPE '\\'" }
+        if let keyword, !keyword.isEmpty { sql += " AND \(SQL.contains(column: "t.name", keyword))" }
         sql += " ORDER BY t.name, t.id"
         return try await database.read(.workspace(workspace)) { [sql] transaction in
             try await transaction.rows(sql).map { try DatasetTag(row: $0, bindingCount: try $0.int("binding_count")) }

@@ -77,7 +77,7 @@ public struct DatasetStore: Sendable {
                 """)
         }
         if let keyword = query.keyword, !keyword.isEmpty {
-            conditions.append("d.name \(SQL.ilike) \("%" + AppStore.escapeLike(keyword) + "%") ESCAPE '\\'")
+            conditions.append("\(SQL.contains(column: "d.name", keyword))")
         }
         if let ids = query.ids { conditions.append("d.id IN (\(list: ids))") }
         if let tags = query.tagIDs {
@@ -211,7 +211,7 @@ public struct DatasetStore: Sendable {
         of dataset: DatasetID, in workspace: WorkspaceID, keyword: String?, page: Int, limit: Int
     ) async throws -> Page<DatasetDocument> {
         var filter: SQL = "workspace_id = \(workspace) AND dataset_id = \(dataset)"
-        if let keyword, !keyword.isEmpty { filter += " AND name \(SQL.ilike) \("%" + AppStore.escapeLike(keyword) + "%") ESCAPE '\\'" }
+        if let keyword, !keyword.isEmpty { filter += " AND \(SQL.contains(column: "name", keyword))" }
         return try await database.read(.workspace(workspace)) { [filter] transaction in
             let (rows, total) = try await Self.page(
                 select: "*", from: "dataset_document", where: filter, order: "position DESC", page: page, limit: limit, transaction)
@@ -325,7 +325,7 @@ public struct DatasetStore: Sendable {
         of document: DocumentID, in workspace: WorkspaceID, keyword: String?, enabled: Bool?, page: Int, limit: Int
     ) async throws -> Page<DocumentSegment> {
         var filter: SQL = "s.workspace_id = \(workspace) AND s.document_id = \(document)"
-        if let keyword, !keyword.isEmpty { filter += " AND s.content \(SQL.ilike) \("%" + AppStore.escapeLike(keyword) + "%") ESCAPE '\\'" }
+        if let keyword, !keyword.isEmpty { filter += " AND \(SQL.contains(column: "s.content", keyword))" }
         if let enabled { filter += " AND s.enabled = \(enabled)" }
         return try await database.read(.workspace(workspace)) { [filter] transaction in
             let (rows, total) = try await Self.page(

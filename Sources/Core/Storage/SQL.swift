@@ -26,6 +26,14 @@ struct SQL: Sendable, ExpressibleByStringInterpolation {
     /// Case-insensitive `LIKE` with `\` escaping (SQLite's `LIKE` folds ASCII case already).
     static let ilike = dialect(sqlite: "LIKE", postgres: "ILIKE")
 
+    /// `column` contains `text` as it is written (its `%`, `_` and `\\` match themselves), ignoring case (SQLite's `LIKE`
+    /// folds ASCII letters, PostgreSQL's `ILIKE` every letter).
+    static func contains(column: String, _ text: String) -> SQL {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        return "\(unescaped: column) \(ilike) \("%" + escaped + "%") ESCAPE '\\'"
+    }
+
     /// The larger of two values: `MAX(a, b)` in SQLite, `GREATEST(a, b)` in PostgreSQL.
     static let greatest = dialect(sqlite: "MAX", postgres: "GREATEST")
 
