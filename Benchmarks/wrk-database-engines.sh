@@ -5,9 +5,10 @@
 #   GET /v1/info            the API key from cache, the rate limit decided in the database (--rate-limit-store database),
 #                           the app's author read
 # BASELINE (default HEAD~1) is checked out and built in .build-baseline/ (kept for the next run), unless BASELINE_RELAY
-# names a relay binary already built from it. Each engine and route
-# runs baseline and current ROUNDS times in turn (default 3) and reports the best of each. Starts a throw-away
-# PostgreSQL cluster (scripts/test-postgres) and the relays on throw-away data, and stops everything itself.
+# names a relay binary already built from it. Each engine and route runs baseline and current ROUNDS times in turn
+# (default 3) and reports the best of each; ENGINES and ROUTES narrow the run (e.g. ENGINES=postgres ROUTES=v1/info).
+# Starts a throw-away PostgreSQL cluster (scripts/test-postgres) and the relays on throw-away data, and stops everything
+# itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
@@ -67,8 +68,8 @@ measure() {
 }
 
 port=${PORT:-5098}
-for engine in sqlite postgres; do
-    for route in console/api/apps v1/info; do
+for engine in ${ENGINES:-sqlite postgres}; do
+    for route in ${ROUTES:-console/api/apps v1/info}; do
         declare -A best=()
         for _ in $(seq 1 "$rounds"); do
             for entry in "${binaries[@]}"; do
