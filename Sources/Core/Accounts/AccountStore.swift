@@ -21,7 +21,7 @@ public struct AccountStore: Sendable {
 
     /// When first-run setup finished, or `nil` before it.
     public func setupDate() async throws -> Date? {
-        try await database.read(.none) { transaction in
+        try await database.autocommit(readOnly: true) { transaction in
             try await transaction.row("SELECT completed_at FROM setup WHERE id = 1").map { try $0.date("completed_at") }
         }
     }
@@ -47,7 +47,7 @@ public struct AccountStore: Sendable {
 
     /// The account with this (normalised) e-mail address and its password hash.
     public func credential(email: String) async throws -> AccountCredential? {
-        try await database.read(.none) { transaction in
+        try await database.autocommit(readOnly: true) { transaction in
             try await transaction.row(
                 """
                 SELECT \(unescaped: AccountColumns.select("a")), a.password_hash, a.last_workspace_id FROM account a
@@ -58,7 +58,7 @@ public struct AccountStore: Sendable {
     }
 
     public func recordLogin(_ account: AccountID, at date: Date) async throws {
-        try await database.write(.none) { transaction in
+        try await database.autocommit { transaction in
             try await transaction.execute("UPDATE account SET last_login_at = \(date) WHERE id = \(account)")
         }
     }
@@ -81,7 +81,7 @@ public struct AccountStore: Sendable {
     }
 
     public func clearLoginFailures(email: String) async throws {
-        try await database.write(.none) { transaction in try await transaction.execute("DELETE FROM login_failure WHERE email = \(email)") }
+        try await database.autocommit { transaction in try await transaction.execute("DELETE FROM login_failure WHERE email = \(email)") }
     }
 
     /// Sets the password and name of the pending account invited with this token and spends the token.

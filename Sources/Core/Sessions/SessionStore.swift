@@ -53,7 +53,7 @@ public struct SessionStore: Sendable {
     }
 
     public func revokeSession(_ id: SessionID, at date: Date) async throws {
-        try await database.write(.none) { transaction in
+        try await database.autocommit { transaction in
             try await transaction.execute("UPDATE session SET revoked_at = \(date) WHERE id = \(id) AND revoked_at IS NULL")
         }
     }
