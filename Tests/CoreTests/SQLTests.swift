@@ -50,6 +50,20 @@ struct SQLTests {
         }
     }
 
+    @Test("insert stores every row even when they bind more values than one statement may hold")
+    func insertSplitsLargeBatches() async throws {
+        try await withStores { stores, _ in
+            let count = try await stores.database.write(.none) { transaction in
+                try await transaction.execute("CREATE TEMPORARY TABLE probe (a INTEGER, b TEXT, c DOUBLE PRECISION)")
+                let rows = (0..<12_000).map { index -> SQL in "(\(index), \("row \(index)"), \(Double(index) / 2))" }
+                #expect(rows.count * 3 > SQLTransaction.maximumValuesPerStatement)
+                try await transaction.insert("INSERT INTO probe (a, b, c)", values: rows)
+                return try await transaction.count("SELECT COUNT(DISTINCT a) AS n FROM probe")
+            }
+            #expect(count == 12_000)
+        }
+    }
+
     @Test("every kind of value reads back as written, on the run's engine")
     func valuesRoundTrip() async throws {
         try await withStores { stores, _ in

@@ -81,14 +81,10 @@ extension DatasetStore {
                 try await transaction.row(
                     "SELECT id FROM dataset WHERE id = \(dataset) AND workspace_id = \(workspace)\(Self.forShare)") != nil
             guard known == tags.count, datasetIsKnown else { return false }
-            for chunk in chunks {
-                let rows = chunk.map { tag -> SQL in "(\(tag), \(dataset), \(workspace), \(date))" }
-                try await transaction.execute(
-                    """
-                    INSERT INTO dataset_tag_binding (tag_id, dataset_id, workspace_id, created_at) VALUES \(SQL.joined(rows, separator: ", "))
-                    ON CONFLICT DO NOTHING
-                    """)
-            }
+            try await transaction.insert(
+                "INSERT INTO dataset_tag_binding (tag_id, dataset_id, workspace_id, created_at)",
+                values: tags.map { tag in "(\(tag), \(dataset), \(workspace), \(date))" }, " ON CONFLICT DO NOTHING"
+            )
             return true
         }
     }

@@ -578,8 +578,7 @@ public struct DatasetStore: Sendable {
     /// large upload would also stall every insert that references the workspace (their foreign-key checks share-lock
     /// it). SQLite's one writer already takes them one at a time.
     private static func lockDocuments(of workspace: WorkspaceID, _ transaction: SQLTransaction) async throws {
-        guard transaction.dialect == .postgres else { return }
-        try await transaction.execute("SELECT pg_advisory_xact_lock(hashtext(\("documents/" + workspace.description)))")
+        try await transaction.lock("documents/" + workspace.description)
     }
 
     // MARK: Helpers

@@ -108,9 +108,7 @@ public struct PlanStore: Sendable {
     public func define(_ name: String, limits changes: [String: Int]) async throws -> Plan {
         try await database.write(.none) { transaction in
             // Concurrent changes of one plan take turns on its name (SQLite's writer already takes them one at a time).
-            if transaction.dialect == .postgres {
-                try await transaction.execute("SELECT pg_advisory_xact_lock(hashtext('plan:' || \(name)))")
-            }
+            try await transaction.lock("plan:" + name)
             let existing = try await transaction.row("SELECT \(unescaped: PlanColumns.select("p")) FROM plan p WHERE p.name = \(name)")
             let plan = Plan(name: name, limits: (try existing.map { try Plan(row: $0).limits } ?? PlanLimits()).applying(changes))
             let names = PlanLimits.keys.map(\.name)

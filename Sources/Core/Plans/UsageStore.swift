@@ -48,17 +48,13 @@ public struct UsageStore: Sendable {
         }
         // A batch spans workspaces: it is what every request of the last second left behind.
         try await database.write(.allWorkspaces) { transaction in
-            // Six values a row: a thousand rows stay within SQLite's limit of values a statement.
-            for start in stride(from: 0, to: rows.count, by: 1000) {
-                try await transaction.execute(
-                    "INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests, tokens) VALUES "
-                        + SQL.joined(Array(rows[start..<min(start + 1000, rows.count)]), separator: ", ")
-                            + """
-                             ON CONFLICT (workspace_id, app_id, api_key_id, day)
-                            DO UPDATE SET requests = usage_counter.requests + excluded.requests, tokens = usage_counter.tokens + excluded.tokens
-                            """
-                )
-            }
+            try await transaction.insert(
+                "INSERT INTO usage_counter (workspace_id, app_id, api_key_id, day, requests, tokens)", values: rows,
+                """
+                 ON CONFLICT (workspace_id, app_id, api_key_id, day)
+                DO UPDATE SET requests = usage_counter.requests + excluded.requests, tokens = usage_counter.tokens + excluded.tokens
+                """
+            )
         }
     }
 

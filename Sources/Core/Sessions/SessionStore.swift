@@ -15,7 +15,7 @@ public struct SessionStore: Sendable {
             try await transaction.execute(
                 """
                 INSERT INTO refresh_token (token_hash, session_id, expires_at)
-                VALUES (\(refreshTokenHash), \(session.id), \((date + session.refreshTokenLifetime).storedValue))
+                VALUES (\(refreshTokenHash), \(session.id), \(date + session.refreshTokenLifetime))
                 """)
         }
     }
@@ -46,7 +46,7 @@ public struct SessionStore: Sendable {
             try await transaction.execute(
                 """
                 INSERT INTO refresh_token (token_hash, session_id, expires_at)
-                VALUES (\(successorHash), \(session.id), \((date + session.refreshTokenLifetime).storedValue))
+                VALUES (\(successorHash), \(session.id), \(date + session.refreshTokenLifetime))
                 """)
             return .rotated(session)
         }

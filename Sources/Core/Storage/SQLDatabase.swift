@@ -119,6 +119,21 @@ struct SQLTransaction: Sendable {
     /// Runs a statement for its effect.
     func execute(_ sql: SQL) async throws { _ = try await rows(sql) }
 
+    /// Runs `head` + `VALUES (…), (…)` + `tail` for every row, as few statements as SQLite's limit on values bound to
+    /// one statement allows (PostgreSQL's is larger): one round trip per chunk rather than per row.
+    func insert(_ head: SQL, values rows: [SQL], _ tail: SQL = "") async throws {
+        guard let first = rows.first else { return }
+        let valuesPerRow = max(1, first.render(for: .sqlite).values.count)
+        let rowsPerStatement = max(1, Self.maximumValuesPerStatement / valuesPerRow)
+        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+            try await execute(head + " VALUES " + SQL.joined(Array(chunk), separator: ", ") + tail)
+        }
+    }
+
+    /// SQLite's limit on values bound to one statement (32,766), less a margin.
+    static let maximumValuesPerStatement = 30_000
+
     /// How many rows a statement ending in `RETURNING …` touched (on both engines: the rows it returns).
     func changes(_ sql: SQL) async throws -> Int { try await rows(sql).count }
 

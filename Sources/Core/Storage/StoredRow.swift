@@ -123,7 +123,3 @@ struct StoredValueError: Error, CustomStringConvertible {
 
     var description: String { "column \(column) holds '\(value)', which is not of its type" }
 }
-
-extension Date {
-    var storedValue: Double { timeIntervalSince1970 }
-}

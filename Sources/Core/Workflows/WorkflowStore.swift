@@ -5,9 +5,6 @@ public import Foundation
 public struct WorkflowStore: StopRequests {
     let database: SQLDatabase
 
-    /// Node executions per `INSERT`, 5 bound values each: well within both engines' limits on bound values.
-    static let nodesPerInsert = 500
-
     /// Stop requests are recorded on the run that runs the task.
     private var stops: TaskStopRequests { TaskStopRequests(table: "workflow_run", database: database) }
 
@@ -52,7 +49,7 @@ public struct WorkflowStore: StopRequests {
         try await database.write(.workspace(workspace)) { transaction in
             // One publisher of an app at a time, so two cannot take the same number. SQLite's writer already is the only one.
             if transaction.dialect == .postgres {
-                try await transaction.execute("SELECT pg_advisory_xact_lock(hashtext(\("workflow/" + app.description)))")
+                try await transaction.lock("workflow/" + app.description)
             }
             let last = try await transaction.count(
                 "SELECT COALESCE(MAX(number), 0) AS n FROM workflow_version WHERE workspace_id = \(workspace) AND app_id = \(app)"
@@ -127,15 +124,10 @@ public struct WorkflowStore: StopRequests {
                 finished_at = \(run.finishedAt) WHERE workspace_id = \(run.workspaceID) AND id = \(run.id)
                 """
             )
-            // A few statements of many rows each, rather than one round trip per node.
-            for start in stride(from: 0, to: nodes.count, by: Self.nodesPerInsert) {
-                let rows = nodes[start..<min(start + Self.nodesPerInsert, nodes.count)].map { node -> SQL in
-                    "(\(node.id), \(run.workspaceID), \(run.id), \(node.index), \(node.stored))"
-                }
-                try await transaction.execute(
-                    "INSERT INTO workflow_node_execution (id, workspace_id, run_id, position, record) VALUES \(SQL.joined(rows, separator: ", "))"
-                )
-            }
+            try await transaction.insert(
+                "INSERT INTO workflow_node_execution (id, workspace_id, run_id, position, record)",
+                values: nodes.map { node in "(\(node.id), \(run.workspaceID), \(run.id), \(node.index), \(node.stored))" }
+            )
         }
     }
 

@@ -116,7 +116,7 @@ enum PostgresSchema {
                 try await connection.run(PostgresQuery(unsafeSQL: statement), logger: database.logger)
             }
             try await connection.run(
-                "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().storedValue))",
+                "INSERT INTO relay_migration (name, applied_at) VALUES (\(migration.name), \(Date().timeIntervalSince1970))",
                 logger: database.logger
             )
             database.logger.info("Applied migration", metadata: ["migration": "\(migration.name)"])
