@@ -41,9 +41,9 @@ extension RelayDatabase {
             var copied: [TableCopy] = []
             for table in tables {
                 let rows = try await source.read { db in try table.values(in: db) }
-                for batch in stride(from: 0, to: rows.count, by: table.rowsPerInsert) {
-                    try await transaction.execute(table.insert(rows[batch..<min(batch + table.rowsPerInsert, rows.count)]))
-                }
+                try await transaction.insert(
+                    "INSERT INTO \(unescaped: table.name) (\(unescaped: table.columnList))", values: rows.map(CopiedTable.tuple)
+                )
                 let stored = try await table.values(from: transaction)
                 let (sourceSum, targetSum) = (CopiedTable.checksum(rows), CopiedTable.checksum(stored))
                 guard rows.count == stored.count, sourceSum == targetSum else {
@@ -83,8 +83,6 @@ private struct CopiedTable: Sendable {
 
     let name: String
     let columns: [(name: String, kind: Kind)]
-
-    var rowsPerInsert: Int { max(1, 20_000 / columns.count) }
 
     static func all(in db: Database) throws -> [CopiedTable] {
         let names = try String.fetchAll(
@@ -156,21 +154,19 @@ private struct CopiedTable: Sendable {
         }
     }
 
-    func insert(_ rows: ArraySlice<[Value]>) -> SQL {
-        let tuples = rows.map { row in
-            let values = row.map { value -> SQLValue in
-                switch value {
-                case .null: .null
-                case .text(let text): .text(text)
-                case .real(let number): .double(number)
-                case .integer(let number): .integer(number)
-                case .boolean(let flag): .bool(flag)
-                case .bytes(let data): .blob(data)
-                }
+    /// One row as the values of an `INSERT`.
+    static func tuple(_ row: [Value]) -> SQL {
+        let values = row.map { value -> SQLValue in
+            switch value {
+            case .null: .null
+            case .text(let text): .text(text)
+            case .real(let number): .double(number)
+            case .integer(let number): .integer(number)
+            case .boolean(let flag): .bool(flag)
+            case .bytes(let data): .blob(data)
             }
-            return "(\(list: values))" as SQL
         }
-        return "INSERT INTO \(unescaped: name) (\(unescaped: columnList)) VALUES " + SQL.joined(tuples, separator: ", ")
+        return "(\(list: values))"
     }
 
     static func checksum(_ rows: [[Value]]) -> String {
