@@ -82,6 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Let workflow http-request nodes call private, loopback and link-local addresses (RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE).")
     var workflowHTTPAllowPrivate = false
 
+    @Flag(
+        name: .customLong("allow-private-model-endpoints"),
+        help: "Let model providers' endpoint URLs name private and loopback addresses; link-local and metadata ones stay refused (RELAY_ALLOW_PRIVATE_MODEL_ENDPOINTS).")
+    var allowPrivateModelEndpoints = false
+
     @Option(help: "Console calls that change things, per account and minute; 0 for no limit (RELAY_CONSOLE_WRITES_PER_MINUTE, default 60).")
     var consoleWritesPerMinute: Int?
 
@@ -193,6 +198,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.workflowHTTPAllowsPrivate =
             try workflowHTTPAllowPrivate
             || Self.boolean(environment["RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE"], name: "RELAY_WORKFLOW_HTTP_ALLOW_PRIVATE")
+        configuration.upstream.allowsPrivateEndpoints =
+            try allowPrivateModelEndpoints
+            || Self.boolean(environment["RELAY_ALLOW_PRIVATE_MODEL_ENDPOINTS"], name: "RELAY_ALLOW_PRIVATE_MODEL_ENDPOINTS")
         if let limit = try consoleWritesPerMinute
             ?? environment["RELAY_CONSOLE_WRITES_PER_MINUTE"].map({ try Self.integer($0, name: "RELAY_CONSOLE_WRITES_PER_MINUTE") })
         {

@@ -9,7 +9,8 @@ struct JobRecoveryTests {
     /// `relay serve` on the test's database: on SQLite the shared data directory's file, on PostgreSQL the server
     /// (each instance with a data directory of its own).
     static func serve(_ name: String, in directory: URL, database: DatabaseLocation, extra: [String] = []) throws -> RelayProcess {
-        var arguments = ["serve", "--port", "0", "--builtin-plugins", "", "--job-lease", "2"] + extra
+        // The stub model server is on loopback.
+        var arguments = ["serve", "--port", "0", "--builtin-plugins", "", "--job-lease", "2", "--allow-private-model-endpoints"] + extra
         if TestDatabase.isPostgres {
             let own = directory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)

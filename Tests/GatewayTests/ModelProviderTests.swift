@@ -98,6 +98,45 @@ struct ModelProviderTests {
         }
     }
 
+    @Test("endpoints on link-local and metadata addresses are refused always, private ones unless allowed; no query or fragment")
+    func endpointAddresses() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: { $0.upstream.allowsPrivateEndpoints = false }) { client in
+                let owner = try await client.setUpOwner()
+                let path = "/console/api/workspaces/current/model-providers/openai_api_compatible/credentials"
+                func save(_ url: String) async throws -> Reply {
+                    try await client.post(path, token: owner.token, json: ["credentials": ["endpoint_url": .string(url), "api_key": "sk-test"]])
+                }
+                for url in [
+                    "http://169.254.169.254/latest/meta-data", "http://[fe80::1]/v1", "http://[::ffff:169.254.169.254]/v1",
+                    "http://100.100.100.200/v1", "http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://10.0.0.1/v1", "http://[::1]:9/v1",
+                    stub.baseURL,
+                ] {
+                    expectError(try await save(url), .badRequest, "invalid_param", field: "credentials")
+                }
+                let metadata = try await save("http://169.254.169.254/v1")
+                #expect(metadata.message?.contains("metadata") == true, "\(metadata.json)")
+                // The caller may not pick the path: a query or a fragment would cut off what Relay appends.
+                for url in [stub.baseURL + "?x=", stub.baseURL + "#", "http://user:pw@example.com/v1"] {
+                    expectError(try await save(url), .badRequest, "invalid_param", field: "credentials.endpoint_url")
+                }
+            }
+            // An operator who allows private endpoints reaches the model server on loopback, and still never metadata.
+            try await withRelay(configure: { $0.upstream.allowsPrivateEndpoints = true }) { client in
+                let owner = try await client.setUpOwner()
+                let path = "/console/api/workspaces/current/model-providers/openai_api_compatible/credentials"
+                let saved = try await client.post(
+                    path, token: owner.token, json: ["credentials": ["endpoint_url": .string(stub.baseURL), "api_key": "sk-good"]]
+                )
+                #expect(saved.status == .ok, "\(saved.json)")
+                let metadata = try await client.post(
+                    path, token: owner.token, json: ["credentials": ["endpoint_url": "http://169.254.169.254/v1", "api_key": "sk-test"]]
+                )
+                expectError(metadata, .badRequest, "invalid_param", field: "credentials")
+            }
+        }
+    }
+
     @Test("credentials of one workspace are invisible to another, and sealed to their workspace")
     func isolation() async throws {
         try await StubUpstream.with { stub in

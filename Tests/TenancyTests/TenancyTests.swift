@@ -1,5 +1,7 @@
 import Core
+import Crypto
 import Foundation
+import JWTKit
 import Logging
 import RelayTestSupport
 import Synchronization
@@ -9,14 +11,21 @@ import Testing
 
 @Suite("Tenancy building blocks")
 struct TenancyTests {
-    @Test("the login throttle allows until the limit and then names the wait until the oldest failure leaves the window")
+    @Test("the sign-in throttle lets three failures pass, then asks a wait that doubles with each failure, up to its cap")
     func throttle() {
-        let throttle = LoginThrottle(maxFailures: 5, window: 900)
+        let throttle = LoginThrottle(freeFailures: 3, firstDelay: 2, maxDelay: 60, window: 900)
         let start = Date(timeIntervalSince1970: 0)
-        let failures = (0..<5).map { start + Double($0) * 60 }
-        #expect(throttle.retryAfter(failures: Array(failures.prefix(4)), now: start + 300) == nil)
-        #expect(throttle.retryAfter(failures: failures, now: start + 300) == 600)
-        #expect(throttle.retryAfter(failures: failures + [start + 320], now: start + 330) == 630)
+        let failures = (0..<10).map { start + Double($0) * 100 }
+        #expect(throttle.retryAfter(failures: [], now: start) == nil)
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(2)), now: start + 100) == nil)
+        // The third failure was at 200: the fourth attempt waits 2 s after it, the fifth 4 s after the fourth failure.
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(3)), now: start + 200) == 2)
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(3)), now: start + 202) == nil)
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(4)), now: start + 300) == 4)
+        #expect(throttle.retryAfter(failures: Array(failures.prefix(5)), now: start + 401) == 7)
+        // Never longer than the cap, however many failures.
+        #expect(throttle.retryAfter(failures: failures, now: start + 900) == 60)
+        #expect(throttle.failuresThatMatter == 3 + 5 + 1)
     }
 
     @Test("secrets are long, drawn from [A-Za-z0-9], distinct, and hashed to 64 hex digits")
@@ -72,6 +81,31 @@ struct TenancyTests {
         let first = try await kid(String(repeating: "a", count: 32))
         #expect(try await kid(String(repeating: "a", count: 32)) == first)
         #expect(try await kid(String(repeating: "b", count: 32)) != first)
+    }
+
+    @Test("a token signed with the right key but naming another key id, or none, is refused")
+    func unknownKeyIDs() async throws {
+        try await TestDatabase.withStores { stores, _ in
+            let secret = String(repeating: "s", count: 32)
+            let service = await SessionService.make(store: stores.sessions, secret: secret, now: Date.init)
+            let workspace = Workspace(id: WorkspaceID(), name: "W", createdAt: Date())
+            try await stores.accounts.register(NewAccount(email: "k@example.com", name: "K", passwordHash: "x"), workspace: workspace, at: Date())
+            let account = try #require(try await stores.accounts.credential(email: "k@example.com")).account.id
+            let pair = try await service.start(for: account, in: workspace.id, rememberMe: false)
+            _ = try await service.authenticate(pair.accessToken)
+            // The same claims, signed with the same key, under another key id and under none.
+            let signingKey = Data(
+                HMAC<SHA256>.authenticationCode(for: Data("relay access tokens v1".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            )
+            let claims = try await JWTKeyCollection().unverified(pair.accessToken, as: AccessTokenClaims.self)
+            let renamed = JWTKeyCollection()
+            await renamed.add(hmac: HMACKey(from: signingKey), digestAlgorithm: .sha256, kid: "another-key")
+            let unnamed = JWTKeyCollection()
+            await unnamed.add(hmac: HMACKey(from: signingKey), digestAlgorithm: .sha256)
+            for forged in [try await renamed.sign(claims), try await unnamed.sign(claims)] {
+                await #expect(throws: RelayError.self) { try await service.authenticate(forged) }
+            }
+        }
     }
 }
 

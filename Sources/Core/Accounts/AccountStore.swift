@@ -63,25 +63,35 @@ public struct AccountStore: Sendable {
         }
     }
 
-    /// Claims a sign-in attempt, counted as failed until `clearLoginFailures` says it succeeded. Atomically: when fewer
-    /// than `limit` failures are recorded at or after `since`, records one at `date` and returns `nil`; otherwise records
-    /// nothing and returns those failures, oldest first. So parallel guesses cannot get past the limit.
-    public func claimLoginAttempt(email: String, since: Date, limit: Int, at date: Date) async throws -> [Date]? {
+    /// Claims a sign-in attempt from `client`, counted as failed until `clearLoginFailures` says it succeeded.
+    /// Atomically: reads that client's latest `recent` failures on the address at or after `since` (oldest first); when
+    /// `waitFor` asks no wait, records a failure at `date` and returns `nil`, otherwise records nothing and returns the
+    /// wait. So parallel guesses cannot slip past the throttle.
+    public func claimLoginAttempt(
+        email: String, client: String, since: Date, recent: Int, at date: Date, waitFor: @escaping @Sendable ([Date]) -> TimeInterval?
+    ) async throws -> TimeInterval? {
         try await database.write(.none) { transaction in
             // Attempts on one address take turns, so parallel guesses cannot all see room under the limit.
             try await transaction.lock(email)
             let failures = try await transaction.rows(
-                "SELECT failed_at FROM login_failure WHERE email = \(email) AND failed_at >= \(since) ORDER BY failed_at"
-            ).map { try $0.date("failed_at") }
-            guard failures.count < limit else { return failures }
+                """
+                SELECT failed_at FROM login_failure WHERE email = \(email) AND client = \(client) AND failed_at >= \(since)
+                ORDER BY failed_at DESC LIMIT \(recent)
+                """
+            ).map { try $0.date("failed_at") }.reversed()
+            if let wait = waitFor(Array(failures)) { return wait }
             try await transaction.execute(
-                "INSERT INTO login_failure (email, failed_at) VALUES (\(email), \(date))")
+                "INSERT INTO login_failure (email, client, failed_at) VALUES (\(email), \(client), \(date))")
+            // What has left the window is of no more use.
+            try await transaction.execute("DELETE FROM login_failure WHERE email = \(email) AND failed_at < \(since)")
             return nil
         }
     }
 
-    public func clearLoginFailures(email: String) async throws {
-        try await database.autocommit { transaction in try await transaction.execute("DELETE FROM login_failure WHERE email = \(email)") }
+    public func clearLoginFailures(email: String, client: String) async throws {
+        try await database.autocommit { transaction in
+            try await transaction.execute("DELETE FROM login_failure WHERE email = \(email) AND client = \(client)")
+        }
     }
 
     /// Sets the password and name of the pending account invited with this token and spends the token.

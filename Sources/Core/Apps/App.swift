@@ -121,8 +121,13 @@ public struct AppQuery: Sendable {
 
 /// The paging every list shares: pages from 1, at most `maxLimit` items a page.
 public enum Paging {
+    /// The highest page number: far past any real listing, and low enough that `(page - 1) * limit` never overflows.
+    public static let maxPage = Int(Int32.max)
+
     public static func check(page: Int, limit: Int, maxLimit: Int) throws {
-        guard page >= 1 else { throw RelayError.invalidParam("page", "page must be an integer of at least 1") }
+        guard (1...maxPage).contains(page) else {
+            throw RelayError.invalidParam("page", "page must be an integer from 1 to \(maxPage)")
+        }
         guard (1...maxLimit).contains(limit) else {
             throw RelayError.invalidParam("limit", "limit must be an integer from 1 to \(maxLimit)")
         }

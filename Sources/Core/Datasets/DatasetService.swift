@@ -46,6 +46,13 @@ public struct DatasetService: Sendable {
         return dataset
     }
 
+    /// Refuses a caller who may not change the dataset's documents: checked before a file's body is read, so a member
+    /// who may not write sends nothing through the parser (the same checks `addDocuments` and `replaceDocument` make).
+    public func requireDocumentEditor(of id: DatasetID, by caller: DatasetCaller) async throws {
+        try caller.requireEditor("change documents")
+        _ = try await dataset(id, by: caller)
+    }
+
     public func create(_ fields: DatasetFields, by caller: DatasetCaller) async throws -> Dataset {
         try caller.requireEditor("create datasets")
         let date = now()

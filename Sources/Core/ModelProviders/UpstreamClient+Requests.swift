@@ -16,6 +16,13 @@ extension UpstreamClient {
         guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw RelayError.invalidParam("credentials.\(credential)", "\(credential) must be an http(s) URL, not '\(text)'")
         }
+        // Paths are appended to the base: a query or fragment would let the credential choose the whole request.
+        guard url.query == nil, url.fragment == nil, !base.contains("?"), !base.contains("#") else {
+            throw RelayError.invalidParam("credentials.\(credential)", "\(credential) may not carry a query or a fragment ('?' or '#')")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw RelayError.invalidParam("credentials.\(credential)", "\(credential) may not carry a user name or password; use the API key")
+        }
         return base
     }
 
@@ -27,6 +34,7 @@ extension UpstreamClient {
             attempt += 1
             let canRetry = attempt <= policy.retries
             do {
+                try await endpoints.check(request.url)
                 // The deadline bounds one whole generation; silence is bounded by the client's read timeout.
                 let response = try await http.execute(request, timeout: .minutes(30))
                 if (200..<300).contains(response.status.code) { return response }
@@ -82,6 +90,7 @@ extension UpstreamClient {
     /// through with none.
     func modelList(_ request: HTTPClientRequest, provider: String) async throws -> [String] {
         let response: HTTPClientResponse
+        try await endpoints.check(request.url)
         do {
             response = try await http.execute(request, timeout: UpstreamClient.timeAmount(policy.readTimeout))
         } catch {

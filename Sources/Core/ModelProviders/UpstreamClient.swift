@@ -8,6 +8,8 @@ public import ServiceLifecycle
 public final class UpstreamClient: Service, Sendable {
     public let http: HTTPClient
     public let policy: UpstreamPolicy
+    /// Where provider endpoints may point, checked before every request.
+    let endpoints: CheckedDestinations
 
     public init(policy: UpstreamPolicy) {
         var configuration = HTTPClient.Configuration(
@@ -17,6 +19,7 @@ public final class UpstreamClient: Service, Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: policy.connectionsPerHost)
         self.http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         self.policy = policy
+        self.endpoints = CheckedDestinations(DestinationPolicy(allowsPrivate: policy.allowsPrivateEndpoints))
     }
 
     public func run() async throws {

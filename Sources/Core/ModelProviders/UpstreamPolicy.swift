@@ -11,11 +11,15 @@ public struct UpstreamPolicy: Sendable {
     /// Most HTTP/1.1 connections kept open to one upstream host. A streamed answer holds its connection to the end, so
     /// this bounds the streams in flight to one host; async-http-client's default of 8 would queue the ninth.
     public var connectionsPerHost: Int
+    /// Whether endpoint URLs in provider credentials may name private and loopback addresses (a model server on the
+    /// operator's network); link-local and metadata addresses are refused whatever this says.
+    public var allowsPrivateEndpoints: Bool
 
     public init(
         connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60), retries: Int = 2,
-        backoff: Duration = .milliseconds(500), connectionsPerHost: Int = 10_000
+        backoff: Duration = .milliseconds(500), connectionsPerHost: Int = 10_000, allowsPrivateEndpoints: Bool = false
     ) {
+        self.allowsPrivateEndpoints = allowsPrivateEndpoints
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.retries = retries

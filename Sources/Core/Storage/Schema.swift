@@ -464,5 +464,13 @@ enum Schema {
                 CREATE INDEX dataset_tag_binding_by_dataset ON dataset_tag_binding(dataset_id);
                 """
         ),
+        Migration(
+            name: "v12 sign-in failures per client",
+            sql: """
+                ALTER TABLE login_failure ADD COLUMN client TEXT NOT NULL DEFAULT '';
+                DROP INDEX login_failure_by_email;
+                CREATE INDEX login_failure_by_client ON login_failure(email, client, failed_at);
+                """
+        ),
     ]
 }

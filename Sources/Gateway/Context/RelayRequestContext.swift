@@ -1,6 +1,7 @@
 import Core
 public import Foundation
 public import Hummingbird
+public import NIOCore
 import Tenancy
 
 /// The context every request starts with; authentication middleware fills in who is asking.
@@ -13,9 +14,16 @@ public struct RelayRequestContext: RequestContext {
     /// Set by `DatasetKeyAuthMiddleware` on the knowledge API's routes.
     var datasetGrant: DatasetGrant?
 
+    /// The connection the request came on: its peer names the client that sign-in throttling counts against.
+    let channel: any Channel
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
+
+    /// The client's address without its port ("127.0.0.1", "::1"); empty when the connection has none.
+    var clientAddress: String { channel.remoteAddress?.ipAddress ?? "" }
 
     public var responseEncoder: JSONEncoder { RelayJSON.encoder }
 }

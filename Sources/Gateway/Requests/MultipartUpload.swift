@@ -27,6 +27,13 @@ struct MultipartUpload {
         guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
             throw RelayError(.noFileUploaded, "The request must be multipart/form-data with a '\(fileField)' file field")
         }
+        // The parser traps on an empty boundary; anything RFC 2046 does not allow is the client's mistake, said so.
+        guard isValidBoundary(boundary) else {
+            throw RelayError.invalidParam(
+                "Content-Type", "The multipart boundary must be 1 to 70 characters of letters, digits and '()+_,-./:=? (not ending in a space)",
+                type: "malformed"
+            )
+        }
         let parser = MultipartParser(boundary: boundary)
         let events = Events()
         parser.onHeader = { events.list.append(.header($0, $1)) }
@@ -97,6 +104,14 @@ struct MultipartUpload {
             return value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : String(value)
         }
         return nil
+    }
+
+    /// RFC 2046's `boundary`: 1 to 70 of its characters, the last not a space.
+    static func isValidBoundary(_ boundary: String) -> Bool {
+        let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ".utf8)
+        let bytes = Array(boundary.utf8)
+        guard (1...70).contains(bytes.count), bytes.last != UInt8(ascii: " ") else { return false }
+        return bytes.allSatisfy(allowed.contains)
     }
 
     /// `form-data; name="file"; filename="a.png"` as its parameters.

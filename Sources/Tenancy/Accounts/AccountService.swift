@@ -52,17 +52,19 @@ public struct AccountService: Sendable {
         return try await sessions.start(for: account.id, in: workspace.id, rememberMe: false)
     }
 
-    /// Signs in. A wrong address and a wrong password get the same answer; 5 failures in 15 minutes lock the address.
-    public func login(email rawEmail: String, password: String, rememberMe: Bool) async throws -> TokenPair {
+    /// Signs in. A wrong address and a wrong password get the same answer. Failures slow further attempts from the same
+    /// client on the same address (`LoginThrottle`): a growing wait, never a lock that anyone else can impose.
+    public func login(email rawEmail: String, password: String, rememberMe: Bool, client: String) async throws -> TokenPair {
         let email = try AccountRules.email(rawEmail)
         let date = now()
         // The attempt is recorded as failed before the password is checked, and cleared if it matches.
         if let failures = try await accounts.claimLoginAttempt(
-            email: email, since: date - throttle.window, limit: throttle.maxFailures, at: date
-        ), let wait = throttle.retryAfter(failures: failures, now: date) {
-            let seconds = Int(wait.rounded(.up))
+            email: email, client: client, since: date - throttle.window, recent: throttle.failuresThatMatter, at: date,
+            waitFor: { throttle.retryAfter(failures: $0, now: date) }
+        ) {
+            let seconds = Int(failures.rounded(.up))
             throw RelayError(
-                .rateLimitExceeded, "Too many failed sign-ins for this account; try again in \(seconds) seconds",
+                .rateLimitExceeded, "Too many failed sign-ins for this account from here; try again in \(seconds) seconds",
                 headers: [("Retry-After", "\(seconds)")]
             )
         }
@@ -73,7 +75,7 @@ public struct AccountService: Sendable {
         guard matches, hash != nil, let credential, credential.account.status == .active else {
             throw RelayError.unauthorized("Invalid email or password")
         }
-        try await accounts.clearLoginFailures(email: email)
+        try await accounts.clearLoginFailures(email: email, client: client)
         try await accounts.recordLogin(credential.account.id, at: date)
         let workspace = try await signInWorkspace(credential)
         return try await sessions.start(for: credential.account.id, in: workspace, rememberMe: rememberMe)

@@ -84,6 +84,9 @@ public struct SessionService: Sendable {
 
     /// Verifies a bearer access token and reads its live session and membership in one storage access.
     public func authenticate(_ token: String) async throws -> ConsoleGrant {
+        // JWTKit verifies a token naming an unknown key id (or none) with its default key, and a failing one with every
+        // other key it has: the key id is checked here first, so a token is only ever verified by the key it names.
+        guard AccessTokenHeader(token)?.names(kid) == true else { throw RelayError.unauthorized("Invalid access token") }
         let claims: AccessTokenClaims
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)

@@ -28,6 +28,8 @@ extension RelayConfiguration {
         configuration.builtInPluginsDirectory = nil
         // One job worker per test server (two by default): fewer idle polls and connections while dozens of servers run.
         configuration.jobs.concurrency = 1
+        // The stub model servers listen on loopback; the tests of the refusal turn this off again.
+        configuration.upstream.allowsPrivateEndpoints = true
         // Instances sharing PostgreSQL share one secret; on SQLite the generated one is part of what is tested.
         if TestDatabase.isPostgres { configuration.secretKey = TestDatabase.secretKey }
         return configuration

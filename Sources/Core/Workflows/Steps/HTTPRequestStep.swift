@@ -99,12 +99,11 @@ struct HTTPRequestStep: WorkflowStep {
             else {
                 throw RelayError(.workflowNodeFailed, "The request URL must be an http(s) URL, not '\(location)'")
             }
-            if !settings.allowsPrivateTargets {
-                do {
-                    try await RemoteImageFetcher.requirePublic(host: host, port: target.port ?? (target.scheme == "https" ? 443 : 80), field: "url")
-                } catch let error as RelayError {
-                    throw RelayError(.workflowNodeFailed, "The request was refused: \(error.message)")
-                }
+            do {
+                try await DestinationPolicy(allowsPrivate: settings.allowsPrivateTargets)
+                    .check(host: host, port: target.port ?? (target.scheme == "https" ? 443 : 80), field: "url")
+            } catch let error as RelayError {
+                throw RelayError(.workflowNodeFailed, "The request was refused: \(error.message)")
             }
             var request = HTTPClientRequest(url: location)
             request.method = HTTPMethod(rawValue: method.uppercased())

@@ -67,11 +67,13 @@ struct AuthController {
             let pair = try await accounts.register(email: body.email, name: body.name, password: body.password)
             return EditedResponse(status: .created, response: TokenPairBody(pair))
         }
-        group.post("login") { request, _ in
+        group.post("login") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: LoginRequest.self)
             return TokenPairBody(
-                try await accounts.login(email: body.email, password: body.password, rememberMe: body.rememberMe ?? false)
+                try await accounts.login(
+                    email: body.email, password: body.password, rememberMe: body.rememberMe ?? false, client: context.clientAddress
+                )
             )
         }
         group.post("refresh-token") { request, _ in

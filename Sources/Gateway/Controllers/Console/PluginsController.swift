@@ -126,7 +126,7 @@ struct PluginsController {
 
     private static func positive(_ request: Request, _ name: String, _ fallback: Int) throws -> Int {
         let value = try request.queryInt(name, default: fallback)
-        guard value >= 1 else { throw RelayError.invalidParam(name, "\(name) must be 1 or more") }
+        guard (1...Paging.maxPage).contains(value) else { throw RelayError.invalidParam(name, "\(name) must be from 1 to \(Paging.maxPage)") }
         return value
     }
 

@@ -52,6 +52,7 @@ struct DocumentsController {
         }
         for spelling in ["create-by-file", "create_by_file"] {
             group.post(RouterPath("datasets/:dataset_id/document/\(spelling)")) { request, context in
+                try await datasets.requireDocumentEditor(of: try context.id("dataset_id"), by: context.datasetCaller)
                 let (source, options) = try await Self.fileUpload(request)
                 let (documents, batch) = try await datasets.addDocuments(
                     [source], to: try context.id("dataset_id"), rule: try ProcessRule.from(options["process_rule"]),
@@ -73,6 +74,7 @@ struct DocumentsController {
         }
         for spelling in ["update-by-file", "update_by_file"] {
             group.post(RouterPath("datasets/:dataset_id/documents/:document_id/\(spelling)")) { request, context in
+                try await datasets.requireDocumentEditor(of: try context.id("dataset_id"), by: context.datasetCaller)
                 let (source, options) = try await Self.fileUpload(request)
                 let document = try await datasets.replaceDocument(
                     try context.id("document_id"), of: try context.id("dataset_id"), source: source,
