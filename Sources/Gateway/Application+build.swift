@@ -55,6 +55,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         ErrorMiddleware()
     }
     HealthController(plugins: services.plugins, minimumLevel: services.configuration.pluginSandboxMinimum).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
 
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)

@@ -43,7 +43,7 @@ struct DatasetsController {
             let page = try request.queryInt("page", default: 1)
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
-            let ids: [DatasetID] = try request.queryIDs("ids", limit: 1000)
+            let ids: [DatasetID] = try request.queryIDs("ids", limit: 100)
             let tags: [TagID] = try request.queryIDs("tag_ids", limit: 100)
             let query = DatasetQuery(
                 keyword: request.queryString("keyword"), ids: ids.isEmpty ? nil : ids, tagIDs: tags.isEmpty ? nil : tags, visibleTo: nil,

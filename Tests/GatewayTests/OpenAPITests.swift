@@ -1,0 +1,129 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIKit
+import Testing
+import Yams
+
+@testable import Gateway
+
+@Suite("The OpenAPI document")
+struct OpenAPITests {
+    @Test("documents every route the router serves, and no other")
+    func documentMatchesRouter() async throws {
+        let drift = Self.drift(served: try await routerOperations(), documented: APIDocument.operations.map(Self.key))
+        #expect(drift.undocumented.isEmpty, "Served but not documented:\n\(drift.undocumented.joined(separator: "\n"))")
+        #expect(drift.unserved.isEmpty, "Documented but not served:\n\(drift.unserved.joined(separator: "\n"))")
+    }
+
+    @Test("documents each operation once, with a unique operation id")
+    func operationsAreUnique() {
+        let operations = APIDocument.operations
+        let keys = operations.map { "\($0.method.rawValue.uppercased()) \($0.path)" }
+        let repeatedKeys = Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+        #expect(repeatedKeys.isEmpty, "Documented more than once: \(repeatedKeys)")
+        let ids = operations.compactMap(\.operation.operationId)
+        let repeatedIDs = Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+        #expect(ids.count == operations.count, "Every operation has an id")
+        #expect(repeatedIDs.isEmpty, "Operation ids used more than once: \(repeatedIDs)")
+    }
+
+    @Test("every error response is the shared Error body")
+    func errorsShareOneBody() throws {
+        let document = APIDocument.document()
+        for documented in APIDocument.operations {
+            for (status, response) in documented.operation.responses {
+                guard case .status(let code) = status.value, code >= 400 else { continue }
+                let resolved = try document.components.lookup(response)
+                #expect(
+                    resolved.content[.json]?.contentValue?.schema == APIComponents.errorBody,
+                    "\(documented.method.rawValue) \(documented.path) \(code) does not answer with the Error body"
+                )
+            }
+        }
+    }
+
+    @Test("is served as valid OpenAPI 3.1 JSON and YAML over HTTP, with the router's paths")
+    func servedDocumentIsValid() async throws {
+        let served = try await routerOperations()
+        try await withRelay { relay in
+            let json = try await relay.get("/openapi.json")
+            #expect(json.status == .ok)
+            #expect(json.header("Content-Type")?.hasPrefix("application/json") == true)
+            let yaml = try await relay.get("/openapi.yaml")
+            #expect(yaml.status == .ok)
+            #expect(yaml.header("Content-Type")?.hasPrefix("application/yaml") == true)
+
+            // Decoding a document this size takes OpenAPIKit seconds in a debug build: both at once.
+            let (jsonBytes, yamlText) = (Data(json.body.readableBytesView), String(buffer: yaml.body))
+            async let decodedJSON = Task { try JSONDecoder().decode(OpenAPI.Document.self, from: jsonBytes) }.value
+            async let decodedYAML = Task { try YAMLDecoder().decode(OpenAPI.Document.self, from: yamlText) }.value
+            let (fromJSON, fromYAML) = try await (decodedJSON, decodedYAML)
+            try fromJSON.validate()
+            try fromYAML.validate()
+            #expect(fromJSON.openAPIVersion == .v3_1_1)
+            // Decoding rebuilds `required` lists in no particular order, so the two are compared by their operations.
+            #expect(Self.operationIDs(fromYAML) == Self.operationIDs(fromJSON))
+
+            var documented: [String] = []
+            for (path, item) in fromJSON.paths {
+                guard let item = item.b else { continue }
+                for endpoint in item.endpoints { documented.append("\(endpoint.method.rawValue.uppercased()) \(path.rawValue)") }
+            }
+            let drift = Self.drift(served: served, documented: documented)
+            #expect(drift.undocumented.isEmpty && drift.unserved.isEmpty, "Served document and router differ: \(drift)")
+
+            // Unauthenticated, and the same bytes every time.
+            let again = try await relay.get("/openapi.json", token: "not-a-key")
+            #expect(again.status == .ok && again.body == json.body)
+        }
+    }
+
+    /// Every route the router serves, as `METHOD /path/{template}`.
+    private func routerOperations() async throws -> Set<String> {
+        try await withTemporaryDirectory { directory in
+            var configuration = RelayConfiguration.testing(dataDirectory: directory)
+            configuration.database = .sqlite(directory.appendingPathComponent("routes.sqlite"))
+            let logger = Logger(label: "openapi-tests")
+            let database = try RelayDatabase.open(configuration.databaseLocation, logger: logger)
+            let services = await RelayServices(
+                configuration, stores: database.stores, secret: String(repeating: "s", count: 32), logger: logger, now: Date.init
+            )
+            let router = buildRouter(services)
+            // `RouterPath`'s description is already a template: `/v1/conversations/{conversation_id}`.
+            return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        }
+    }
+
+    static func operationIDs(_ document: OpenAPI.Document) -> [String: String] {
+        var ids: [String: String] = [:]
+        for (path, item) in document.paths {
+            for endpoint in item.b?.endpoints ?? [] {
+                ids["\(endpoint.method.rawValue) \(path.rawValue)"] = endpoint.operation.operationId ?? ""
+            }
+        }
+        return ids
+    }
+
+    static func key(_ documented: DocumentedOperation) -> String {
+        "\(documented.method.rawValue.uppercased()) \(documented.path)"
+    }
+
+    /// What the router serves that the document lacks, and what the document has that the router does not serve.
+    ///
+    /// A route ending in `/**` (a provider id with slashes) is documented by the operations of the same method under
+    /// its prefix: it needs at least one, and covers all of them.
+    static func drift(served: Set<String>, documented: [String]) -> (undocumented: [String], unserved: [String]) {
+        let wildcards = served.filter { $0.hasSuffix("/**") }.map { String($0.dropLast(2)) }
+        let exact = served.subtracting(wildcards.map { $0 + "**" })
+        let underWildcard = { (key: String) in wildcards.contains { key.hasPrefix($0) && key.count > $0.count } }
+        let documentedSet = Set(documented)
+        let undocumented =
+            exact.subtracting(documentedSet)
+            .union(wildcards.filter { prefix in !documented.contains { $0.hasPrefix(prefix) } }.map { $0 + "**" })
+        let unserved = documentedSet.subtracting(exact).filter { !underWildcard($0) }
+        return (undocumented.sorted(), unserved.sorted())
+    }
+}
