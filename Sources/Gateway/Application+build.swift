@@ -19,7 +19,11 @@ public func buildApplication(
     // the directory is search-only for others, and what is secret in it is its owner's alone.
     try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: configuration.dataDirectory.path)
     let secret = try configuration.secretKey ?? SecretKeyFile.loadOrCreate(at: configuration.secretKeyFile)
-    let database = try RelayDatabase.open(configuration.databaseLocation, busyTimeout: configuration.databaseBusyTimeout, logger: logger)
+    // Before the database: its pool's waits are measured too.
+    let metrics = RelayMetrics(statusStep: configuration.statusStep)
+    let database = try RelayDatabase.open(
+        configuration.databaseLocation, busyTimeout: configuration.databaseBusyTimeout, metrics: metrics.database, logger: logger
+    )
     // Uploads are their workspaces' alone: no other uid (a plugin's) may list or read them.
     try FileManager.default.createDirectory(at: configuration.uploadsDirectory, withIntermediateDirectories: true)
     try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.uploadsDirectory.path)
@@ -28,7 +32,7 @@ public func buildApplication(
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path + suffix)
         }
     }
-    let services = await RelayServices(configuration, stores: database.stores, secret: secret, logger: logger, now: now)
+    let services = await RelayServices(configuration, stores: database.stores, secret: secret, metrics: metrics, logger: logger, now: now)
     if let folder = configuration.builtInPluginsDirectory {
         try await services.plugins.catalogue.loadBuiltIn(from: folder)
     }
@@ -40,6 +44,20 @@ public func buildApplication(
     if let pool = database.service { app.addServices(pool) }
     app.addServices(services.usage, services.upstream, services.stopWatcher, services.plugins.supervisor)
     if services.configuration.jobs.concurrency > 0 { app.addServices(services.jobWorker) }
+    app.addServices(metrics.history)
+    if let port = configuration.metricsPort {
+        // Only `/metrics`, and no key: for a port the operator keeps to the monitoring network.
+        let router = Router(context: RelayRequestContext.self)
+        MetricsController(metrics: metrics, jobs: services.jobWorker).addRoutes(to: router)
+        var metricsLogger = Logger(label: "relay.metrics")
+        metricsLogger.logLevel = configuration.logLevel
+        app.addServices(
+            Application(
+                router: router, configuration: .init(address: .hostname(configuration.host, port: port), serverName: "Relay"),
+                logger: metricsLogger
+            )
+        )
+    }
     // PostgreSQL's schema is migrated once its pool runs, before the first request is served.
     app.beforeServerStarts {
         try await database.migrate()
@@ -50,12 +68,16 @@ public func buildApplication(
 
 func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     let router = Router(context: RelayRequestContext.self)
+    let allowedMethods = AllowedMethods()
     router.addMiddleware {
         RequestIDMiddleware()
-        ErrorMiddleware()
+        RequestMetricsMiddleware(metrics: services.metrics.http)
+        ErrorMiddleware(allowedMethods: allowedMethods)
     }
     HealthController(plugins: services.plugins, minimumLevel: services.configuration.pluginSandboxMinimum).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    DocsController().addRoutes(to: router)
+    AdminPageController().addRoutes(to: router)
 
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
@@ -91,6 +113,12 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
 
     let operatorAPI = router.group("admin/api").add(middleware: OperatorAuthMiddleware(adminKey: services.configuration.adminKey))
     OperatorController(services: services).addRoutes(to: operatorAPI)
+    StatusController(services: services).addRoutes(to: operatorAPI)
+    MetricsController(metrics: services.metrics, jobs: services.jobWorker)
+        .addRoutes(
+            to: router.group()
+                .add(middleware: MetricsAuthMiddleware(adminKey: services.configuration.adminKey, metricsKey: services.configuration.metricsKey))
+        )
 
     // Dify's SDKs call `/v1`; the seed documents `/api`. The same handlers serve both.
     for prefix in ["v1", "api"] {
@@ -116,6 +144,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         WorkflowRunsController(workflows: services.workflows, runner: runner, billing: services.billing).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
     }
+    allowedMethods.load(router)
     return router
 }
 

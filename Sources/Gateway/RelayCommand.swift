@@ -47,6 +47,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (RELAY_LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(help: "text, or json for one JSON object a line with an access-log line per request (RELAY_LOG_FORMAT, default text).")
+    var logFormat: String?
+
+    @Option(help: "Key that may also scrape GET /metrics, besides the admin key (RELAY_METRICS_KEY).")
+    var metricsKey: String?
+
+    @Option(help: "Port of a second listener serving only /metrics, without a key (RELAY_METRICS_PORT; default none).")
+    var metricsPort: Int?
+
     @Option(help: "Key for the operator API under /admin/api (RELAY_ADMIN_KEY); the operator API is off without one.")
     var adminKey: String?
 
@@ -128,6 +137,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
+        // Here only: the process's one logging system. Tests build servers without it, many in one process.
+        if configuration.logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let app = try await buildApplication(configuration)
         try await Self.run(app, logger: app.logger)
     }
@@ -246,6 +257,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if configuration.pluginSandboxMinimum == .none {
             FileHandle.standardError.write(Data("warning: --plugin-sandbox-minimum none is for development only\n".utf8))
+        }
+        if let format = logFormat ?? environment["RELAY_LOG_FORMAT"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.logFormat = try Self.choice(format, name: "log format")
+        }
+        configuration.metricsKey = metricsKey ?? environment["RELAY_METRICS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let key = configuration.metricsKey, key.utf8.count < 16 {
+            throw ValidationError("The metrics key must be at least 16 characters long")
+        }
+        if let port = try metricsPort
+            ?? environment["RELAY_METRICS_PORT"].flatMap({ $0.isEmpty ? nil : $0 }).map({ try Self.integer($0, name: "RELAY_METRICS_PORT") })
+        {
+            guard (0...65535).contains(port) else { throw ValidationError("The metrics port must be from 0 to 65535") }
+            guard port == 0 || port != configuration.port else { throw ValidationError("The metrics port must differ from the port") }
+            configuration.metricsPort = port
         }
         if let level = logLevel ?? environment["RELAY_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'") }

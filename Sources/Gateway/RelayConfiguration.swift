@@ -23,6 +23,14 @@ public struct RelayConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Guards the operator API (`/admin/api`); the operator API is off without one.
     public var adminKey: String?
+    /// Also admits scrapes of `/metrics` (as the admin key does), so that Prometheus need not hold the operator key.
+    public var metricsKey: String?
+    /// A second listener, on `host`, serving only `/metrics` and without a key; `nil` for none.
+    public var metricsPort: Int?
+    /// `text` or `json` (one object a line); the executable bootstraps logging with it.
+    public var logFormat: LogFormat = .text
+    /// One point of the operator status page's series per step (tests shorten it).
+    public var statusStep: Duration = .seconds(60)
     /// Where rate-limit counters live: this process only, or the database shared by every instance on it.
     public var rateLimitStore: RateLimitStoreKind = .memory
     /// What the shared store's failure does: fall back to in-process counters (open) or refuse with 503 (closed).

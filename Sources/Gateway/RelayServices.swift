@@ -32,13 +32,17 @@ struct RelayServices: Sendable {
     let tools: PluginToolService
     let datasets: DatasetService
     let jobWorker: JobWorker
+    /// Every instrument of this server, for `/metrics` and the operator's status page.
+    let metrics: RelayMetrics
     /// Opened once the database is migrated; the job worker waits for it.
     let databaseReady = StartGate()
     let now: @Sendable () -> Date
 
     init(
-        _ configuration: RelayConfiguration, stores: RelayStores, secret: String, logger: Logger, now: @escaping @Sendable () -> Date
+        _ configuration: RelayConfiguration, stores: RelayStores, secret: String,
+        metrics: RelayMetrics = RelayMetrics(statusStep: .seconds(60)), logger: Logger, now: @escaping @Sendable () -> Date
     ) async {
+        self.metrics = metrics
         let sessions = await SessionService.make(
             store: stores.sessions, secret: secret, accessTokenLifetime: configuration.accessTokenLifetime, now: now
         )
@@ -60,10 +64,11 @@ struct RelayServices: Sendable {
         self.billing = ModelCallBilling(credits: self.credits, usage: self.usage, now: now)
         switch configuration.rateLimitStore {
         case .memory:
-            self.limiter = RateLimiter(store: InProcessRateLimitStore())
+            self.limiter = RateLimiter(store: InProcessRateLimitStore(), onRefusal: metrics.rateLimits.refused)
         case .database:
             self.limiter = RateLimiter(
-                store: FailoverRateLimitStore(shared: stores.rateLimits, policy: configuration.rateLimitFailure, logger: logger)
+                store: FailoverRateLimitStore(shared: stores.rateLimits, policy: configuration.rateLimitFailure, logger: logger),
+                onRefusal: metrics.rateLimits.refused
             )
         }
         self.activeRequests = ActiveRequestLimiter()
@@ -71,7 +76,7 @@ struct RelayServices: Sendable {
         let pluginModels = PluginModelProviders()
         let modelProviders = ModelProviderService(
             catalogue: .builtIn(client: upstream), installed: pluginModels, store: stores.modelProviders,
-            sealer: CredentialSealer(secret: secret), now: now
+            sealer: CredentialSealer(secret: secret), metrics: metrics.modelCalls, now: now
         )
         self.modelProviders = modelProviders
         self.files = FileService(store: stores.files, root: configuration.uploadsDirectory, now: now)
@@ -83,7 +88,8 @@ struct RelayServices: Sendable {
         supervision.startTimeout = configuration.pluginStartTimeout
         let plugins = PluginInstallService(
             catalogue: PluginCatalogue(root: configuration.pluginRoot, python: configuration.pluginPython, logger: logger),
-            supervisor: PluginSupervisor(settings: supervision, logger: logger), store: stores.plugins, models: modelProviders, now: now
+            supervisor: PluginSupervisor(settings: supervision, metrics: metrics.plugins, logger: logger), store: stores.plugins,
+            models: modelProviders, now: now
         )
         self.plugins = plugins
         pluginModels.serve(from: plugins)
@@ -101,7 +107,7 @@ struct RelayServices: Sendable {
         )
         self.jobWorker = JobWorker(
             jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
-            ready: databaseReady, settings: configuration.jobs, now: now, logger: logger
+            ready: databaseReady, settings: configuration.jobs, metrics: metrics.jobs, now: now, logger: logger
         )
         let tasks = RunningTasks()
         let code = SandboxedPython(

@@ -5,16 +5,21 @@ public import Foundation
 /// are one atomic step in the store, so N concurrent requests against k remaining admit exactly k.
 public struct RateLimiter: Sendable {
     let store: any RateLimitStore
+    /// Told of every refusal (metrics count them by window).
+    let onRefusal: (@Sendable (RateLimitDecision) -> Void)?
 
-    public init(store: any RateLimitStore) {
+    public init(store: any RateLimitStore, onRefusal: (@Sendable (RateLimitDecision) -> Void)? = nil) {
         self.store = store
+        self.onRefusal = onRefusal
     }
 
     /// Counts the request against every rule if all have room; counts nothing otherwise.
     public func admit(_ rules: [RateLimitRule], at date: Date) async throws -> RateLimitDecision {
         guard !rules.isEmpty else { return RateLimitDecision(isAdmitted: true, states: [], at: date) }
         let (admitted, hits) = try await store.hit(counters(rules, at: date))
-        return RateLimitDecision(isAdmitted: admitted, states: zip(rules, hits).map { .init(rule: $0, hits: $1) }, at: date)
+        let decision = RateLimitDecision(isAdmitted: admitted, states: zip(rules, hits).map { .init(rule: $0, hits: $1) }, at: date)
+        if !admitted { onRefusal?(decision) }
+        return decision
     }
 
     /// Where the budgets stand, without counting anything.
@@ -76,10 +81,16 @@ public struct RateLimitDecision: Sendable {
         return states.filter(\.isExhausted).map { secondsUntilReset($0.rule.window) }.max()
     }
 
+    /// The exhausted budget that refused the request: the one that resets last; `nil` when admitted.
+    public var refusingBudget: BudgetState? { isAdmitted ? nil : exhaustedLastToReset }
+
+    private var exhaustedLastToReset: BudgetState? {
+        states.filter(\.isExhausted).max { secondsUntilReset($0.rule.window) < secondsUntilReset($1.rule.window) }
+    }
+
     /// Why a request was refused, naming the window, its limit and when it resets.
     public var refusal: String {
-        let exhausted = states.filter(\.isExhausted).max { secondsUntilReset($0.rule.window) < secondsUntilReset($1.rule.window) }
-        guard let exhausted else { return "Rate limit exceeded" }
+        guard let exhausted = exhaustedLastToReset else { return "Rate limit exceeded" }
         let window = exhausted.rule.window
         return "Rate limit exceeded: this \(exhausted.rule.holder) allows \(exhausted.rule.limit) requests per \(window.rawValue); "
             + "the window resets in \(secondsUntilReset(window)) seconds"

@@ -36,6 +36,23 @@ struct ErrorTests {
         }
     }
 
+    @Test("a route asked with a method it does not serve is a 405 naming the methods it does, with or without parameters")
+    func methodNotAllowed() async throws {
+        try await withRelay { client in
+            let owner = try await client.setUpOwner()
+            let info = try await client.send(.delete, "/v1/info")
+            expectError(info, .methodNotAllowed, "method_not_allowed")
+            #expect(info.header("Allow") == "GET")
+            let apps = try await client.send(.put, "/console/api/apps", token: owner.token)
+            #expect(apps.header("Allow") == "GET, POST", "\(apps.json)")
+            let app = try await client.send(.post, "/console/api/apps/\(UUID().uuidString.lowercased())/api-keys/x/y")
+            expectError(app, .notFound, "not_found")
+            let key = try await client.send(.patch, "/console/api/apps/\(UUID().uuidString.lowercased())/api-keys/\(UUID().uuidString)")
+            #expect(key.status == .methodNotAllowed, "\(key.status) \(key.json)")
+            #expect(key.header("Allow") == "DELETE")
+        }
+    }
+
     @Test("health answers without authentication")
     func health() async throws {
         try await withRelay { client in

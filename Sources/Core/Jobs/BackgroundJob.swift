@@ -107,6 +107,26 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// The queue at `date`, for metrics: jobs waiting for a worker, and jobs under a live lease (running somewhere).
+    public struct Counts: Sendable, Equatable {
+        public let queued: Int
+        public let leased: Int
+    }
+
+    public func counts(at date: Date) async throws -> Counts {
+        try await database.read(.allWorkspaces) { transaction in
+            let row = try await transaction.row(
+                """
+                SELECT COUNT(*) AS total, COUNT(CASE WHEN lease_until >= \(date) THEN 1 END) AS leased
+                FROM background_job WHERE state = 'queued'
+                """
+            )
+            let total = try row?.int("total") ?? 0
+            let leased = try row?.int("leased") ?? 0
+            return Counts(queued: total - leased, leased: leased)
+        }
+    }
+
     static func enqueue(_ job: BackgroundJob, _ transaction: SQLTransaction) async throws {
         try await transaction.execute(
             """

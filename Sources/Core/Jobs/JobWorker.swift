@@ -41,12 +41,15 @@ public struct JobWorker: Service {
     private func now() -> Date { Date() }
     let instance: String
     let logger: Logger
+    let metrics: JobMetrics
 
     public init(
         jobs: JobStore, datasets: DatasetStore, plans: PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
-        signal: IndexingSignal, ready: StartGate, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
+        signal: IndexingSignal, ready: StartGate, settings: Settings, metrics: JobMetrics = .disabled, now: @escaping @Sendable () -> Date,
+        logger: Logger
     ) {
         self.ready = ready
+        self.metrics = metrics
         self.jobs = jobs
         self.pipeline = IndexingPipeline(
             store: datasets, models: models, plans: plans, extraction: TextExtraction(converter: converter), now: now, logger: logger
@@ -76,6 +79,11 @@ public struct JobWorker: Service {
         }
     }
 
+    /// Reads the queue (waiting and leased jobs, all instances') into the metrics' gauges, and returns it.
+    public func refreshQueueMetrics() async throws -> JobStore.Counts {
+        try await metrics.refresh(from: jobs, at: now())
+    }
+
     private func loop() async {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
@@ -99,6 +107,9 @@ public struct JobWorker: Service {
     }
 
     private func work(on claim: JobClaim) async {
+        metrics.started()
+        var ending = JobMetrics.Outcome.abandoned
+        defer { metrics.ended(ending) }
         let outcome = await withTaskGroup(of: IndexingPipeline.Outcome?.self) { group in
             group.addTask { await pipeline.run(claim) }
             group.addTask {
@@ -123,14 +134,20 @@ public struct JobWorker: Service {
         do {
             switch outcome {
             case .finished:
+                ending = .completed
+                try await jobs.finish(claim, at: now())
+            case .failed:
+                ending = .failed
                 try await jobs.finish(claim, at: now())
             case .abandoned:
                 break
             case .retry(let reason):
                 if claim.job.attempts >= settings.maxAttempts {
                     _ = await pipeline.giveUp(claim, "Indexing failed \(claim.job.attempts) times; the last time: \(reason)")
+                    ending = .failed
                     try await jobs.finish(claim, at: now())
                 } else {
+                    ending = .retried
                     let delay = settings.retryBackoff * (1 << min(claim.job.attempts - 1, 10))
                     logger.info("Job will be retried", metadata: ["job": "\(claim.job.id)", "error": "\(reason)"])
                     try await jobs.release(claim, retryAt: now().addingTimeInterval(delay.seconds), error: reason)

@@ -8,13 +8,16 @@ public struct ModelProviderService: Sendable {
     let installed: (any WorkspaceModelProviders)?
     let store: ModelProviderStore
     let sealer: CredentialSealer
+    /// Where the calls of resolved models are counted and timed; `nil` measures nothing.
+    let metrics: ModelCallMetrics?
     let now: @Sendable () -> Date
 
     public init(
         catalogue: ProviderCatalogue, installed: (any WorkspaceModelProviders)? = nil, store: ModelProviderStore, sealer: CredentialSealer,
-        now: @escaping @Sendable () -> Date
+        metrics: ModelCallMetrics? = nil, now: @escaping @Sendable () -> Date
     ) {
         self.catalogue = catalogue
+        self.metrics = metrics
         self.installed = installed
         self.store = store
         self.sealer = sealer
@@ -121,7 +124,8 @@ public struct ModelProviderService: Sendable {
             throw RelayError(.modelCurrentlyNotSupport, "\(providerID) has no \(type.rawValue) model '\(name)'")
         }
         let credentials = try sealer.open(stored.sealed, workspace: workspace, provider: providerID)
-        return ResolvedModel(provider: provider, credentials: credentials, descriptor: descriptor)
+        let measured: any ModelProvider = metrics.map { MeteredModelProvider(base: provider, metrics: $0, workspace: workspace) } ?? provider
+        return ResolvedModel(provider: measured, credentials: credentials, descriptor: descriptor)
     }
 
     /// Embeds `texts` with the workspace's `provider`/`model` embedding model.

@@ -16,14 +16,18 @@ public struct RelayDatabase: Sendable {
     /// Opens the database. SQLite is migrated at once; PostgreSQL only connects once `service` runs.
     ///
     /// `busyTimeout`: how long a write waits for another's lock (SQLite's file lock, PostgreSQL's row and table locks).
-    public static func open(_ location: DatabaseLocation, busyTimeout: TimeInterval = 5, logger: Logger) throws -> RelayDatabase {
+    /// `metrics`: where waits for a pooled connection are timed.
+    public static func open(
+        _ location: DatabaseLocation, busyTimeout: TimeInterval = 5, metrics: DatabaseMetrics = .disabled, logger: Logger
+    ) throws -> RelayDatabase {
         switch location {
         case .sqlite(let file):
             return RelayDatabase(
-                location: location, stores: try .openSQLite(at: file, busyTimeout: busyTimeout), postgres: nil, logger: logger
+                location: location, stores: try .openSQLite(at: file, busyTimeout: busyTimeout, metrics: metrics), postgres: nil,
+                logger: logger
             )
         case .postgres(let server):
-            let database = PostgresDatabase(server, lockTimeout: busyTimeout, logger: logger)
+            let database = PostgresDatabase(server, lockTimeout: busyTimeout, poolWaits: metrics.postgres, logger: logger)
             return RelayDatabase(
                 location: location, stores: RelayStores(SQLDatabase(engine: .postgres(database))), postgres: database, logger: logger
             )

@@ -47,8 +47,8 @@ public struct RelayStores: Sendable {
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode and brings its schema up to date.
     ///
     /// Several processes may open the same file: writers wait for each other up to `busyTimeout`.
-    public static func openSQLite(at path: URL, busyTimeout: TimeInterval = 5) throws -> RelayStores {
+    public static func openSQLite(at path: URL, busyTimeout: TimeInterval = 5, metrics: DatabaseMetrics = .disabled) throws -> RelayStores {
         try Migrations.migrate(path, busyTimeout: busyTimeout)
-        return RelayStores(SQLDatabase(engine: .sqlite(try SQLitePool(path: path.path, busyTimeout: busyTimeout))))
+        return RelayStores(SQLDatabase(engine: .sqlite(try SQLitePool(path: path.path, busyTimeout: busyTimeout, metrics: metrics))))
     }
 }

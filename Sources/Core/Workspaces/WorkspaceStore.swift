@@ -44,6 +44,14 @@ public struct WorkspaceStore: Sendable {
         }
     }
 
+    public func workspace(_ id: WorkspaceID) async throws -> Workspace? {
+        try await database.read(.workspace(id)) { transaction in
+            try await transaction.row("SELECT \(unescaped: WorkspaceColumns.select("w")) FROM workspace w WHERE w.id = \(id)").map {
+                try Workspace(row: $0)
+            }
+        }
+    }
+
     public func createWorkspace(_ workspace: Workspace, owner: AccountID) async throws {
         try await database.write(.workspace(workspace.id)) { transaction in
             try await Self.insert(workspace, owner: owner, transaction)

@@ -8,11 +8,13 @@ import Tenancy
 public struct RelayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `ConsoleAuthMiddleware` on `/console/api` routes that need a signed-in account.
-    var consoleGrant: ConsoleGrant?
+    var consoleGrant: ConsoleGrant? { didSet { observation.workspace = consoleGrant?.workspaceID } }
     /// Set by `APIKeyAuthMiddleware` on Public API routes.
-    var publicGrant: PublicGrant?
+    var publicGrant: PublicGrant? { didSet { observation.workspace = publicGrant?.workspaceID } }
     /// Set by `DatasetKeyAuthMiddleware` on the knowledge API's routes.
-    var datasetGrant: DatasetGrant?
+    var datasetGrant: DatasetGrant? { didSet { observation.workspace = datasetGrant?.workspaceID } }
+    /// Shared by every copy of this context: how the grants' workspace reaches the metrics and the access log.
+    let observation = RequestObservation()
 
     /// The connection the request came on: its peer names the client that sign-in throttling counts against.
     let channel: any Channel

@@ -9,6 +9,9 @@ import NIOCore
 enum EventStream {
     typealias Frames = AsyncStream<ByteBuffer>.Continuation
 
+    /// The media type of every event stream: how the request metrics tell one from another streamed answer.
+    static let mediaType = "text/event-stream"
+
     static func frame(_ event: JSONValue) -> ByteBuffer {
         var buffer = ByteBuffer(string: "data: ")
         buffer.writeBytes((try? RelayJSON.encoder.encode(event)) ?? Data("{}".utf8))
@@ -22,7 +25,7 @@ enum EventStream {
     /// client goes away, `produce`'s task is cancelled and left to finish its own clean-up.
     static func response(pingInterval: Duration, produce: @escaping @Sendable (Frames) async -> Void) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.contentType] = "\(mediaType); charset=utf-8"
         headers[.cacheControl] = "no-cache"
         // Tells nginx-style proxies not to buffer the stream.
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"

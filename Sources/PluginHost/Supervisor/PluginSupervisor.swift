@@ -1,4 +1,6 @@
 public import Core
+import CoreMetrics
+import Metrics
 public import Logging
 public import ServiceLifecycle
 
@@ -7,13 +9,15 @@ public import ServiceLifecycle
 public actor PluginSupervisor: Service {
     public let settings: PluginSupervisorSettings
     private let logger: Logger
+    private let metrics: PluginMetrics
     private var instances: [PluginInstallID: PluginInstance] = [:]
     private nonisolated let starts: AsyncStream<(PluginInstance, PluginProcess)>
     private nonisolated let startInput: AsyncStream<(PluginInstance, PluginProcess)>.Continuation
     private var stopping = false
 
-    public init(settings: PluginSupervisorSettings, logger: Logger) {
+    public init(settings: PluginSupervisorSettings, metrics: PluginMetrics = .disabled, logger: Logger) {
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
         (starts, startInput) = AsyncStream.makeStream()
     }
@@ -23,8 +27,12 @@ public actor PluginSupervisor: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.reapIdleProcesses() }
                 for await (instance, process) in starts {
-                    group.addTask {
+                    group.addTask { [metrics] in
+                        metrics.starts.increment()
+                        metrics.running.increment()
                         let end = await process.run()
+                        metrics.running.decrement()
+                        if end.isFailure { metrics.crashes.increment() }
                         await instance.ended(process, end)
                     }
                 }
@@ -40,7 +48,42 @@ public actor PluginSupervisor: Service {
     /// Runs a call on `runtime`'s install and streams its answer's chunks.
     public func call(_ data: JSONValue, on runtime: PluginRuntime) async throws -> AsyncThrowingStream<JSONValue, any Error> {
         guard !stopping else { throw RelayError(.serviceUnavailable, "The server is shutting down") }
-        return try await instance(for: runtime).call(data)
+        let start = ContinuousClock.now
+        let answer: AsyncThrowingStream<JSONValue, any Error>
+        do {
+            answer = try await instance(for: runtime).call(data)
+        } catch {
+            metrics.calls.record(duration: .now - start)
+            throw error
+        }
+        // The call lasts until its answer's last chunk (or its failure); the consumer going away cancels the relay.
+        let calls = metrics.calls
+        return AsyncThrowingStream { continuation in
+            let relay = Task {
+                do {
+                    for try await chunk in answer { continuation.yield(chunk) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+                calls.record(duration: .now - start)
+            }
+            continuation.onTermination = { _ in relay.cancel() }
+        }
+    }
+
+    /// Every install that has had a process on this instance, running or not.
+    public func processes() async -> [PluginProcessState] {
+        var states: [PluginProcessState] = []
+        for instance in instances.values {
+            states.append(
+                PluginProcessState(
+                    install: instance.runtime.install, workspace: instance.runtime.workspace, isRunning: await instance.isRunning,
+                    level: await instance.report()?.level
+                )
+            )
+        }
+        return states
     }
 
     /// The sandbox an install's process runs (or last ran) under; `nil` before it first ran.

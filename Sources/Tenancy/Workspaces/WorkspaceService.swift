@@ -20,6 +20,11 @@ public struct WorkspaceService: Sendable {
         return membership
     }
 
+    /// A workspace by id, whoever asks: for the operator, who belongs to none.
+    public func find(_ id: WorkspaceID) async throws -> Workspace? {
+        try await store.workspace(id)
+    }
+
     public func list(for account: AccountID) async throws -> [WorkspaceMembership] {
         try await store.memberships(of: account)
     }

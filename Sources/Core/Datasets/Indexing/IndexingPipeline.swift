@@ -20,8 +20,10 @@ struct IndexingPipeline: Sendable {
     static let batchSize = 32
 
     enum Outcome: Equatable {
-        /// Finished (completed, or ended in `error` with the reason stored): the job is done.
+        /// Finished: the document is indexed (or gone, or no longer waiting): the job is done.
         case finished
+        /// Ended in `error` with the reason stored on the document: the job is done, as a failure.
+        case failed
         /// The claim was lost (paused, deleted, taken over): nothing more to do or record.
         case abandoned
         /// A transient failure (an upstream down): run the job again later.
@@ -161,7 +163,7 @@ struct IndexingPipeline: Sendable {
                 document.error = message
                 document.updatedAt = date
             }
-            return held ? .finished : .abandoned
+            return held ? .failed : .abandoned
         } catch {
             return .retry(RelayError.logDescription(of: error))
         }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import CoreMetrics
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -14,9 +16,11 @@ struct PostgresDatabase: Sendable {
     /// How long a request waits for a pooled connection of a reachable server before it is answered 503.
     let leaseTimeout: Duration
     let server: ServerAddress
+    /// Times each wait for a pooled connection.
+    let poolWaits: CoreMetrics.Timer?
 
     /// `lockTimeout`: how long a statement waits for another transaction's lock before failing (503 to a client).
-    init(_ location: PostgresLocation, lockTimeout: TimeInterval, logger: Logger) {
+    init(_ location: PostgresLocation, lockTimeout: TimeInterval, poolWaits: CoreMetrics.Timer? = nil, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: Self.tls(location.tls)
@@ -32,6 +36,7 @@ struct PostgresDatabase: Sendable {
         self.logger = logger
         self.leaseTimeout = .seconds(15)
         self.server = ServerAddress(host: location.host, port: location.port)
+        self.poolWaits = poolWaits
     }
 
     private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
@@ -88,10 +93,12 @@ struct PostgresDatabase: Sendable {
         within patience: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let leased = LeaseFlag()
+        let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await client.withConnection { connection in
                     leased.isSet.withLock { $0 = true }
+                    poolWaits?.record(duration: .now - start)
                     return try await body(connection)
                 }
             }

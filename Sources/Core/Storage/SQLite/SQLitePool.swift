@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import CoreMetrics
+import Metrics
 import NIOPosix
 import Synchronization
 
@@ -16,9 +18,11 @@ final class SQLitePool: Sendable {
     private let readers: Lender<SQLiteConnection>
     private let writeExecutor = SerialQueueExecutor(label: "relay.sqlite.writer")
 
-    init(path: String, readers count: Int = 4, busyTimeout: TimeInterval) throws {
-        writer = Lender([try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)])
-        readers = Lender(try (0..<count).map { _ in try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout) })
+    init(path: String, readers count: Int = 4, busyTimeout: TimeInterval, metrics: DatabaseMetrics = .disabled) throws {
+        writer = Lender([try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)], waits: metrics.sqliteWriter)
+        readers = Lender(
+            try (0..<count).map { _ in try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout) }, waits: metrics.sqliteReaders
+        )
     }
 
     /// Runs `body` in a read transaction: one snapshot of the last commit.
@@ -82,11 +86,18 @@ final class Lender<Item: Sendable>: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Times the borrowers that found nothing free.
+    private let waits: CoreMetrics.Timer?
 
-    init(_ items: [Item]) { state = Mutex(State(free: items)) }
+    init(_ items: [Item], waits: CoreMetrics.Timer? = nil) {
+        state = Mutex(State(free: items))
+        self.waits = waits
+    }
 
     func borrow() async -> Item {
         if let item = state.withLock({ $0.free.popLast() }) { return item }
+        let start = ContinuousClock.now
+        defer { waits?.record(duration: .now - start) }
         return await withCheckedContinuation { continuation in
             let item = state.withLock { state -> Item? in
                 if let item = state.free.popLast() { return item }
