@@ -344,6 +344,46 @@ struct WorkflowRunTests {
         }
     }
 
+    @Test("http-request refuses header names and values that are not HTTP (a non-ASCII name trapped in NIO), and the server lives on")
+    func httpRequestHeaders() async throws {
+        try await StubUpstream.with { stub in
+            @Sendable func graph(headers: String, custom: String = "Authorization") -> JSONValue {
+                Graphs.graph(
+                    [
+                        Graphs.start([("who", "text-input")]),
+                        Graphs.node(
+                            "http", "http-request",
+                            [
+                                "method": "get", "url": .string("http://127.0.0.1:\(stub.port)/hooks/echo"), "headers": .string(headers),
+                                "authorization": ["type": "api-key", "config": ["type": "custom", "header": .string(custom), "api_key": "k"]],
+                            ]
+                        ),
+                        Graphs.end([("status", ["http", "status_code"])]),
+                    ],
+                    [Graphs.edge("start", "http"), Graphs.edge("http", "end")]
+                )
+            }
+            try await withRelay(configure: {
+                $0.forWorkflowTests()
+                $0.workflowHTTPAllowsPrivate = true
+            }) { client in
+                let owner = try await client.setUpOwner()
+                let cases: [(JSONValue, String, String)] = [
+                    (graph(headers: "X-{{#start.who#}}: 1"), "Ünïcode", "not a valid header name"),
+                    (graph(headers: "X-Who: {{#start.who#}}"), "a\r\nEvil: 1", "line break"),
+                    (graph(headers: "X-Ok: 1", custom: "Tøken"), "ann", "not a valid header name"),
+                ]
+                for (index, (request, who, message)) in cases.enumerated() {
+                    let app = try await client.workflowApp(request, owner: owner, name: "Headers \(index)")
+                    let data = try await client.runWorkflow(app, ["who": .string(who)]).json["data"]
+                    #expect(data["status"] == "failed" && data["error"].string?.contains(message) == true, "\(data)")
+                }
+                let fine = try await client.workflowApp(graph(headers: "X-Who: {{#start.who#}}"), owner: owner, name: "Fine")
+                #expect(try await client.runWorkflow(fine, ["who": "ann"]).json["data"]["outputs"]["status"] == 200)
+            }
+        }
+    }
+
     @Test("a tool node calls the workspace's plugin tool with parameters from variables and text; a failing tool fails its node")
     func toolNode() async throws {
         try await withRelay(configure: { $0.forWorkflowTests() }) { client in

@@ -65,13 +65,17 @@ struct HTTPRequestStep: WorkflowStep {
         let settings = context.run.services.http
         let pool = context.pool
         var location = pool.render(url)
-        let query = Self.pairs(pool.render(params))
+        // Lines are split before variables are filled in, so a value from a run's inputs cannot add a parameter or header.
+        let query = Self.pairs(params).map { (key: pool.render($0.key), value: pool.render($0.value)) }
         if !query.isEmpty, var components = URLComponents(string: location) {
             components.queryItems = (components.queryItems ?? []) + query.map { URLQueryItem(name: $0.key, value: $0.value) }
             location = components.string ?? location
         }
         var fields = HTTPHeaders()
-        for (name, value) in Self.pairs(pool.render(headers)) { fields.add(name: name, value: value) }
+        for (name, value) in Self.pairs(headers).map({ (pool.render($0.key), pool.render($0.value)) }) {
+            try Self.checkField(name, value)
+            fields.add(name: name, value: value)
+        }
         try addAuthorization(to: &fields, pool: pool)
         var body: String?
         switch bodyType {
@@ -145,10 +149,25 @@ struct HTTPRequestStep: WorkflowStep {
         guard authorization["type"].string == "api-key" else { return }
         let config = authorization["config"]
         let key = pool.render(config["api_key"].string ?? "")
-        switch config["type"].string ?? "bearer" {
-        case "basic": fields.replaceOrAdd(name: "Authorization", value: "Basic \(key)")
-        case "custom": fields.replaceOrAdd(name: config["header"].string ?? "Authorization", value: key)
-        default: fields.replaceOrAdd(name: "Authorization", value: "Bearer \(key)")
+        let (name, value): (String, String) =
+            switch config["type"].string ?? "bearer" {
+            case "basic": ("Authorization", "Basic \(key)")
+            case "custom": (config["header"].string ?? "Authorization", key)
+            default: ("Authorization", "Bearer \(key)")
+            }
+        try Self.checkField(name, value)
+        fields.replaceOrAdd(name: name, value: value)
+    }
+
+    /// A header the node may send: a name of RFC 9110 token characters (NIO traps on any other), a value with no line
+    /// break or NUL (which would split the request).
+    static func checkField(_ name: String, _ value: String) throws {
+        let token = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        guard !name.isEmpty, name.utf8.allSatisfy(token.contains) else {
+            throw RelayError(.workflowNodeFailed, "'\(name)' is not a valid header name: use letters, digits and !#$%&'*+-.^_`|~")
+        }
+        guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else {
+            throw RelayError(.workflowNodeFailed, "The value of the header '\(name)' may not contain a line break")
         }
     }
 
