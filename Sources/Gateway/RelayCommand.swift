@@ -93,7 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("allow-private-model-endpoints"),
-        help: "Let model providers' endpoint URLs name private and loopback addresses; link-local and metadata ones stay refused (RELAY_ALLOW_PRIVATE_MODEL_ENDPOINTS).")
+        help:
+            "Let model providers' endpoint URLs name private and loopback addresses; link-local and metadata ones stay refused (RELAY_ALLOW_PRIVATE_MODEL_ENDPOINTS)."
+    )
     var allowPrivateModelEndpoints = false
 
     @Option(help: "Console calls that change things, per account and minute; 0 for no limit (RELAY_CONSOLE_WRITES_PER_MINUTE, default 60).")

@@ -25,9 +25,10 @@ struct BrowserTests {
             let document = try await client.get("/openapi.json").json
             // Swagger UI draws an operation once under each of its tags.
             let expected = document["paths"].object?.values.reduce(0) { count, item in
-                count + ["get", "put", "post", "delete", "patch", "head", "options"].reduce(0) {
-                    $0 + (item[$1].isNull ? 0 : max(item[$1]["tags"].array.count, 1))
-                }
+                count
+                    + ["get", "put", "post", "delete", "patch", "head", "options"].reduce(0) {
+                        $0 + (item[$1].isNull ? 0 : max(item[$1]["tags"].array.count, 1))
+                    }
             }
             let operations = try #require(expected)
             #expect(operations > 50)
@@ -36,7 +37,8 @@ struct BrowserTests {
                 try await browser.addScriptBeforeEveryPage(Self.violationRecorder)
                 try await browser.open("\(origin)/docs")
                 try await browser.wait(for: "the first operations", "return document.querySelectorAll('.opblock').length")
-                #expect(try await browser.execute("return document.querySelector('.info .title')?.textContent ?? ''").string?.hasPrefix("Relay") == true)
+                #expect(
+                    try await browser.execute("return document.querySelector('.info .title')?.textContent ?? ''").string?.hasPrefix("Relay") == true)
                 // Swagger UI draws the operations near the viewport only: scroll through and collect them all.
                 #expect(try await renderedOperations(in: browser) == operations)
 
@@ -61,7 +63,11 @@ struct BrowserTests {
     @Test("/admin asks for the key, then draws the status: charts, workspaces, plugin processes and jobs")
     func adminStatus() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.usePlugins(); $0.statusStep = .seconds(1) }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.usePlugins()
+                $0.statusStep = .seconds(1)
+            }) { client in
                 let origin = "http://127.0.0.1:\(try #require(client.client.port))"
                 // Some traffic: chats (tokens), a refused key (4xx), a plugin process.
                 let app = try await client.chatApp(stub, name: "Support bot")
@@ -195,16 +201,19 @@ struct BrowserTests {
             const container = [...document.querySelectorAll('.modal-ux .auth-container')]
                 .find((element) => element.querySelector('h4')?.textContent.includes(arguments[0]));
             """
-        let field = try await browser.wait(for: "\(scheme)'s field", "\(container) return container?.querySelector('input') ?? null", [.string(scheme)])
+        let field = try await browser.wait(
+            for: "\(scheme)'s field", "\(container) return container?.querySelector('input') ?? null", [.string(scheme)])
         try await browser.type(key, into: field)
         try await browser.click(
-            try await browser.wait(for: "\(scheme)'s Authorize", "\(container) return container?.querySelector('button.authorize') ?? null", [.string(scheme)])
+            try await browser.wait(
+                for: "\(scheme)'s Authorize", "\(container) return container?.querySelector('button.authorize') ?? null", [.string(scheme)])
         )
         try await browser.wait(
             for: "\(scheme) authorized", "\(container) return container?.querySelector('button[aria-label=\"Remove authorization\"]') ?? null",
             [.string(scheme)]
         )
-        try await browser.click(try await browser.wait(for: "Close", "\(container) return container?.querySelector('button.btn-done') ?? null", [.string(scheme)]))
+        try await browser.click(
+            try await browser.wait(for: "Close", "\(container) return container?.querySelector('button.btn-done') ?? null", [.string(scheme)]))
     }
 
     private func waitForDashboard(in browser: Browser) async throws {

@@ -22,7 +22,8 @@ struct LogFormatTests {
             func send(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil) async throws -> Reply {
                 try #require(try await RelayClient.concurrently(1, method, path, port: port, token: token, json: json).first)
             }
-            let setup = try await send(.post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": .string(Self.password)])
+            let setup = try await send(
+                .post, "/console/api/setup", json: ["email": "ops@example.com", "name": "Ops", "password": .string(Self.password)])
             #expect(setup.status == .created)
             let login = try await send(.post, "/console/api/login", json: ["email": "ops@example.com", "password": .string(Self.password)])
             let token = try #require(login.json["data"]["access_token"].string)

@@ -160,7 +160,10 @@ struct MetricsTests {
     @Test("/admin/api/status answers the page's shape, and its series move with requests and tokens")
     func statusData() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.statusStep = .seconds(1) }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.statusStep = .seconds(1)
+            }) { client in
                 let fresh = try await client.get("/admin/api/status", token: RelayClient.adminKey)
                 #expect(fresh.status == .ok, "\(fresh.json)")
                 let members: Set<String> = ["window_seconds", "step_seconds", "series", "busiest_workspaces", "plugins", "jobs"]

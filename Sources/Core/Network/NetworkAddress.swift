@@ -1,7 +1,7 @@
 public import Foundation
 public import NIOCore
-import Synchronization
 import NIOPosix
+import Synchronization
 
 /// What kind of place an address is, for deciding whether Relay may be asked to connect there on a client's behalf.
 public enum AddressReach: Sendable, Equatable {

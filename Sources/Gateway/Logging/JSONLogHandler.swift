@@ -1,11 +1,12 @@
+import Foundation
+public import Logging
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Logging
-import Foundation
-import Synchronization
 
 /// A swift-log handler writing one JSON object a line (`timestamp`, `level`, `label`, `message`, `metadata`, `source`)
 /// to standard error, as `--log-format json` asks. Bootstrapped by the executable only, never by tests, which run

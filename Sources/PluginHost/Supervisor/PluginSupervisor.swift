@@ -1,7 +1,7 @@
 public import Core
 import CoreMetrics
-import Metrics
 public import Logging
+import Metrics
 public import ServiceLifecycle
 
 /// Runs plugin processes: one per workspace install, started on first use, stopped when idle, restarted with backoff,

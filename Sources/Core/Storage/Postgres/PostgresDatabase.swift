@@ -1,6 +1,6 @@
+import CoreMetrics
 import Foundation
 import Logging
-import CoreMetrics
 import Metrics
 import NIOCore
 import NIOPosix

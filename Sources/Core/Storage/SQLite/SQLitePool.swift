@@ -1,6 +1,6 @@
+import CoreMetrics
 import Dispatch
 import Foundation
-import CoreMetrics
 import Metrics
 import NIOPosix
 import Synchronization
