@@ -56,21 +56,24 @@ struct OpenAPITests {
             #expect(yaml.status == .ok)
             #expect(yaml.header("Content-Type")?.hasPrefix("application/yaml") == true)
 
-            // Decoding a document this size takes OpenAPIKit seconds in a debug build: both at once.
-            let (jsonBytes, yamlText) = (Data(json.body.readableBytesView), String(buffer: yaml.body))
-            async let decodedJSON = Task { try JSONDecoder().decode(OpenAPI.Document.self, from: jsonBytes) }.value
-            async let decodedYAML = Task { try YAMLDecoder().decode(OpenAPI.Document.self, from: yamlText) }.value
-            let (fromJSON, fromYAML) = try await (decodedJSON, decodedYAML)
-            try fromJSON.validate()
-            try fromYAML.validate()
-            #expect(fromJSON.openAPIVersion == .v3_1_1)
-            // Decoding rebuilds `required` lists in no particular order, so the two are compared by their operations.
-            #expect(Self.operationIDs(fromYAML) == Self.operationIDs(fromJSON))
+            // OpenAPIKit's decoder spends some 20 s of a debug build's CPU on a document this size, holding a thread of the
+            // cooperative pool that every in-process server of the suite needs (the whole suite timed out behind it). So
+            // the document is validated as built, and what is served is checked to be exactly its encoding.
+            let built = APIDocument.document()
+            try built.validate()
+            #expect(built.openAPIVersion == .v3_1_1)
+            #expect(Data(json.body.readableBytesView) == APIDocument.json)
+            let fromJSON = try JSONDecoder().decode(JSONValue.self, from: Data(json.body.readableBytesView))
+            let fromYAML = try YAMLDecoder().decode(JSONValue.self, from: String(buffer: yaml.body))
+            #expect(fromYAML == fromJSON, "the YAML and the JSON documents differ")
+            #expect(fromJSON["openapi"].string?.hasPrefix("3.1") == true)
 
             var documented: [String] = []
-            for (path, item) in fromJSON.paths {
-                guard let item = item.b else { continue }
-                for endpoint in item.endpoints { documented.append("\(endpoint.method.rawValue.uppercased()) \(path.rawValue)") }
+            for (path, item) in fromJSON["paths"].object ?? [:] {
+                for method in (item.object ?? [:]).keys
+                where ["get", "put", "post", "delete", "options", "head", "patch", "trace"].contains(method) {
+                    documented.append("\(method.uppercased()) \(path)")
+                }
             }
             let drift = Self.drift(served: served, documented: documented)
             #expect(drift.undocumented.isEmpty && drift.unserved.isEmpty, "Served document and router differ: \(drift)")
