@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import Testing
 
 @Suite("The uniform error body")
@@ -50,6 +51,35 @@ struct ErrorTests {
             let key = try await client.send(.patch, "/console/api/apps/\(UUID().uuidString.lowercased())/api-keys/\(UUID().uuidString)")
             #expect(key.status == .methodNotAllowed, "\(key.status) \(key.json)")
             #expect(key.header("Allow") == "DELETE")
+        }
+    }
+
+    @Test("Allow names only the methods of the route the router picks: a constant segment's, not a sibling capture's or wildcard's")
+    func allowFollowsTheRouter() async throws {
+        // Found by the API fuzz: `datasets/api-keys` allowed DELETE and PATCH (those of `datasets/{dataset_id}`, which
+        // the router never reaches from that path), and a tool provider's `update` allowed GET.
+        try await withRelay { client in
+            let owner = try await client.setUpOwner()
+            let tools = "/console/api/workspaces/current/tool-provider/builtin/langgenius/search/search"
+            for (method, path, allowed) in [
+                (HTTPRequest.Method.delete, "/console/api/datasets/api-keys", "GET, POST"),
+                (.options, "/console/api/datasets/api-keys", "GET, POST"),
+                (.options, "/console/api/workspaces/current/members/invite-email", "POST"),
+                (.get, "\(tools)/update", "POST"),
+                (.put, "\(tools)/credentials", "GET, POST"),
+                (.get, "/console/api/workspaces/current/tools/langgenius/search/search/web/invoke", "POST"),
+                (.put, "/console/api/workspaces/current/model-providers/langgenius/openai/openai/credentials", "DELETE, GET, POST"),
+            ] {
+                let reply = try await client.send(method, path, token: owner.token)
+                expectError(reply, .methodNotAllowed, "method_not_allowed")
+                #expect(reply.header("Allow") == allowed, "\(method) \(path): \(reply.header("Allow") ?? "no Allow")")
+            }
+            // The methods named are served there; a provider path without its action is no route at all.
+            #expect(try await client.get("/console/api/datasets/api-keys", token: owner.token).status == .ok)
+            expectError(try await client.get(tools, token: owner.token), .notFound, "not_found")
+            expectError(
+                try await client.get("/console/api/workspaces/current/model-providers/openai", token: owner.token), .notFound, "not_found"
+            )
         }
     }
 

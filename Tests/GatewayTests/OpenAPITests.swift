@@ -118,17 +118,21 @@ struct OpenAPITests {
 
     /// What the router serves that the document lacks, and what the document has that the router does not serve.
     ///
-    /// A route ending in `/**` (a provider id with slashes) is documented by the operations of the same method under
-    /// its prefix: it needs at least one, and covers all of them.
+    /// A route with `**` (a provider id with slashes, `model-providers/**/credentials`) is documented with one or more
+    /// path parameters in its place (`{provider}/credentials`, `{provider}/{tool}/invoke`).
     static func drift(served: Set<String>, documented: [String]) -> (undocumented: [String], unserved: [String]) {
-        let wildcards = served.filter { $0.hasSuffix("/**") }.map { String($0.dropLast(2)) }
-        let exact = served.subtracting(wildcards.map { $0 + "**" })
-        let underWildcard = { (key: String) in wildcards.contains { key.hasPrefix($0) && key.count > $0.count } }
+        let wildcards = served.filter { $0.contains("/**") }.sorted()
+        let exact = served.subtracting(wildcards)
+        // `**` as one or more `{name}` segments.
+        let parameters = "\\{[^/{}]+\\}(/\\{[^/{}]+\\})*"
+        let patterns = wildcards.map { route in
+            "^" + route.components(separatedBy: "**").map(NSRegularExpression.escapedPattern(for:)).joined(separator: parameters) + "$"
+        }
+        let covered = { (pattern: String, key: String) in key.range(of: pattern, options: .regularExpression) != nil }
         let documentedSet = Set(documented)
-        let undocumented =
-            exact.subtracting(documentedSet)
-            .union(wildcards.filter { prefix in !documented.contains { $0.hasPrefix(prefix) } }.map { $0 + "**" })
-        let unserved = documentedSet.subtracting(exact).filter { !underWildcard($0) }
+        let undocumented = exact.subtracting(documentedSet)
+            .union(zip(wildcards, patterns).filter { _, pattern in !documented.contains { covered(pattern, $0) } }.map(\.0))
+        let unserved = documentedSet.subtracting(exact).filter { key in !patterns.contains { covered($0, key) } }
         return (undocumented.sorted(), unserved.sorted())
     }
 }

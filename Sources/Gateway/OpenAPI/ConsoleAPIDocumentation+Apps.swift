@@ -263,7 +263,8 @@ extension ConsoleAPIDocumentation {
             ),
             operation(
                 .post, "/apps/{app_id}/api-keys", id: "apiKeys.app.create", summary: "Issue a key for an app",
-                description: "Editors and up; 403 when the app has as many keys as allowed", tag: tag, parameters: [appID],
+                description: "Editors and up; 400 `invalid_param` when the app has as many keys as allowed (10)", tag: tag,
+                parameters: [appID],
                 responses: [201: .json("The new key, in full this once", apiKey)], errors: [404]
             ),
             operation(
@@ -276,7 +277,7 @@ extension ConsoleAPIDocumentation {
             ),
             operation(
                 .post, "/api-keys", id: "apiKeys.workspace.create", summary: "Issue a workspace key with permissions",
-                description: "Admins and owners", tag: tag,
+                description: "Admins and owners; 400 `invalid_param` when the workspace has as many as allowed (10)", tag: tag,
                 body: jsonBody(
                     .object(
                         properties: [
@@ -305,9 +306,10 @@ extension ConsoleAPIDocumentation {
                     parameters: parameters, responses: [200: .json("The dataset keys, masked", keyList)], errors: scoped ? [404] : []
                 ),
                 operation(
-                    .post, path, id: "apiKeys.\(idPart).create", summary: "Issue a dataset key", description: note + "; editors and up",
+                    .post, path, id: "apiKeys.\(idPart).create", summary: "Issue a dataset key",
+                    description: note + "; editors and up; 400 `invalid_param` when the workspace has as many as allowed (10)",
                     tag: tag, parameters: parameters, responses: [201: .json("The new key, in full this once", apiKey)],
-                    errors: scoped ? [404] : []
+                    errors: scoped ? [400, 404] : [400]
                 ),
                 operation(
                     .delete, path + "/{api_key_id}", id: "apiKeys.\(idPart).revoke", summary: "Revoke a dataset key", description: note,

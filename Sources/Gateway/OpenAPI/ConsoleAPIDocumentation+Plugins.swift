@@ -56,8 +56,10 @@ extension ConsoleAPIDocumentation {
                 "current_version": .string(nullable: true, description: "The installed version; `null` when not installed"),
             ]
         )
+        // `page=` and `page_size=` are read as absent (`Request.queryInt`).
         let pageParameter = OpenAPI.Parameter.query(
-            "page", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)), description: "The page, from 1 (default 1); 0 or less is 400"
+            "page", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)), allowsEmpty: true,
+            description: "The page, from 1 (default 1); 0 or less is 400"
         )
         return [
             operation(
@@ -67,7 +69,7 @@ extension ConsoleAPIDocumentation {
                     pageParameter,
                     .query(
                         "page_size", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)),
-                        description: "Entries per page (default 20; more than 100 is read as 100)"
+                        allowsEmpty: true, description: "Entries per page (default 20; more than 100 is read as 100)"
                     ),
                     .query("category", description: "Only plugins of this category (`tool`, `model`, …)"),
                     .query("search", description: "Only plugins whose id, label or description contains it"),
@@ -94,7 +96,7 @@ extension ConsoleAPIDocumentation {
                     pageParameter,
                     .query(
                         "page_size", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)),
-                        description: "Installs per page (default 100; more than 256 is read as 256)"
+                        allowsEmpty: true, description: "Installs per page (default 100; more than 256 is read as 256)"
                     ),
                 ],
                 responses: [

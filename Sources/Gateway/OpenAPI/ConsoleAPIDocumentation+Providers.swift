@@ -2,8 +2,8 @@ import OpenAPIKit
 
 /// `ModelProvidersController`: model providers, their credentials and the default models.
 ///
-/// A plugin's provider id is `author/plugin/provider`, slashes and all: the router takes the rest of the path
-/// (`model-providers/**`), documented here as `{provider}` (its slashes percent-encoded, or sent as they are).
+/// A plugin's provider id is `author/plugin/provider`, slashes and all: the router takes it with `**`
+/// (`model-providers/**/credentials`), documented here as `{provider}` (its slashes percent-encoded, or sent as they are).
 extension ConsoleAPIDocumentation {
     static let modelTypes = ["llm", "text-embedding", "rerank"]
     static let providerStatuses = ["no-configure", "quota-exceeded", "active"]

@@ -94,18 +94,18 @@ enum DocSchemas {
     /// `{"result": "success"}` (`SuccessBody`).
     static var success: JSONSchema { APIComponents.success }
 
-    /// An optional `page` query parameter (an integer, 1 or more).
+    /// An optional `page` query parameter (an integer, 1 or more; `page=` is read as absent, as `Request.queryInt` does).
     static var page: OpenAPI.Parameter {
         .query(
-            "page", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)),
+            "page", .integer(maximum: (Int(Int32.max), exclusive: false), minimum: (1, exclusive: false)), allowsEmpty: true,
             description: "The page, from 1 (default 1)"
         )
     }
 
-    /// An optional `limit` query parameter: items per page, 1 to `max`.
+    /// An optional `limit` query parameter: items per page, 1 to `max` (`limit=` is read as absent).
     static func limit(max: Int, default fallback: Int) -> OpenAPI.Parameter {
         .query(
-            "limit", .integer(maximum: (max, exclusive: false), minimum: (1, exclusive: false)),
+            "limit", .integer(maximum: (max, exclusive: false), minimum: (1, exclusive: false)), allowsEmpty: true,
             description: "Items per page, 1 to \(max) (default \(fallback))"
         )
     }

@@ -14,13 +14,14 @@ import OpenAPIKit
 /// )
 /// DocumentedOperation.underBothPrefixes(.get, "/info", id: "getAppInfo", ..., security: .appKey, ...)  // /v1 and /api
 /// ```
-/// The error statuses of the authentication (`security`) and of a JSON body (400, 413) are added for you; list the
-/// others the handler can answer in `errors`. All error responses share the `Error` body (`APIComponents.errorBody`).
+/// The error statuses of the authentication (`security`), of a JSON body (400, 413) and of query parameters (400) are
+/// added for you; list the others the handler can answer in `errors`. All error responses share the `Error` body
+/// (`APIComponents.errorBody`).
 ///
-/// `path` is the router's path with each `:name` as `{name}`. A route ending in `/**` (a provider id with slashes,
-/// `model-providers/**`) is documented by one or more operations of the same method under its prefix, e.g.
+/// `path` is the router's path with each `:name` as `{name}`. A route with `**` (a provider id with slashes,
+/// `model-providers/**/credentials`) is documented with one or more path parameters in its place, e.g.
 /// `/console/api/workspaces/current/model-providers/{provider}/credentials`; `OpenAPITests` accepts those as its
-/// documentation and requires at least one.
+/// documentation and requires one.
 struct DocumentedOperation {
     let method: OpenAPI.HttpMethod
     /// The OpenAPI path template, e.g. `/v1/conversations/{conversation_id}`.
@@ -42,6 +43,8 @@ struct DocumentedOperation {
     ) {
         var statuses = security.errorStatuses + errors
         if let body, body.content[.json] != nil { statuses += [400, 413] }
+        // A query parameter of one value given twice is a 400 (`Request.queryString`), whatever else it may be.
+        if parameters.contains(where: { $0.location == .query }) { statuses.append(400) }
         var allResponses = responses
         for (status, response) in errorResponses(Set(statuses).sorted()) where allResponses[status: status] == nil {
             allResponses[status: status] = response

@@ -35,6 +35,7 @@ struct MultipartUpload {
             )
         }
         let parser = MultipartParser(boundary: boundary)
+        var screen = HeaderNameScreen(boundary: boundary)
         let events = Events()
         parser.onHeader = { events.list.append(.header($0, $1)) }
         parser.onBody = { events.list.append(.body($0)) }
@@ -47,6 +48,8 @@ struct MultipartUpload {
         do {
             for try await chunk in request.body {
                 do {
+                    // The parser traps on a byte past ASCII in a part's header name: refused before it sees one.
+                    guard screen.admits(chunk) else { throw HeaderNameScreen.Refusal() }
                     try parser.execute(chunk)
                 } catch {
                     throw RelayError.invalidParam("body", "The multipart body is malformed", type: "malformed")
@@ -127,6 +130,107 @@ struct MultipartUpload {
             parameters[pair[0].lowercased()] = value
         }
         return parameters
+    }
+}
+
+/// Follows `MultipartParser` (MultipartKit 4) through a body byte by byte, as it reads it, to find the one input it traps
+/// on rather than throws: a byte past ASCII where it reads a part's header name (`allowedHeaderFieldNameCharacterFlags`
+/// has 128 entries, indexed by the byte). Its states and transitions are the parser's; a byte the parser would refuse
+/// is let through, since the parser throws on it (a 400) before reading further.
+struct HeaderNameScreen {
+    struct Refusal: Error {}
+
+    private enum State {
+        case preamble(matched: Int)
+        /// Before a part's headers, expecting CR LF (`sawCR`: the CR has been read).
+        case preHeaders(sawCR: Bool)
+        case headerName(empty: Bool)
+        case headerValue
+        /// A header's CR has been read, its LF is next.
+        case postHeaderValue
+        /// The blank line's CR has been read, its LF is next.
+        case postHeaders
+        case body
+        case boundary(matched: Int)
+        case epilogue
+    }
+
+    /// `CR LF - - boundary`, as the parser matches it.
+    private let delimiter: [UInt8]
+    private var state = State.preamble(matched: 0)
+
+    init(boundary: String) {
+        delimiter = Array("\r\n--\(boundary)".utf8)
+    }
+
+    /// Whether the parser can read `chunk` (the next bytes of the body) without trapping.
+    mutating func admits(_ chunk: ByteBuffer) -> Bool {
+        chunk.withUnsafeReadableBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                if case .body = state {
+                    // The common case, a file's bytes: skip to the next byte that could start a delimiter.
+                    guard let next = bytes[index...].firstIndex(of: delimiter[0]) else { return true }
+                    index = next
+                }
+                if case .epilogue = state { return true }
+                guard step(bytes[index]) else { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    /// One byte, as `MultipartParser` reads it; false for a byte it would trap on.
+    private mutating func step(_ byte: UInt8) -> Bool {
+        let (cr, colon, hyphen): (UInt8, UInt8, UInt8) = (13, 58, 45)
+        switch state {
+        case .preamble(var matched):
+            if matched == 0, byte == delimiter[2] {
+                matched = 3
+            } else if byte == delimiter[matched] {
+                matched += 1
+            } else if matched > 0, byte == delimiter[0] {
+                matched = 1
+            } else {
+                matched = 0
+            }
+            state = matched >= delimiter.count ? .preHeaders(sawCR: false) : .preamble(matched: matched)
+        case .preHeaders(let sawCR):
+            // CR LF, then the first header; the parser throws on anything else.
+            state = !sawCR && byte == cr ? .preHeaders(sawCR: true) : .headerName(empty: true)
+        case .headerName(let empty):
+            guard byte < 0x80 else { return false }
+            if byte == colon, !empty {
+                state = .headerValue
+            } else if byte == cr, empty {
+                state = .postHeaders
+            } else {
+                state = .headerName(empty: false)
+            }
+        case .headerValue:
+            if byte == cr { state = .postHeaderValue }
+        case .postHeaderValue:
+            // LF (the parser throws on anything else), then the next header or the blank line.
+            state = .headerName(empty: true)
+        case .postHeaders:
+            // LF, then the part's body.
+            state = .body
+        case .body:
+            if byte == delimiter[0] { state = .boundary(matched: 1) }
+        case .boundary(let matched):
+            if matched >= delimiter.count {
+                // After a whole delimiter: CR (more parts) or `-` (the last); the parser throws on anything else.
+                state = byte == hyphen ? .epilogue : .preHeaders(sawCR: true)
+            } else if byte == delimiter[matched] {
+                state = .boundary(matched: matched + 1)
+            } else {
+                state = byte == delimiter[0] ? .boundary(matched: 1) : .body
+            }
+        case .epilogue:
+            break
+        }
+        return true
     }
 }
 

@@ -18,9 +18,9 @@ extension RequestContext {
 }
 
 extension Request {
-    /// An integer query parameter, `fallback` when absent; 400 `invalid_param` when it is not an integer.
+    /// An integer query parameter, `fallback` when absent or empty; 400 `invalid_param` when it is not an integer.
     func queryInt(_ name: String, default fallback: Int) throws -> Int {
-        guard let text = queryString(name), !text.isEmpty else { return fallback }
+        guard let text = try queryString(name), !text.isEmpty else { return fallback }
         guard let value = Int(text) else { throw RelayError.invalidParam(name, "\(name) must be an integer") }
         return value
     }
@@ -33,8 +33,12 @@ extension Request {
         return try values.map { try Identifier.parse(String($0), field: name) }
     }
 
-    func queryString(_ name: String) -> String? {
-        uri.queryParameters[Substring(name)].map(String.init)
+    /// A query parameter, `nil` when absent; 400 `invalid_param` when given more than once (`?page=1&page=2`), since
+    /// which value was meant is anyone's guess. Repeated parameters (`?ids=a&ids=b`) are read with `getAll`.
+    func queryString(_ name: String) throws -> String? {
+        let values = uri.queryParameters.getAll(name)
+        guard values.count <= 1 else { throw RelayError.invalidParam(name, "\(name) may be given only once", type: "repeated") }
+        return values.first.map { String($0) }
     }
 }
 
@@ -48,8 +52,15 @@ where Value.RawValue == String {
     return value
 }
 
-/// A route whose provider id is Dify's `author/plugin/provider`, slashes and all, followed by `trailing` fixed parts.
+/// A route whose provider id is Dify's `author/plugin/provider`, slashes and all: `**` in the route's path, followed
+/// by the route's constant segments (`model-providers/**/credentials`), so that the router itself tells the methods of
+/// each apart (404 and 405 with `Allow` as for any route).
 enum ProviderPath {
+    /// The provider id of a route's `**` (percent-decoded, joined with slashes).
+    static func provider(_ parts: [Substring]) throws -> String {
+        try split(parts, trailing: 0).provider
+    }
+
     /// The provider id (all but the last `trailing` parts, percent-decoded) and the trailing parts; 404 when too short.
     static func split(_ parts: [Substring], trailing: Int) throws -> (provider: String, rest: [String]) {
         guard parts.count > trailing else { throw RelayError.notFound("No such route") }

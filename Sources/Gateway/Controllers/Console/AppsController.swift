@@ -118,7 +118,7 @@ struct AppsController {
             }
             let query = AppQuery(
                 page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 30),
-                name: request.queryString("name"), mode: mode
+                name: try request.queryString("name"), mode: mode
             )
             let page = try await apps.list(query, in: context.scope)
             return AppList(data: page.items.map { AppBody($0) }, total: page.total, page: page.page, limit: page.limit, hasMore: page.hasMore)

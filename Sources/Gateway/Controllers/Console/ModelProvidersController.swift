@@ -45,22 +45,22 @@ struct ModelProvidersController {
             if allowance > 0 { spent = try await credits.used(by: workspace, at: now()) >= allowance }
             return JSONBody(["data": .array(states.map { Self.body($0, creditsSpent: spent) })])
         }
-        // A plugin's provider is named `author/plugin/provider`, slashes and all: these routes take the rest of the path.
-        base.get("model-providers/**") { _, context in
-            let provider = try Self.provider(context.parameters.getCatchAll())
+        // A plugin's provider is named `author/plugin/provider`, slashes and all: `**` takes it, whatever its length.
+        base.get("model-providers/**/credentials") { _, context in
+            let provider = try ProviderPath.provider(context.parameters.getCatchAll())
             let masked = try await providers.maskedCredentials(of: provider, in: context.scope.workspaceID)
             return JSONBody(["credentials": masked.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
         }
-        base.post("model-providers/**") { request, context in
-            let provider = try Self.provider(context.parameters.getCatchAll())
+        base.post("model-providers/**/credentials") { request, context in
+            let provider = try ProviderPath.provider(context.parameters.getCatchAll())
             try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
             var request = request
             let body = try await request.decodeJSON(as: CredentialsRequest.self)
             try await providers.saveCredentials(body.credentials, of: provider, in: context.scope.workspaceID)
             return SuccessBody()
         }
-        base.delete("model-providers/**") { _, context in
-            let provider = try Self.provider(context.parameters.getCatchAll())
+        base.delete("model-providers/**/credentials") { _, context in
+            let provider = try ProviderPath.provider(context.parameters.getCatchAll())
             try context.scope.require(\.canManageMembers, "Only admins and owners can change model provider credentials")
             try await providers.deleteCredentials(of: provider, in: context.scope.workspaceID)
             return Response(status: .noContent)
@@ -88,13 +88,6 @@ struct ModelProvidersController {
             }
             return SuccessBody()
         }
-    }
-
-    /// The provider named by `{provider}/credentials`, the provider's id possibly holding slashes.
-    static func provider(_ parts: [Substring]) throws -> String {
-        let (provider, rest) = try ProviderPath.split(parts, trailing: 1)
-        guard rest == ["credentials"] else { throw RelayError.notFound("No such route") }
-        return provider
     }
 
     /// A provider in the seed's shape, with Dify's credential form so a console can draw it.

@@ -39,8 +39,8 @@ struct PluginsController {
         base.get("plugins") { request, context in
             let page = try Self.positive(request, "page", 1)
             let pageSize = min(try Self.positive(request, "page_size", 20), 100)
-            let category = request.queryString("category")
-            let search = request.queryString("search")?.lowercased()
+            let category = try request.queryString("category")
+            let search = try request.queryString("search")?.lowercased()
             let installed = try await installs.installs(in: context.scope.workspaceID)
             var entries: [(identifier: String, declaration: PluginDeclaration)] = await installs.catalogue.builtInPackages
             for item in installed where !entries.contains(where: { $0.identifier == item.install.identifier }) {

@@ -6,7 +6,8 @@ import PluginHost
 /// The tools of a workspace's plugin installs: providers and tools as declared, credentials per provider (admins and
 /// owners; checked by the plugin, kept sealed, shown masked) and a test call of one tool.
 ///
-/// Provider ids are Dify's `author/plugin/provider`, slashes and all, so these routes take the rest of the path.
+/// Provider ids are Dify's `author/plugin/provider`, slashes and all, so these routes take the path up to their last
+/// segment (`**/credentials`).
 struct ToolProvidersController {
     let tools: PluginToolService
 
@@ -28,25 +29,27 @@ struct ToolProvidersController {
             }
             return JSONBody(.array(bodies))
         }
-        base.get("tool-provider/builtin/**") { _, context in
-            let (provider, action) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 1)
-            guard action == ["credentials"] else { throw RelayError.notFound("No such route") }
+        base.get("tool-provider/builtin/**/credentials") { _, context in
+            let provider = try ProviderPath.provider(context.parameters.getCatchAll())
             let masked = try await tools.maskedCredentials(of: provider, in: context.scope.workspaceID)
             return JSONBody(["credentials": masked.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
         }
-        base.post("tool-provider/builtin/**") { request, context in
-            let (provider, action) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 1)
-            guard action == ["credentials"] || action == ["update"] else { throw RelayError.notFound("No such route") }
-            try context.scope.require(\.canManageMembers, "Only admins and owners can change tool credentials")
-            var request = request
-            let body = try await request.decodeJSON(as: CredentialsRequest.self)
-            try await tools.saveCredentials(body.credentials, of: provider, user: context.scope.accountID.description, in: context.scope.workspaceID)
-            return SuccessBody()
+        // Dify's console saves them under either name.
+        for action in ["credentials", "update"] {
+            base.post("tool-provider/builtin/**/\(action)") { request, context in
+                let provider = try ProviderPath.provider(context.parameters.getCatchAll())
+                try context.scope.require(\.canManageMembers, "Only admins and owners can change tool credentials")
+                var request = request
+                let body = try await request.decodeJSON(as: CredentialsRequest.self)
+                try await tools.saveCredentials(
+                    body.credentials, of: provider, user: context.scope.accountID.description, in: context.scope.workspaceID
+                )
+                return SuccessBody()
+            }
         }
         // A test call: `tools/{provider}/{tool}/invoke`.
-        base.post("tools/**") { request, context in
-            let (provider, rest) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 2)
-            guard rest.count == 2, rest[1] == "invoke" else { throw RelayError.notFound("No such route") }
+        base.post("tools/**/invoke") { request, context in
+            let (provider, rest) = try ProviderPath.split(context.parameters.getCatchAll(), trailing: 1)
             try context.scope.require(\.canEditApps, "Only editors, admins and owners can run tools")
             var request = request
             let body = try await request.decodeJSON(as: InvokeRequest.self)

@@ -46,7 +46,7 @@ struct DatasetsController {
             let ids: [DatasetID] = try request.queryIDs("ids", limit: 100)
             let tags: [TagID] = try request.queryIDs("tag_ids", limit: 100)
             let query = DatasetQuery(
-                keyword: request.queryString("keyword"), ids: ids.isEmpty ? nil : ids, tagIDs: tags.isEmpty ? nil : tags, visibleTo: nil,
+                keyword: try request.queryString("keyword"), ids: ids.isEmpty ? nil : ids, tagIDs: tags.isEmpty ? nil : tags, visibleTo: nil,
                 page: page, limit: limit
             )
             return JSONBody(DatasetJSON.page(try await datasets.list(query, by: context.datasetCaller), DatasetJSON.dataset))

@@ -30,7 +30,7 @@ struct SegmentsController {
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
             let enabled: Bool? =
-                switch request.queryString("enabled") ?? request.queryString("status") {
+                switch try request.queryString("enabled") ?? request.queryString("status") {
                 case "true", "enabled": true
                 case "false", "disabled": false
                 default: nil

@@ -42,7 +42,7 @@ struct ConversationsController {
             return JSONBody(["limit": .number(Double(limit)), "has_more": .bool(slice.hasMore), "data": .array(slice.items.map(Self.body))])
         }
         group.get("messages") { request, context in
-            guard let conversation = request.queryString("conversation_id"), !conversation.isEmpty else {
+            guard let conversation = try request.queryString("conversation_id"), !conversation.isEmpty else {
                 throw RelayError.required("conversation_id")
             }
             return try await messages(request, context, conversation: conversation)
