@@ -102,16 +102,6 @@ struct OpenAPITests {
         }
     }
 
-    static func operationIDs(_ document: OpenAPI.Document) -> [String: String] {
-        var ids: [String: String] = [:]
-        for (path, item) in document.paths {
-            for endpoint in item.b?.endpoints ?? [] {
-                ids["\(endpoint.method.rawValue) \(path.rawValue)"] = endpoint.operation.operationId ?? ""
-            }
-        }
-        return ids
-    }
-
     static func key(_ documented: DocumentedOperation) -> String {
         "\(documented.method.rawValue.uppercased()) \(documented.path)"
     }

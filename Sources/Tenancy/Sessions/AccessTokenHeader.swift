@@ -7,10 +7,13 @@ struct AccessTokenHeader: Decodable {
     let alg: String?
     let kid: String?
 
+    /// Read on every console request: one decoder, made once.
+    private static let decoder = JSONDecoder()
+
     /// `nil` when the token has no decodable header.
     init?(_ token: String) {
         guard let end = token.utf8.firstIndex(of: UInt8(ascii: ".")), let data = Self.base64URLDecoded(token[..<end]),
-            let header = try? JSONDecoder().decode(Self.self, from: data)
+            let header = try? Self.decoder.decode(Self.self, from: data)
         else { return nil }
         self = header
     }
