@@ -11,7 +11,7 @@ extension ConsoleAPIDocumentation {
                 "workspace_id": .uuid,
                 "plan": .string,
                 "overrides": .object(description: "The workspace's own limits over its plan's", additionalProperties: .b(.integer)),
-                "limits": .object(description: "Every limit by name; 0 means unlimited", additionalProperties: .b(.integer)),
+                "limits": OperatorAPIDocumentation.limits,
                 "requests": .object(
                     description: "Public API requests per window (`minute`, `hour`, `day`) against the plan; windows without a limit are left out",
                     additionalProperties: .b(

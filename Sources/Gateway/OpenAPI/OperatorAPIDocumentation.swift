@@ -102,39 +102,8 @@ enum OperatorAPIDocumentation {
         ]
     }
 
-    private static let quota: JSONSchema = .object(properties: ["limit": .integer, "used": .integer])
-
-    private static let count: JSONSchema = .object(properties: ["id": .string, "requests": .integer, "tokens": .integer])
-
-    /// `UsageReport`: a workspace's plan, each limit, what is used of it and when it resets. The console's
-    /// `GET /console/api/workspaces/current/usage` answers the same.
-    static let usageReport: JSONSchema = .object(
-        properties: [
-            "workspace_id": .uuid,
-            "plan": .string,
-            "overrides": .object(description: "Limits that differ from the plan's", additionalProperties: .b(.integer)),
-            "limits": limits,
-            "requests": .object(
-                description: "Public API requests per window (`minute`, `hour`, `day`); windows without a limit are left out",
-                additionalProperties: .b(
-                    .object(properties: ["limit": .integer, "used": .integer, "remaining": .integer, "reset_in": .integer])
-                )
-            ),
-            "members": quota,
-            "apps": quota,
-            "message_credits": quota,
-            "file_storage": quota.with(description: "Bytes of uploaded files"),
-            "documents": quota,
-            "vector_space": quota.with(description: "Bytes of segment text and vectors"),
-            "message_credits_reset_in": .integer(description: "Seconds until the month's credits reset"),
-            "usage": .object(
-                properties: [
-                    "requests_today": .integer, "requests_this_month": .integer, "tokens_today": .integer,
-                    "tokens_this_month": .integer, "apps": .array(items: count), "api_keys": .array(items: count),
-                ]
-            ),
-        ]
-    )
+    /// `UsageReport`, the same answer as the console's `GET /console/api/workspaces/current/usage`: documented once.
+    static var usageReport: JSONSchema { ConsoleAPIDocumentation.usageReport }
 
     // MARK: Status
 
