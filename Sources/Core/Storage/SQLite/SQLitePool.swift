@@ -2,7 +2,6 @@ import CoreMetrics
 import Dispatch
 import Foundation
 import Metrics
-import NIOPosix
 import Synchronization
 
 /// The SQLite file's connections: one writer, taken by one write transaction at a time, and readers that see the last
@@ -10,9 +9,10 @@ import Synchronization
 ///
 /// Write transactions run on one serial queue of their own, as GRDB's writer did: one ends and the next begins on the
 /// same thread without waiting for a scheduler (measured: 0.73× the old write throughput without it). Reads run on
-/// whichever thread asks. Another process's write lock is first tried
-/// without waiting; only when it is held does `BEGIN IMMEDIATE` wait for it, up to the busy timeout, on NIO's thread
-/// pool rather than on one of the few threads every task shares.
+/// whichever thread asks. When another process holds the write lock, `BEGIN IMMEDIATE` waits for it (up to the busy
+/// timeout) on that same queue's thread: no other write could use the one writer connection meanwhile, so blocking it
+/// costs nothing, and the wait is never queued behind unrelated blocking work on a shared pool (a burst of password
+/// hashes once held a 0.2 s wait for seconds).
 final class SQLitePool: Sendable {
     private let writer: Lender<SQLiteConnection>
     private let readers: Lender<SQLiteConnection>
@@ -44,14 +44,7 @@ final class SQLitePool: Sendable {
     }
 
     private func begin(_ connection: SQLiteConnection) async throws {
-        connection.setBusyTimeout(0)
-        do {
-            try connection.execute("BEGIN IMMEDIATE")
-            connection.setBusyTimeout(connection.busyTimeout)
-        } catch let error as SQLiteError where error.isBusy {
-            connection.setBusyTimeout(connection.busyTimeout)
-            try await NIOThreadPool.singleton.runIfActive { try connection.execute("BEGIN IMMEDIATE") }
-        }
+        try connection.execute("BEGIN IMMEDIATE")
     }
 
     private func finishing<T>(_ connection: SQLiteConnection, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
