@@ -78,6 +78,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     OpenAPIController().addRoutes(to: router)
     DocsController().addRoutes(to: router)
     AdminPageController().addRoutes(to: router)
+    DocumentFilesController(datasets: services.datasets, links: services.documentLinks).addRoutes(to: router)
 
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
@@ -151,7 +152,9 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
 /// The dataset routes, on the console (members) or the knowledge API (dataset keys).
 func addDatasetRoutes<Context: DatasetRequestContext>(_ services: RelayServices, to group: RouterGroup<Context>) {
     DatasetsController(datasets: services.datasets).addRoutes(to: group)
-    DocumentsController(datasets: services.datasets).addRoutes(to: group)
+    DocumentsController(datasets: services.datasets, links: services.documentLinks).addRoutes(to: group)
     SegmentsController(datasets: services.datasets).addRoutes(to: group)
+    ChildChunksController(datasets: services.datasets).addRoutes(to: group)
+    DatasetMetadataController(datasets: services.datasets).addRoutes(to: group)
     DatasetTagsController(datasets: services.datasets).addRoutes(to: group)
 }

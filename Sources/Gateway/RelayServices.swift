@@ -31,6 +31,8 @@ struct RelayServices: Sendable {
     let plugins: PluginInstallService
     let tools: PluginToolService
     let datasets: DatasetService
+    /// Signed links to documents' source files.
+    let documentLinks: DocumentFileLinks
     let jobWorker: JobWorker
     /// Every instrument of this server, for `/metrics` and the operator's status page.
     let metrics: RelayMetrics
@@ -96,15 +98,16 @@ struct RelayServices: Sendable {
         let tools = PluginToolService(installs: plugins, store: stores.plugins, sealer: CredentialSealer(secret: secret), now: now)
         self.tools = tools
         let signal = IndexingSignal()
-        let datasets = DatasetService(
-            store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, vectorCacheBytes: configuration.vectorCacheBytes,
-            now: now
-        )
-        self.datasets = datasets
         let converter = SandboxedDocumentConverter(
             launcher: configuration.pluginLauncherPath, folder: configuration.documentParsingDirectory,
             minimumLevel: configuration.pluginSandboxMinimum
         )
+        let datasets = DatasetService(
+            store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, converter: converter,
+            vectorCacheBytes: configuration.vectorCacheBytes, now: now
+        )
+        self.datasets = datasets
+        self.documentLinks = DocumentFileLinks(secret: secret, now: now)
         self.jobWorker = JobWorker(
             jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
             ready: databaseReady, settings: configuration.jobs, metrics: metrics.jobs, now: now, logger: logger

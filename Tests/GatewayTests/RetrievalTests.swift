@@ -279,7 +279,8 @@ struct RetrievalTests {
                 // Wrong requests change nothing.
                 expectError(try await client.post(path, token: token, json: ["segments": []]), .badRequest, "invalid_param", field: "segments")
                 expectError(
-                    try await client.post(path, token: token, json: ["segments": [["content": "  "]]]), .badRequest, "invalid_param", field: "content"
+                    try await client.post(path, token: token, json: ["segments": [["content": "  "]]]), .badRequest, "invalid_param",
+                    field: "segments[0].content"
                 )
                 expectError(try await client.post(path + "/\(UUID())", token: token, json: ["segment": ["content": "x"]]), .notFound, "not_found")
                 expectError(try await client.post(path + "/\(penguin)", token: token, json: [:]), .badRequest, "invalid_param", field: "segment")

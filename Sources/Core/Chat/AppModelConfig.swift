@@ -83,7 +83,7 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
 
     /// The enabled datasets of `dataset_configs`, with how many segments to give the model and the lowest score, and
     /// whether the model picks one of them (`retrieval_model: single`) rather than all being searched (`multiple`).
-    public var knowledge: (datasets: [DatasetID], topK: Int, scoreThreshold: Double?, single: Bool)? {
+    public var knowledge: (datasets: [DatasetID], topK: Int, scoreThreshold: Double?, single: Bool, filtering: MetadataFiltering)? {
         guard let configs = datasetConfigs else { return nil }
         let ids = configs["datasets"]["datasets"].array.compactMap { item -> DatasetID? in
             guard item["dataset"]["enabled"].bool != false else { return nil }
@@ -92,7 +92,8 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         guard !ids.isEmpty else { return nil }
         let topK = Int(configs["top_k"].number ?? 4)
         let threshold = configs["score_threshold_enabled"].bool == false ? nil : configs["score_threshold"].number
-        return (ids, max(1, min(topK, RetrievalSettings.maxTopK)), threshold, configs["retrieval_model"].string == "single")
+        let filtering = (try? MetadataFiltering.parse(configs, field: "dataset_configs")) ?? .disabled
+        return (ids, max(1, min(topK, RetrievalSettings.maxTopK)), threshold, configs["retrieval_model"].string == "single", filtering)
     }
 
     public init(model: Model, prePrompt: String? = nil, userInputForm: [UserInputField]? = nil) {
@@ -152,6 +153,14 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         for (index, item) in (datasetConfigs?["datasets"]["datasets"].array ?? []).enumerated()
         where item["dataset"]["id"].string.flatMap(DatasetID.init) == nil {
             problems.append(("dataset_configs.datasets.datasets[\(index)].dataset.id", "each dataset needs the id of a dataset of this workspace"))
+        }
+        if let configs = datasetConfigs {
+            do {
+                _ = try MetadataFiltering.parse(configs, field: "dataset_configs")
+            } catch {
+                let refusal = error as? RelayError
+                problems.append((refusal?.details?["field"].string ?? "dataset_configs", refusal?.message ?? "\(error)"))
+            }
         }
         if let topK = datasetConfigs?["top_k"].number, !(1...Double(RetrievalSettings.maxTopK)).contains(topK) {
             problems.append(("dataset_configs.top_k", "dataset_configs.top_k must be between 1 and \(RetrievalSettings.maxTopK)"))

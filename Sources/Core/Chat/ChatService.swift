@@ -170,14 +170,16 @@ public struct ChatService: Sendable {
         let (images, files) = try await query.attachments()
         var resources: [RetrievalRecord] = []
         if let knowledge, let selection = config.knowledge, !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let filter = try await knowledge.metadataFilter(
+                selection.filtering, query: query.query, inputs: inputs, datasets: selection.datasets, in: app.workspaceID)
             if selection.single {
-                resources = try await knowledge.retrieveRouted(query.query, among: selection.datasets, in: app.workspaceID) { datasets in
-                    try await Self.pickDataset(for: query.query, among: datasets, model: model, config: config)
+                resources = try await knowledge.retrieveRouted(query.query, among: selection.datasets, in: app.workspaceID, filter: filter) {
+                    datasets in try await Self.pickDataset(for: query.query, among: datasets, model: model, config: config)
                 }
             } else {
                 resources = try await knowledge.retrieve(
                     query.query, from: selection.datasets, topK: selection.topK, scoreThreshold: selection.scoreThreshold, method: nil,
-                    in: app.workspaceID
+                    in: app.workspaceID, filter: filter
                 )
             }
         }

@@ -39,6 +39,16 @@ public struct Dataset: Sendable, Equatable {
     public var wordCount: Int
     /// The tags it carries, filled in where a dataset is shown.
     public var tags: [DatasetTag] = []
+    /// Whether its documents show and can be filtered by the built-in metadata fields.
+    public var builtInFieldEnabled = false
+    /// Its documents' form, set by the first document (`nil` until then).
+    public var docForm: DocumentForm?
+    public var updatedBy: AccountID?
+    /// Read, not stored: who Dify names as its creator (for a dataset key, the workspace's owner), its documents that
+    /// retrieval can return, and its metadata fields.
+    public var creator: AccountID?
+    public var availableDocumentCount = 0
+    public var metadataFields: [MetadataField] = []
 
     public init(
         id: DatasetID, workspaceID: WorkspaceID, name: String, description: String, permission: Permission, partialMembers: [AccountID] = [],
@@ -60,6 +70,7 @@ public struct Dataset: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.documentCount = documentCount
         self.wordCount = wordCount
+        self.creator = createdBy
     }
 
     /// Whether `account` (of `role`) may see and change it. `nil` is a dataset API key, which acts for the whole

@@ -9,12 +9,14 @@ public struct DatasetService: Sendable {
     let models: ModelProviderService
     let signal: IndexingSignal
     let retrieval: KnowledgeRetrieval
+    let extraction: TextExtraction
     let now: @Sendable () -> Date
 
     public init(
-        store: DatasetStore, plans: PlanStore, models: ModelProviderService, signal: IndexingSignal, vectorCacheBytes: Int = 256 << 20,
-        now: @escaping @Sendable () -> Date
+        store: DatasetStore, plans: PlanStore, models: ModelProviderService, signal: IndexingSignal, converter: (any DocumentConverter)? = nil,
+        vectorCacheBytes: Int = 256 << 20, now: @escaping @Sendable () -> Date
     ) {
+        self.extraction = TextExtraction(converter: converter)
         self.store = store
         self.plans = plans
         self.models = models
@@ -30,12 +32,22 @@ public struct DatasetService: Sendable {
         query.visibleTo = caller.account
         query.seesKeyMade = caller.role?.canManageMembers ?? true
         let page = try await store.datasets(in: caller.workspaceID, matching: query)
-        return Page(items: try await tagged(page.items, in: caller.workspaceID), total: page.total, page: page.page, limit: page.limit)
+        let items = try await withMetadataFields(try await tagged(page.items, in: caller.workspaceID), in: caller.workspaceID)
+        return Page(items: items, total: page.total, page: page.page, limit: page.limit)
     }
 
-    /// The dataset with its tags, as the API shows it.
+    /// The dataset with its tags and metadata fields, as the API shows it.
     public func shown(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
-        try await tagged([try await dataset(id, by: caller)], in: caller.workspaceID)[0]
+        try await withMetadataFields(try await tagged([try await dataset(id, by: caller)], in: caller.workspaceID), in: caller.workspaceID)[0]
+    }
+
+    private func withMetadataFields(_ datasets: [Dataset], in workspace: WorkspaceID) async throws -> [Dataset] {
+        let fields = Dictionary(grouping: try await store.metadataFields(of: datasets.map(\.id), in: workspace), by: \.datasetID)
+        return datasets.map { dataset in
+            var dataset = dataset
+            dataset.metadataFields = fields[dataset.id, default: []]
+            return dataset
+        }
     }
 
     public func dataset(_ id: DatasetID, by caller: DatasetCaller) async throws -> Dataset {
@@ -164,11 +176,23 @@ public struct DatasetService: Sendable {
     // MARK: Documents
 
     /// Queues new documents of a dataset (one per source) and wakes the worker; they come back at once, `waiting`.
+    /// `form`: the documents' `doc_form` (`nil`: the dataset's, or what the rule implies); `language`: for the pairs
+    /// of a `qa_model` document.
     public func addDocuments(
-        _ sources: [DocumentSource], to datasetID: DatasetID, rule: ProcessRule, dataSourceType: String, by caller: DatasetCaller
+        _ sources: [DocumentSource], to datasetID: DatasetID, rule: ProcessRule, form: DocumentForm? = nil, language: String? = nil,
+        dataSourceType: String, by caller: DatasetCaller
     ) async throws -> (documents: [DatasetDocument], batch: String) {
         try caller.requireEditor("add documents")
         let dataset = try await dataset(datasetID, by: caller)
+        let (form, rule) = try await Self.reconcile(form: form, rule: rule, dataset: dataset)
+        if form == .questionAnswer, try await models.defaultModel(.llm, in: caller.workspaceID) == nil {
+            throw RelayError(
+                .providerNotInitialize,
+                "qa_model documents need the workspace's default LLM to write their questions and answers: set one with "
+                    + "POST /console/api/workspaces/current/default-model"
+            )
+        }
+        let language = try TextRules.required(language ?? "English", field: "doc_language", maxLength: 64)
         let limits = try await limits(of: caller.workspaceID)
         if limits.vectorSpace > 0, try await store.usage(of: caller.workspaceID).vectorSpace >= limits.vectorSpace {
             throw RelayError.planLimit("bytes of vector space", allowed: limits.vectorSpace, plan: try await planName(of: caller.workspaceID))
@@ -178,7 +202,8 @@ public struct DatasetService: Sendable {
         let documents = sources.map { source in
             let document = DatasetDocument(
                 id: DocumentID(), workspaceID: caller.workspaceID, datasetID: dataset.id, position: 0, name: source.name, docType: source.docType,
-                dataSourceType: dataSourceType, batch: batch, processRule: rule, createdBy: caller.account, createdAt: date, updatedAt: date
+                dataSourceType: dataSourceType, batch: batch, processRule: rule, createdBy: caller.account, createdAt: date, updatedAt: date,
+                updatedBy: caller.account, docForm: form, docLanguage: language
             )
             return NewDocument(
                 document: document, source: source,
@@ -189,14 +214,40 @@ public struct DatasetService: Sendable {
             throw RelayError.planLimit("documents", allowed: limits.documents, plan: try await planName(of: caller.workspaceID))
         }
         signal.wake()
-        return (stored, batch)
+        // Read back as shown (with the creator Dify names for a key).
+        let shown = try await store.documents(inBatch: batch, of: dataset.id, in: caller.workspaceID)
+        return (shown.isEmpty ? stored : shown, batch)
+    }
+
+    /// A dataset's form and its documents' rule agree: a `hierarchical` rule makes parent-child documents, and
+    /// parent-child documents cut by a hierarchical rule (Dify's defaults when the request names none); every
+    /// document of a dataset has the form of its first.
+    static func reconcile(form: DocumentForm?, rule: ProcessRule, dataset: Dataset) async throws -> (DocumentForm, ProcessRule) {
+        let form = form ?? (rule.mode == .hierarchical ? .hierarchical : dataset.docForm ?? .text)
+        if let fixed = dataset.docForm, fixed != form {
+            throw RelayError.invalidParam("doc_form", "doc_form is different from the dataset doc_form (\(fixed.rawValue)).")
+        }
+        switch (form, rule.mode) {
+        case (.hierarchical, .hierarchical), (.text, .automatic), (.text, .custom), (.questionAnswer, .automatic), (.questionAnswer, .custom):
+            return (form, rule)
+        case (.hierarchical, .automatic):
+            return (form, .hierarchical)
+        case (.hierarchical, .custom):
+            var hierarchical = ProcessRule.hierarchical
+            hierarchical.rules.cleaning = rule.rules.cleaning
+            hierarchical.rules.segmentation = rule.rules.segmentation
+            return (form, hierarchical)
+        case (_, .hierarchical):
+            throw RelayError.invalidParam(
+                "process_rule.mode", "A hierarchical process_rule makes hierarchical_model documents; doc_form is \(form.rawValue)")
+        }
     }
 
     public func documents(
-        of datasetID: DatasetID, keyword: String?, page: Int, limit: Int, by caller: DatasetCaller
+        of datasetID: DatasetID, keyword: String?, status: DocumentDisplayStatus? = nil, page: Int, limit: Int, by caller: DatasetCaller
     ) async throws -> Page<DatasetDocument> {
         _ = try await dataset(datasetID, by: caller)
-        return try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, page: page, limit: limit)
+        return try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, status: status, page: page, limit: limit)
     }
 
     public func document(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
@@ -221,14 +272,59 @@ public struct DatasetService: Sendable {
     public func rename(_ id: DocumentID, of datasetID: DatasetID, to name: String, by caller: DatasetCaller) async throws -> DatasetDocument {
         try caller.requireEditor("change documents")
         let name = try TextRules.required(name, field: "name", maxLength: 255)
+        _ = try await editableDocument(id, of: datasetID, by: caller)
         return try await changeDocument(id, of: datasetID, by: caller) { $0.name = name }
     }
 
-    public func setEnabled(_ enabled: Bool, documents ids: [DocumentID], of datasetID: DatasetID, by caller: DatasetCaller) async throws {
+    /// Dify's document status actions.
+    public enum StatusAction: String, Sendable, CaseIterable {
+        case enable, disable, archive
+        case unArchive = "un_archive"
+    }
+
+    /// Applies `action` to each document, all or none: every id must be one of the dataset's documents (404 naming
+    /// the first that is not) and allow the action (400 `invalid_action`), or nothing changes. A document already in
+    /// the state asked for is left as it is.
+    public func apply(_ action: StatusAction, to ids: [DocumentID], of datasetID: DatasetID, by caller: DatasetCaller) async throws {
         try caller.requireEditor("change documents")
         _ = try await dataset(datasetID, by: caller)
+        var documents: [DatasetDocument] = []
         for id in ids {
-            _ = try await changeDocument(id, of: datasetID, by: caller) { $0.enabled = enabled }
+            let document = try await document(id, of: datasetID, by: caller)
+            if action == .disable, document.enabled, document.status != .completed {
+                throw RelayError(.invalidAction, "Document: \(document.name) is not completed.", details: ["document_id": .string(id.description)])
+            }
+            if action == .enable || action == .disable, document.archived {
+                throw RelayError(.archivedDocumentImmutable, "The archived document is not editable.", details: ["document_id": .string(id.description)])
+            }
+            documents.append(document)
+        }
+        let account = caller.account
+        for document in documents {
+            let date = now()
+            _ = try await changeDocument(document.id, of: datasetID, by: caller) { document in
+                switch action {
+                case .enable:
+                    document.enabled = true
+                    document.disabledAt = nil
+                    document.disabledBy = nil
+                case .disable:
+                    guard document.enabled else { return }
+                    document.enabled = false
+                    document.disabledAt = date
+                    document.disabledBy = account
+                case .archive:
+                    guard !document.archived else { return }
+                    document.archived = true
+                    document.archivedAt = date
+                    document.archivedBy = account
+                case .unArchive:
+                    document.archived = false
+                    document.archivedAt = nil
+                    document.archivedBy = nil
+                }
+                document.updatedBy = account
+            }
         }
     }
 
@@ -238,6 +334,10 @@ public struct DatasetService: Sendable {
     ) async throws -> DatasetDocument {
         try caller.requireEditor("change documents")
         _ = try await dataset(datasetID, by: caller)
+        let current = try await editableDocument(id, of: datasetID, by: caller)
+        if let rule, rule.mode == .hierarchical, current.docForm != .hierarchical {
+            throw RelayError.invalidParam("process_rule.mode", "A hierarchical process_rule needs a hierarchical_model document")
+        }
         let name = try name.map { try TextRules.required($0, field: "name", maxLength: 255) }
         return try await restart(id, of: datasetID, source: source, by: caller) { document in
             if let rule { document.processRule = rule }
@@ -256,7 +356,7 @@ public struct DatasetService: Sendable {
         guard let document = try await store.pause(id, of: datasetID, in: caller.workspaceID, at: now()), document.status == .paused else {
             throw RelayError.invalidParam("document_id", "The document finished indexing before it could be paused", type: "state")
         }
-        return document
+        return try await store.document(id, of: datasetID, in: caller.workspaceID) ?? document
     }
 
     /// Resumes a paused document: the pipeline starts it again, keeping the segments it had already stored.
@@ -279,7 +379,7 @@ public struct DatasetService: Sendable {
                 })
         else { throw RelayError.notFound("Document \(id) not found") }
         signal.wake()
-        return document
+        return try await store.document(id, of: datasetID, in: caller.workspaceID) ?? document
     }
 
     /// Indexes a document again from its stored source (after an error, or to apply a changed embedding model).
@@ -297,7 +397,7 @@ public struct DatasetService: Sendable {
 
     public func deleteDocument(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws {
         try caller.requireEditor("delete documents")
-        _ = try await dataset(datasetID, by: caller)
+        _ = try await editableDocument(id, of: datasetID, by: caller)
         guard try await store.deleteDocument(id, of: datasetID, in: caller.workspaceID) else { throw RelayError.notFound("Document \(id) not found") }
     }
 
@@ -316,7 +416,7 @@ public struct DatasetService: Sendable {
                 })
         else { throw RelayError.notFound("Document \(id) not found") }
         signal.wake()
-        return document
+        return try await store.document(id, of: datasetID, in: caller.workspaceID) ?? document
     }
 
     private func changeDocument(

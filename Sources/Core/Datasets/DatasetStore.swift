@@ -47,7 +47,10 @@ public struct NewDocument: Sendable {
 
 /// The segments of one dataset that have embeddings, as one row-major matrix of unit vectors.
 public struct StoredVectors: Sendable {
+    /// The segment each row stands for (a child chunk's parent), its document, and the child chunk it is, if any.
     public let segments: [SegmentID]
+    public let documents: [DocumentID]
+    public let children: [ChildChunkID?]
     public let dimensions: Int
     public let values: [Float]
 }
@@ -57,6 +60,8 @@ public struct FoundSegment: Sendable {
     public let segment: DocumentSegment
     public let documentName: String
     public let datasetName: String
+    public var documentType: String = "text"
+    public var documentMetadata = DocumentMetadataValues()
 }
 
 /// Storage of knowledge bases: datasets, their documents and segments, the vectors and keyword index retrieval searches,
@@ -203,18 +208,23 @@ public struct DatasetStore: Sendable {
                 try await JobStore.enqueue(item.job, transaction)
                 stored.append(document)
             }
+            // The first document fixes the dataset's form.
+            try await transaction.execute(
+                "UPDATE dataset SET doc_form = COALESCE(doc_form, \(first.document.docForm.rawValue)) WHERE id = \(first.document.datasetID)")
             return stored
         }
     }
 
     public func documents(
-        of dataset: DatasetID, in workspace: WorkspaceID, keyword: String?, page: Int, limit: Int
+        of dataset: DatasetID, in workspace: WorkspaceID, keyword: String?, status: DocumentDisplayStatus? = nil, page: Int, limit: Int
     ) async throws -> Page<DatasetDocument> {
-        var filter: SQL = "workspace_id = \(workspace) AND dataset_id = \(dataset)"
-        if let keyword, !keyword.isEmpty { filter += " AND \(SQL.contains(column: "name", keyword))" }
+        var filter: SQL = "x.workspace_id = \(workspace) AND x.dataset_id = \(dataset)"
+        if let keyword, !keyword.isEmpty { filter += " AND \(SQL.contains(column: "x.name", keyword))" }
+        if let status { filter += " AND \(unescaped: status.condition("x"))" }
         return try await database.read(.workspace(workspace)) { [filter] transaction in
             let (rows, total) = try await Self.page(
-                select: "*", from: "dataset_document", where: filter, order: "position DESC", page: page, limit: limit, transaction)
+                select: DatasetDocument.selection, from: "dataset_document x", where: filter, order: "x.position DESC", page: page, limit: limit,
+                transaction)
             return Page(items: try rows.map { try DatasetDocument(row: $0) }, total: total, page: page, limit: limit)
         }
     }
@@ -223,8 +233,8 @@ public struct DatasetStore: Sendable {
         try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
                 """
-                SELECT * FROM dataset_document WHERE workspace_id = \(workspace) AND dataset_id = \(dataset) AND batch = \(batch)
-                ORDER BY position
+                SELECT \(unescaped: DatasetDocument.selection) FROM dataset_document x
+                WHERE x.workspace_id = \(workspace) AND x.dataset_id = \(dataset) AND x.batch = \(batch) ORDER BY x.position
                 """
             ).map { try DatasetDocument(row: $0) }
         }
@@ -261,11 +271,11 @@ public struct DatasetStore: Sendable {
     ) async throws -> DatasetDocument? {
         try await database.write(.workspace(workspace)) { transaction -> DatasetDocument? in
             guard var document = try await Self.document(id, of: dataset, in: workspace, locking: true, transaction) else { return nil }
-            let wasEnabled = document.enabled
+            let wasSearchable = document.isSearchable
             change(&document)
             try await Self.save(document, transaction)
-            if wasEnabled != document.enabled { try await Self.bumpRevision(of: dataset, transaction) }
-            return document
+            if wasSearchable != document.isSearchable { try await Self.bumpRevision(of: dataset, transaction) }
+            return try await Self.document(id, of: dataset, in: workspace, transaction) ?? document
         }
     }
 
@@ -359,8 +369,9 @@ public struct DatasetStore: Sendable {
 
     /// Stores segments made by the indexing job holding `claim` (nothing when it no longer holds it: `false`), and
     /// applies `progress` to the document in the same transaction. A position already stored is kept as it is.
+    /// `clearing`: the document's segments are deleted first.
     public func storeIndexed(
-        _ segments: [DocumentSegment], of document: DocumentID, in workspace: WorkspaceID, claim: JobClaim,
+        _ segments: [DocumentSegment], of document: DocumentID, in workspace: WorkspaceID, claim: JobClaim, clearing: Bool = false,
         _ progress: @escaping @Sendable (inout DatasetDocument) -> Void
     ) async throws -> Bool {
         try await database.write(.workspace(workspace)) { transaction in
@@ -371,9 +382,16 @@ public struct DatasetStore: Sendable {
                     "SELECT * FROM dataset_document WHERE id = \(document) AND workspace_id = \(workspace)\(Self.forUpdate)"
                 ).map(DatasetDocument.init(row:))
             else { return false }
+            if clearing { try await transaction.execute("DELETE FROM document_segment WHERE document_id = \(document)") }
             for segment in segments {
-                try await transaction.execute(
-                    Self.insert(segment.storedValues, columns: DocumentSegment.columns, into: "document_segment", " ON CONFLICT DO NOTHING"))
+                let added = try await transaction.changes(
+                    Self.insert(
+                        segment.storedValues, columns: DocumentSegment.columns, into: "document_segment", " ON CONFLICT DO NOTHING RETURNING id"))
+                // A parent and its children are stored together or not at all.
+                guard added > 0 else { continue }
+                for child in segment.childChunks {
+                    try await transaction.execute(Self.insert(child.storedValues, columns: ChildChunk.columns, into: "child_chunk"))
+                }
             }
             progress(&stored)
             try await Self.save(stored, transaction)
@@ -404,6 +422,9 @@ public struct DatasetStore: Sendable {
                 position += 1
                 segment.position = position
                 try await transaction.execute(Self.insert(segment.storedValues, columns: DocumentSegment.columns, into: "document_segment"))
+                for child in segment.childChunks {
+                    try await transaction.execute(Self.insert(child.storedValues, columns: ChildChunk.columns, into: "child_chunk"))
+                }
                 stored.append(segment)
             }
             try await Self.refreshTotals(of: document, transaction)
@@ -419,7 +440,10 @@ public struct DatasetStore: Sendable {
                 UPDATE document_segment SET content = \(segment.content), answer = \(segment.answer),
                 keywords = \(StoredJSON.encode(segment.keywords)), word_count = \(segment.wordCount), tokens = \(segment.tokens),
                 enabled = \(segment.enabled), index_node_hash = \(segment.indexNodeHash), vector = \(segment.vector.map(StoredVector.encode)),
-                size = \(segment.storedSize), updated_at = \(segment.updatedAt)
+                size = \(segment.storedSize)
+                    + (SELECT COALESCE(SUM(LENGTH(c.content) + COALESCE(LENGTH(c.vector), 0)), 0) FROM child_chunk c WHERE c.segment_id = \(segment.id)),
+                updated_at = \(segment.updatedAt), updated_by = \(segment.updatedBy),
+                disabled_by = \(segment.disabledBy), disabled_at = \(segment.disabledAt)
                 WHERE id = \(segment.id) AND workspace_id = \(workspace) RETURNING id
                 """)
             guard changed > 0 else { return false }
@@ -450,35 +474,55 @@ public struct DatasetStore: Sendable {
     public func vectors(of dataset: DatasetID, in workspace: WorkspaceID) async throws -> StoredVectors {
         try await database.read(.workspace(workspace)) { transaction in
             var ids: [SegmentID] = []
+            var documents: [DocumentID] = []
+            var children: [ChildChunkID?] = []
             var values: [Float] = []
             var dimensions = 0
-            // Row by row: a dataset's vectors can be the largest read there is, and only the matrix is kept.
+            // Row by row: a dataset's vectors can be the largest read there is, and only the matrix is kept. A
+            // parent-child document's vectors are its children's, each standing for its parent.
             try await transaction.forEachRow(
                 """
-                SELECT s.id, s.vector FROM document_segment s JOIN dataset_document d ON d.id = s.document_id
-                WHERE s.dataset_id = \(dataset) AND s.workspace_id = \(workspace) AND s.enabled AND d.enabled AND s.vector IS NOT NULL
+                SELECT s.id, s.document_id, CAST(NULL AS TEXT) AS child, s.vector FROM document_segment s
+                JOIN dataset_document d ON d.id = s.document_id
+                WHERE s.dataset_id = \(dataset) AND s.workspace_id = \(workspace) AND s.enabled AND \(unescaped: Self.searchable("d"))
+                AND s.vector IS NOT NULL
+                UNION ALL
+                SELECT c.segment_id AS id, c.document_id, c.id AS child, c.vector FROM child_chunk c
+                JOIN document_segment s ON s.id = c.segment_id JOIN dataset_document d ON d.id = c.document_id
+                WHERE c.dataset_id = \(dataset) AND c.workspace_id = \(workspace) AND s.enabled AND \(unescaped: Self.searchable("d"))
+                AND c.vector IS NOT NULL
                 """
             ) { row in
                 guard let data = try row.optionalData("vector") else { return }
                 if dimensions == 0 { dimensions = data.count / 4 }
                 // A vector of another size (the embedding model was changed) cannot be compared with the query.
-                guard data.count == dimensions * 4, let id = SegmentID(try row.string("id")) else { return }
+                guard data.count == dimensions * 4, let id = SegmentID(try row.string("id")), let document = DocumentID(try row.string("document_id"))
+                else { return }
                 ids.append(id)
+                documents.append(document)
+                children.append(try row.optionalString("child").flatMap(ChildChunkID.init))
                 StoredVector.append(data, to: &values)
             }
-            return StoredVectors(segments: ids, dimensions: dimensions, values: values)
+            return StoredVectors(segments: ids, documents: documents, children: children, dimensions: dimensions, values: values)
         }
     }
 
     /// Enabled segments of enabled documents matching any of `terms`, best first, with a 0–1 score (`r / (r + 1)` of
     /// the engine's rank: BM25 on SQLite, `ts_rank_cd` on PostgreSQL).
+    /// `documents`: only segments of these (a metadata filter's choice).
     public func fullTextSearch(
-        _ terms: [String], in datasets: [DatasetID], workspace: WorkspaceID, limit: Int
+        _ terms: [String], in datasets: [DatasetID], workspace: WorkspaceID, limit: Int, documents: Set<DocumentID>? = nil
     ) async throws -> [(SegmentID, Double)] {
-        guard !terms.isEmpty, !datasets.isEmpty else { return [] }
+        guard !terms.isEmpty, !datasets.isEmpty, documents?.isEmpty != true else { return [] }
+        let only: SQL = documents.map { " AND d.id IN (\(list: $0.sorted { $0.description < $1.description }))" } ?? ""
         return try await database.read(.workspace(workspace)) { transaction in
-            try await Self.keywordSearch(terms, in: datasets, workspace: workspace, limit: limit, transaction)
+            try await Self.keywordSearch(terms, in: datasets, workspace: workspace, limit: limit, only: only, transaction)
         }
+    }
+
+    /// A document whose segments retrieval may return: indexed, enabled and not archived.
+    static func searchable(_ alias: String) -> String {
+        "\(alias).status = 'completed' AND \(alias).enabled AND NOT \(alias).archived"
     }
 
     /// The segments (enabled, of enabled documents) among `ids`, with their documents' and datasets' names.
@@ -487,14 +531,18 @@ public struct DatasetStore: Sendable {
         return try await database.read(.workspace(workspace)) { transaction in
             try await transaction.rows(
                 """
-                SELECT \(unescaped: DocumentSegment.listedColumns), d.name AS document_name, t.name AS dataset_name FROM document_segment s
+                SELECT \(unescaped: DocumentSegment.listedColumns), d.name AS document_name, t.name AS dataset_name, d.doc_type AS document_type,
+                d.doc_metadata AS document_metadata FROM document_segment s
                 JOIN dataset_document d ON d.id = s.document_id JOIN dataset t ON t.id = s.dataset_id
-                WHERE s.id IN (\(list: ids)) AND \(Self.byPrimaryKey)s.workspace_id = \(workspace) AND s.enabled AND d.enabled
+                WHERE s.id IN (\(list: ids)) AND \(Self.byPrimaryKey)s.workspace_id = \(workspace) AND s.enabled
+                AND \(unescaped: Self.searchable("d"))
                 """
             ).map { row in
                 FoundSegment(
                     segment: try DocumentSegment(row: row), documentName: try row.string("document_name"),
-                    datasetName: try row.string("dataset_name"))
+                    datasetName: try row.string("dataset_name"), documentType: try row.string("document_type"),
+                    documentMetadata: try StoredJSON.decode(
+                        DocumentMetadataValues.self, try row.string("document_metadata"), column: "doc_metadata"))
             }
         }
     }
@@ -515,7 +563,7 @@ public struct DatasetStore: Sendable {
     /// Keyword search, the one thing the engines do their own way: SQLite's FTS5 index (`segment_fts`, BM25) and
     /// PostgreSQL's generated tsvector column (`search`, `ts_rank_cd`).
     private static func keywordSearch(
-        _ terms: [String], in datasets: [DatasetID], workspace: WorkspaceID, limit: Int, _ transaction: SQLTransaction
+        _ terms: [String], in datasets: [DatasetID], workspace: WorkspaceID, limit: Int, only: SQL, _ transaction: SQLTransaction
     ) async throws -> [(SegmentID, Double)] {
         switch transaction.dialect {
         case .sqlite:
@@ -531,7 +579,8 @@ public struct DatasetStore: Sendable {
                     WITH hits AS (SELECT rowid AS hit, rank FROM segment_fts WHERE segment_fts MATCH \(match) \(unescaped: ranked))
                     SELECT s.id, -hits.rank AS score FROM hits
                     JOIN document_segment s ON s.rowid = hits.hit JOIN dataset_document d ON d.id = s.document_id
-                    WHERE s.workspace_id = \(workspace) AND s.dataset_id IN (\(list: datasets)) AND s.enabled AND d.enabled
+                    WHERE s.workspace_id = \(workspace) AND s.dataset_id IN (\(list: datasets)) AND s.enabled
+                    AND \(unescaped: Self.searchable("d"))\(only)
                     ORDER BY hits.rank LIMIT \(limit)
                     """
                 ).compactMap { row in
@@ -551,7 +600,8 @@ public struct DatasetStore: Sendable {
                 """
                 SELECT s.id, CAST(ts_rank_cd(s.search, q, 32) AS DOUBLE PRECISION) AS score
                 FROM document_segment s JOIN dataset_document d ON d.id = s.document_id, to_tsquery('simple', \(query)) q
-                WHERE s.search @@ q AND s.workspace_id = \(workspace) AND s.dataset_id IN (\(list: datasets)) AND s.enabled AND d.enabled
+                WHERE s.search @@ q AND s.workspace_id = \(workspace) AND s.dataset_id IN (\(list: datasets)) AND s.enabled
+                AND \(unescaped: Self.searchable("d"))\(only)
                 ORDER BY score DESC LIMIT \(limit)
                 """
             ).compactMap { row in
@@ -568,7 +618,7 @@ public struct DatasetStore: Sendable {
 
     /// After a `SELECT` of rows about to be changed: PostgreSQL holds them until the transaction ends; SQLite's one writer
     /// already holds the whole database.
-    private static let forUpdate = SQL.dialect(sqlite: "", postgres: " FOR UPDATE")
+    static let forUpdate = SQL.dialect(sqlite: "", postgres: " FOR UPDATE")
 
     /// As `forUpdate`, for rows that must only stay as they are (not be deleted) until the transaction ends.
     static let forShare = SQL.dialect(sqlite: "", postgres: " FOR SHARE")
@@ -628,9 +678,11 @@ public struct DatasetStore: Sendable {
     private static func document(
         _ id: DocumentID, of dataset: DatasetID, in workspace: WorkspaceID, locking: Bool = false, _ transaction: SQLTransaction
     ) async throws -> DatasetDocument? {
+        // Locked rows are read plainly (PostgreSQL locks no rows of a query with subqueries in its columns' place).
         try await transaction.row(
             """
-            SELECT * FROM dataset_document WHERE id = \(id) AND dataset_id = \(dataset) AND workspace_id = \(workspace)
+            SELECT \(unescaped: locking ? "x.*" : DatasetDocument.selection) FROM dataset_document x
+            WHERE x.id = \(id) AND x.dataset_id = \(dataset) AND x.workspace_id = \(workspace)
             \(locking ? forUpdate : "")
             """
         ).map { try DatasetDocument(row: $0) }
@@ -662,7 +714,7 @@ public struct DatasetStore: Sendable {
     }
 
     /// One row of `values` in the order of `columns` (the same text every time, so SQLite reuses its prepared statement).
-    private static func insert(_ values: [SQLValue], columns: [String], into table: String, _ suffix: String = "") -> SQL {
+    static func insert(_ values: [SQLValue], columns: [String], into table: String, _ suffix: String = "") -> SQL {
         "INSERT INTO \(unescaped: table) (\(unescaped: columns.joined(separator: ", "))) VALUES (\(list: values))\(unescaped: suffix)"
     }
 

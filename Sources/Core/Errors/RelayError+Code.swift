@@ -38,6 +38,12 @@ extension RelayError {
         public static let pluginTimeout = Code(name: "plugin_timeout", status: 504)
         /// A workflow node failed (its code raised, its template or request failed); the run's error says which.
         public static let workflowNodeFailed = Code(name: "workflow_node_failed", status: 400)
+        /// A document action that its state does not allow (disabling a document not yet indexed); Dify's code.
+        public static let invalidAction = Code(name: "invalid_action", status: 400)
+        /// A knowledge document's `metadata` view that is not `all`, `only` or `without`; Dify's code.
+        public static let invalidMetadata = Code(name: "invalid_metadata", status: 400)
+        /// A change to an archived document; un-archive it first (Dify's code).
+        public static let archivedDocumentImmutable = Code(name: "archived_document_immutable", status: 403)
         /// The draft was changed by someone else since the editor loaded it (Dify's code).
         public static let draftWorkflowNotSync = Code(name: "draft_workflow_not_sync", status: 400)
         /// The app has no draft workflow yet (Dify's code).

@@ -472,5 +472,60 @@ enum Schema {
                 CREATE INDEX login_failure_by_client ON login_failure(email, client, failed_at);
                 """
         ),
+        Migration(
+            name: "v13 knowledge metadata, parent-child chunks and document lifecycle",
+            sql: """
+                CREATE TABLE dataset_metadata (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_by TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (dataset_id, name)
+                );
+                CREATE INDEX dataset_metadata_by_workspace ON dataset_metadata(workspace_id);
+                CREATE TABLE child_chunk (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    dataset_id TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    document_id TEXT NOT NULL REFERENCES dataset_document(id) ON DELETE CASCADE,
+                    segment_id TEXT NOT NULL REFERENCES document_segment(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL,
+                    content TEXT NOT NULL,
+                    word_count BIGINT NOT NULL,
+                    type TEXT NOT NULL,
+                    index_node_hash TEXT NOT NULL,
+                    vector BYTEA,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_by TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (segment_id, position)
+                );
+                CREATE INDEX child_chunk_by_dataset ON child_chunk(dataset_id);
+                CREATE INDEX child_chunk_by_document ON child_chunk(document_id);
+                CREATE INDEX child_chunk_by_workspace ON child_chunk(workspace_id);
+                ALTER TABLE dataset ADD COLUMN built_in_field_enabled BOOLEAN NOT NULL DEFAULT FALSE;
+                ALTER TABLE dataset ADD COLUMN doc_form TEXT;
+                ALTER TABLE dataset ADD COLUMN updated_by TEXT;
+                ALTER TABLE dataset_document ADD COLUMN doc_form TEXT NOT NULL DEFAULT 'text_model';
+                ALTER TABLE dataset_document ADD COLUMN doc_language TEXT NOT NULL DEFAULT 'English';
+                ALTER TABLE dataset_document ADD COLUMN doc_metadata TEXT NOT NULL DEFAULT '{}';
+                ALTER TABLE dataset_document ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+                ALTER TABLE dataset_document ADD COLUMN archived_by TEXT;
+                ALTER TABLE dataset_document ADD COLUMN archived_at DOUBLE PRECISION;
+                ALTER TABLE dataset_document ADD COLUMN disabled_by TEXT;
+                ALTER TABLE dataset_document ADD COLUMN disabled_at DOUBLE PRECISION;
+                ALTER TABLE dataset_document ADD COLUMN updated_by TEXT;
+                ALTER TABLE document_segment ADD COLUMN created_by TEXT;
+                ALTER TABLE document_segment ADD COLUMN updated_by TEXT;
+                ALTER TABLE document_segment ADD COLUMN disabled_by TEXT;
+                ALTER TABLE document_segment ADD COLUMN disabled_at DOUBLE PRECISION;
+                """
+        ),
     ]
 }

@@ -18,6 +18,9 @@ struct StoredRow: Sendable {
     let columns: Columns
     let values: [SQLValue]
 
+    /// Whether the query selected `column` (for values only some queries read).
+    func has(_ column: String) -> Bool { columns.positions[column] != nil }
+
     func value(_ column: String) throws -> SQLValue {
         guard let position = columns.positions[column] else { throw StoredValueError(column: column, value: "no such column") }
         return values[position]

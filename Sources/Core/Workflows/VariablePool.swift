@@ -30,6 +30,16 @@ public struct VariablePool: Sendable {
         return value
     }
 
+    /// Every value by its bare name, for Dify's `{{name}}` in a manual metadata filter: the system variables, then the
+    /// nodes' outputs (the start node's are the run's inputs).
+    var byName: [String: JSONValue] {
+        var named: [String: JSONValue] = [:]
+        for (node, outputs) in values where node != "sys" && node != "env" && node != "conversation" {
+            named.merge(outputs) { kept, _ in kept }
+        }
+        return named.merging(values["sys", default: [:]]) { _, system in system }
+    }
+
     /// Replaces every `{{#node.name#}}` in `text` with that value as text (strings as they are, others as JSON; nothing
     /// for a value that is missing).
     func render(_ text: String) -> String {

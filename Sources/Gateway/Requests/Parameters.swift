@@ -28,7 +28,7 @@ extension Request {
     /// Every value of a repeated UUID query parameter (`?ids=a&ids=b`), at most `limit` of them: each goes into one
     /// statement, and the engines bound how many values a statement may carry.
     func queryIDs<Entity>(_ name: String, limit: Int) throws -> [Identifier<Entity>] {
-        let values = uri.queryParameters.getAll(name)
+        let values = queryValues(name)
         guard values.count <= limit else { throw RelayError.invalidParam(name, "At most \(limit) \(name) can be given", type: "too_long") }
         return try values.map { try Identifier.parse(String($0), field: name) }
     }
@@ -36,9 +36,27 @@ extension Request {
     /// A query parameter, `nil` when absent; 400 `invalid_param` when given more than once (`?page=1&page=2`), since
     /// which value was meant is anyone's guess. Repeated parameters (`?ids=a&ids=b`) are read with `getAll`.
     func queryString(_ name: String) throws -> String? {
-        let values = uri.queryParameters.getAll(name)
+        let values = queryValues(name)
         guard values.count <= 1 else { throw RelayError.invalidParam(name, "\(name) may be given only once", type: "repeated") }
-        return values.first.map { String($0) }
+        return values.first
+    }
+
+    /// Every value of a query parameter, decoded as HTML forms and Python's `requests` encode them: `+` is a space
+    /// (`?keyword=sdk+kb` is "sdk kb"), `%2B` a plus. Hummingbird's own parameters keep the `+`.
+    func queryValues(_ name: String) -> [String] {
+        guard let query = uri.query, !query.isEmpty else { return [] }
+        var values: [String] = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecoded(parts[0]) == name else { continue }
+            values.append(parts.count > 1 ? Self.formDecoded(parts[1]) : "")
+        }
+        return values
+    }
+
+    private static func formDecoded(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 }
 

@@ -25,7 +25,8 @@ extension RelayClient {
         }
         body.merge(extra) { $1 }
         let reply = try await post("\(prefix)/datasets", token: token, json: .object(body))
-        try #require(reply.status == .created, "create dataset: \(reply.json)")
+        // Dify's console answers 201, its knowledge API 200.
+        try #require(reply.status == (prefix.hasPrefix("/console") ? .created : .ok), "create dataset: \(reply.json)")
         return try #require(reply.json["id"].string)
     }
 

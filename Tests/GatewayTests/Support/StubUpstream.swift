@@ -222,6 +222,12 @@ final class StubUpstream: Sendable {
                     Self.toolCallChunk(id: nil, name: nil, arguments: String(arguments[half...])),
                     Self.usageChunk(),
                 ])
+            case "stub-metadata":
+                // Dify's automatic metadata filtering: the query's last word as the value of `author`.
+                let input = (try? JSONDecoder().decode(JSONValue.self, from: Data(Self.lastUserText(fields["messages"]).utf8))) ?? .null
+                let word = input["input_text"].string?.split(separator: " ").last.map(String.init) ?? ""
+                let map = #"{"metadata_map": [{"metadata_field_name": "author", "metadata_field_value": "\#(word)", "comparison_operator": "is"}]}"#
+                return Self.stream([Self.chunk("```json\n" + map + "\n```"), Self.usageChunk()])
             case "stub-midfail":
                 return Self.stream([Self.chunk("Partial"), #"{"error":{"message":"the model crashed"}}"#])
             case "stub-slow":

@@ -40,6 +40,24 @@ public enum DocumentFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The media type a download of a document's source carries, by its `doc_type` (`text` for create-by-text).
+    public static func mimeType(ofDocType docType: String) -> String {
+        switch DocumentFormat.of(extension: docType) {
+        case .text?, nil: "text/plain"
+        case .markdown?: "text/markdown"
+        case .html?: "text/html"
+        case .csv?: "text/csv"
+        case .json?: "application/json"
+        case .pdf?: "application/pdf"
+        case .docx?: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+    }
+
+    /// The file name extension a download of a document's source gets.
+    public static func fileExtension(ofDocType docType: String) -> String {
+        DocumentFormat.of(extension: docType)?.rawValue ?? "txt"
+    }
+
     /// Whether reading it needs a parser outside this process (see `DocumentConverter`).
     public var isBinary: Bool { self == .pdf || self == .docx }
 }

@@ -90,16 +90,25 @@ struct IndexingPipeline: Sendable {
                 $0.cleaningCompletedAt = date
             })
         else { return .abandoned }
-        let chunks = TextSplitting(document.processRule).split(cleaned)
-        guard !chunks.isEmpty else { throw StepFailure("The document has no text to index") }
-        let counts = chunks.map { (words: $0.count, tokens: TokenCount.of($0)) }
+        let pieces = try await Self.pieces(of: cleaned, document: document, writer: QuestionAnswerWriter(models: models))
+        guard !pieces.isEmpty else { throw StepFailure("The document has no text to index") }
+        let chunks = pieces.map(\.content)
+        let counts = pieces.map { (words: $0.content.count + ($0.answer?.count ?? 0), tokens: TokenCount.of($0.content)) }
         let words = counts.reduce(0) { $0 + $1.words }
         let tokens = counts.reduce(0) { $0 + $1.tokens }
 
         let limits = try await plans.workspacePlan(workspace)?.limits ?? PlanLimits()
-        let stored = try await store.segmentPositions(of: documentID, in: workspace)
+        var stored = try await store.segmentPositions(of: documentID, in: workspace)
+        // A model writes different pairs each time: a resumed question-and-answer document starts its segments afresh.
+        if document.docForm == .questionAnswer, !stored.isEmpty {
+            guard try await store.storeIndexed([], of: documentID, in: workspace, claim: claim, clearing: true, { _ in }) else { return .abandoned }
+            stored = []
+        }
         if limits.vectorSpace > 0 {
-            let adding = chunks.enumerated().filter { !stored.contains($0.offset + 1) }.reduce(0) { $0 + $1.element.utf8.count }
+            let adding = pieces.enumerated().filter { !stored.contains($0.offset + 1) }.reduce(0) { total, piece in
+                total + piece.element.content.utf8.count + (piece.element.answer?.utf8.count ?? 0)
+                    + piece.element.children.reduce(0) { $0 + $1.utf8.count }
+            }
             if try await store.usage(of: workspace).vectorSpace + adding > limits.vectorSpace {
                 throw StepFailure("The workspace's plan allows \(limits.vectorSpace) bytes of vector space; this document would pass it")
             }
@@ -107,7 +116,7 @@ struct IndexingPipeline: Sendable {
 
         date = now()
         guard
-            try await advance({ [date] in
+            try await advance({ [date, stored] in
                 $0.status = .indexing
                 $0.splittingCompletedAt = date
                 $0.totalSegments = chunks.count
@@ -121,22 +130,39 @@ struct IndexingPipeline: Sendable {
         var done = stored.count
         for start in stride(from: 0, to: pending.count, by: Self.batchSize) {
             let batch = Array(pending[start..<min(start + Self.batchSize, pending.count)])
-            var vectors: [[Float]?] = Array(repeating: nil, count: batch.count)
-            if dataset.indexingTechnique == .highQuality {
+            // A parent-child document's children are embedded, not its parents.
+            let hierarchical = document.docForm == .hierarchical
+            let embedded = hierarchical ? batch.flatMap { pieces[$0].children } : batch.map { chunks[$0] }
+            var vectors: [[Float]?] = Array(repeating: nil, count: embedded.count)
+            if dataset.indexingTechnique == .highQuality, !embedded.isEmpty {
                 do {
-                    vectors = try await dataset.embeddings(of: batch.map { chunks[$0] }, models: models).map { $0 }
+                    vectors = try await dataset.embeddings(of: embedded, models: models).map { $0 }
                 } catch let error as EmbeddingMismatch {
                     throw StepFailure(error.message)
                 }
             }
             date = now()
-            let segments = batch.enumerated().map { offset, index in
-                DocumentSegment(
+            var nextVector = 0
+            let segments = batch.map { index in
+                var segment = DocumentSegment(
                     id: SegmentID(), workspaceID: workspace, datasetID: dataset.id, documentID: documentID, position: index + 1,
-                    content: chunks[index],
-                    wordCount: counts[index].words, tokens: counts[index].tokens, indexNodeHash: SHA256.hash(data: Data(chunks[index].utf8)).hex,
-                    vector: vectors[offset], createdAt: date, updatedAt: date
+                    content: chunks[index], answer: pieces[index].answer, wordCount: counts[index].words, tokens: counts[index].tokens,
+                    indexNodeHash: SHA256.hash(data: Data(chunks[index].utf8)).hex, createdAt: date, updatedAt: date,
+                    createdBy: document.createdBy
                 )
+                if hierarchical {
+                    segment.childChunks = pieces[index].children.enumerated().map { position, text in
+                        defer { nextVector += 1 }
+                        return ChildChunk(
+                            workspaceID: workspace, datasetID: dataset.id, documentID: documentID, segmentID: segment.id, position: position + 1,
+                            content: text, type: .automatic, vector: vectors[nextVector], createdBy: document.createdBy, createdAt: date,
+                            updatedAt: date)
+                    }
+                } else {
+                    segment.vector = vectors[nextVector]
+                    nextVector += 1
+                }
+                return segment
             }
             done += segments.count
             guard try await advance({ [done] in $0.completedSegments = done }, adding: segments) else { return .abandoned }
@@ -151,6 +177,41 @@ struct IndexingPipeline: Sendable {
             })
         else { return .abandoned }
         return .finished
+    }
+
+    /// What becomes one segment: its text, a question's answer, a parent's children.
+    struct Piece: Sendable {
+        var content: String
+        var answer: String? = nil
+        var children: [String] = []
+    }
+
+    /// The document's text cut as its form says: chunks; parents each with its children; or the pairs a model wrote
+    /// from each chunk.
+    static func pieces(of text: String, document: DatasetDocument, writer: QuestionAnswerWriter) async throws -> [Piece] {
+        let rule = document.processRule
+        switch document.docForm {
+        case .text:
+            return TextSplitting(rule).split(text).map { Piece(content: $0) }
+        case .hierarchical:
+            let parents: [String]
+            if rule.rules.parentMode == .fullDoc {
+                let whole = ProcessRule.Segmentation(separator: "\n\n", maxTokens: ProcessRule.fullDocumentTokens, chunkOverlap: 0)
+                parents = Array(TextSplitting(whole, fixed: false).split(text).prefix(1))
+            } else {
+                parents = TextSplitting(rule.rules.segmentation, fixed: rule.mode != .automatic).split(text)
+            }
+            let childRule = rule.rules.subchunkSegmentation ?? ProcessRule.hierarchical.rules.subchunkSegmentation!
+            return parents.map { Piece(content: $0, children: TextSplitting(childRule, fixed: true).split($0)) }
+        case .questionAnswer:
+            var pieces: [Piece] = []
+            for chunk in TextSplitting(rule).split(text) {
+                for pair in try await writer.pairs(from: chunk, language: document.docLanguage, in: document.workspaceID) {
+                    pieces.append(Piece(content: pair.question, answer: pair.answer))
+                }
+            }
+            return pieces
+        }
     }
 
     /// Ends the document in `error` with `message`, while the claim holds.

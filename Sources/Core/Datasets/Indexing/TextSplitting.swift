@@ -16,10 +16,15 @@ public struct TextSplitting: Sendable {
     static let recursiveSeparators = ["\n\n", "\n", "。", ". ", " ", ""]
 
     public init(_ rule: ProcessRule) {
-        separator = rule.rules.segmentation.separator
-        maxTokens = rule.rules.segmentation.maxTokens
-        overlap = rule.rules.segmentation.chunkOverlap
-        isFixed = rule.mode == .custom
+        self.init(rule.rules.segmentation, fixed: rule.mode != .automatic)
+    }
+
+    /// A splitter of one level's rule; parent-child levels cut at their separators as a custom rule does.
+    public init(_ segmentation: ProcessRule.Segmentation, fixed: Bool) {
+        separator = segmentation.separator
+        maxTokens = segmentation.maxTokens
+        overlap = segmentation.chunkOverlap
+        isFixed = fixed
     }
 
     public func split(_ text: String) -> [String] {

@@ -6,6 +6,11 @@ public struct RetrievalRecord: Sendable {
     public let documentName: String
     public let datasetName: String
     public let score: Double
+    /// In a parent-child document: the children that matched, each with its own score (the record's is the best).
+    public var childChunks: [(chunk: ChildChunk, score: Double)] = []
+    /// The document's type and metadata values as hit testing shows them.
+    public var documentType: String = "text"
+    public var documentMetadata: [String: JSONValue] = [:]
 }
 
 /// Searches datasets: exact cosine over cached vectors (semantic), the engine's keyword index (full text), or both
@@ -16,26 +21,39 @@ struct KnowledgeRetrieval: Sendable {
     let models: ModelProviderService
     let cache: VectorCache
 
-    func retrieve(_ query: String, in datasets: [Dataset], settings: RetrievalSettings, workspace: WorkspaceID) async throws -> [RetrievalRecord] {
-        guard !datasets.isEmpty else { return [] }
+    /// `documents`: only segments of these may be found (a metadata filter's choice), counted before `top_k`.
+    func retrieve(
+        _ query: String, in datasets: [Dataset], settings: RetrievalSettings, workspace: WorkspaceID, documents: Set<DocumentID>? = nil
+    ) async throws -> [RetrievalRecord] {
+        guard !datasets.isEmpty, documents?.isEmpty != true else { return [] }
         let ids = datasets.map(\.id)
         let widened = max(settings.topK * 4, 40)
         var scored: [SegmentID: Double] = [:]
+        var children: [SegmentID: [(ChildChunkID, Double)]] = [:]
         switch settings.method {
         case .fullTextSearch, .keywordSearch:
-            for (id, score) in try await store.fullTextSearch(Self.terms(of: query), in: ids, workspace: workspace, limit: settings.topK) {
+            for (id, score) in try await store.fullTextSearch(
+                Self.terms(of: query), in: ids, workspace: workspace, limit: settings.topK, documents: documents)
+            {
                 scored[id] = score
             }
         case .semanticSearch:
-            for (id, score) in try await semantic(query, in: datasets, limit: settings.topK, workspace: workspace) { scored[id] = score }
+            for hit in try await semantic(query, in: datasets, limit: settings.topK, workspace: workspace, documents: documents) {
+                scored[hit.segment] = hit.score
+                if !hit.children.isEmpty { children[hit.segment] = hit.children }
+            }
         case .hybridSearch:
-            let keyword = try await store.fullTextSearch(Self.terms(of: query), in: ids, workspace: workspace, limit: widened)
-            let semantic = try await semantic(query, in: datasets, limit: widened, workspace: workspace, alsoScoring: keyword.map(\.0))
+            let keyword = try await store.fullTextSearch(Self.terms(of: query), in: ids, workspace: workspace, limit: widened, documents: documents)
+            let semantic = try await semantic(
+                query, in: datasets, limit: widened, workspace: workspace, documents: documents, alsoScoring: keyword.map(\.0))
             let best = keyword.map(\.1).max() ?? 0
             let keywordScores = Dictionary(keyword.map { ($0.0, best > 0 ? $0.1 / best : 0) }, uniquingKeysWith: max)
-            for (id, score) in semantic {
-                scored[id] = settings.weights.semantic * score + settings.weights.keyword * (keywordScores[id] ?? 0)
+            for hit in semantic {
+                scored[hit.segment] = settings.weights.semantic * hit.score + settings.weights.keyword * (keywordScores[hit.segment] ?? 0)
+                if !hit.children.isEmpty { children[hit.segment] = hit.children }
             }
+            // A segment the keyword index found that has no vector (a parent of children none of which ranked).
+            for (id, score) in keywordScores where scored[id] == nil { scored[id] = settings.weights.keyword * score }
         }
         var ranked = scored.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
         if settings.rerankingEnabled, let model = settings.rerankingModel {
@@ -44,24 +62,42 @@ struct KnowledgeRetrieval: Sendable {
         if settings.scoreThresholdEnabled { ranked = ranked.filter { $0.value >= settings.scoreThreshold } }
         ranked = Array(ranked.prefix(settings.topK))
         let found = Dictionary(try await store.found(ranked.map(\.key), in: workspace).map { ($0.segment.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let chunks = try await store.childChunks(ranked.flatMap { children[$0.key, default: []].map(\.0) }, in: workspace)
+        let fieldNames = Dictionary(
+            try await store.metadataFields(of: ids, in: workspace).map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
         let records = ranked.compactMap { id, score in
             found[id].map { found in
                 // This retrieval is a hit: the record shows the count as stored once it is recorded.
                 var segment = found.segment
                 segment.hitCount += 1
-                return RetrievalRecord(
+                var record = RetrievalRecord(
                     segment: segment, documentName: found.documentName, datasetName: found.datasetName, score: min(1, max(0, score)))
+                record.childChunks = children[id, default: []].compactMap { child, score in chunks[child].map { ($0, min(1, max(0, score))) } }
+                record.documentType = found.documentType
+                for (field, value) in found.documentMetadata.values {
+                    if let name = fieldNames[field] { record.documentMetadata[name] = value }
+                }
+                return record
             }
         }
-        try await store.recordHits(records.map(\.segment.id), in: workspace)
+        try await store.recordHits(records.map { $0.segment.id }, in: workspace)
         return records
     }
 
-    /// Cosine scores of the nearest segments of each dataset (and of `alsoScoring`, wherever they rank).
+    /// A segment's semantic score: its own vector's, or its best child's, with each child that ranked.
+    struct SemanticHit {
+        let segment: SegmentID
+        var score: Double
+        var children: [(ChildChunkID, Double)]
+    }
+
+    /// Cosine scores of the nearest segments of each dataset (and of `alsoScoring`, wherever they rank). A parent-child
+    /// document's children are compared, and each parent scores as its best child.
     private func semantic(
-        _ query: String, in datasets: [Dataset], limit: Int, workspace: WorkspaceID, alsoScoring extra: [SegmentID] = []
-    ) async throws -> [(SegmentID, Double)] {
-        var results: [(SegmentID, Double)] = []
+        _ query: String, in datasets: [Dataset], limit: Int, workspace: WorkspaceID, documents: Set<DocumentID>?,
+        alsoScoring extra: [SegmentID] = []
+    ) async throws -> [SemanticHit] {
+        var results: [SemanticHit] = []
         var queryVectors: [String: [Float]] = [:]
         for dataset in datasets where dataset.indexingTechnique == .highQuality {
             guard let provider = dataset.embeddingProvider, let model = dataset.embeddingModel else { continue }
@@ -86,19 +122,35 @@ struct KnowledgeRetrieval: Sendable {
                     "The dataset's vectors have \(matrix.dimensions) dimensions and its embedding model now gives \(vector.count); re-index its documents"
                 )
             }
+            let only = documents.map { admitted in matrix.documents.indices.filter { admitted.contains(matrix.documents[$0]) } }
+            // Several children may stand for one parent: more rows are compared so that `limit` parents come back.
+            let rowsWanted = entry.hasChildren ? limit * 4 : limit
             let nearest = await VectorMath.nearest(
-                vector, in: matrix.values, dimensions: matrix.dimensions, count: matrix.segments.count, k: limit, parts: 2
+                vector, in: matrix.values, dimensions: matrix.dimensions, count: matrix.segments.count, k: rowsWanted, parts: 2, only: only
             )
-            var seen = Set<Int>()
+            var seen = Set<SegmentID>()
+            var order: [SegmentID] = []
+            var hits: [SegmentID: SemanticHit] = [:]
             for hit in nearest {
-                seen.insert(hit.row)
-                results.append((matrix.segments[hit.row], Double(max(0, hit.score))))
+                let segment = matrix.segments[hit.row]
+                let score = Double(max(0, hit.score))
+                if hits[segment] == nil {
+                    order.append(segment)
+                    hits[segment] = SemanticHit(segment: segment, score: score, children: [])
+                } else {
+                    hits[segment]!.score = max(hits[segment]!.score, score)
+                }
+                if let child = matrix.children[hit.row] { hits[segment]!.children.append((child, score)) }
             }
-            for id in extra {
-                guard let row = entry.rows[id], !seen.contains(row) else { continue }
+            for segment in order.prefix(limit) {
+                seen.insert(segment)
+                results.append(hits[segment]!)
+            }
+            for id in extra where !seen.contains(id) {
+                guard let row = entry.rows[id] else { continue }
                 let start = row * matrix.dimensions
                 let score = VectorMath.dot(matrix.values[start..<start + matrix.dimensions], vector)
-                results.append((id, Double(max(0, score))))
+                results.append(SemanticHit(segment: id, score: Double(max(0, score)), children: []))
             }
         }
         return results

@@ -10,6 +10,8 @@ final class VectorCache: Sendable {
         let vectors: StoredVectors
         /// Row of each segment, for scoring given segments (hybrid search).
         let rows: [SegmentID: Int]
+        /// Whether any row is a child chunk (several rows may then stand for one segment).
+        let hasChildren: Bool
     }
 
     private let entries = Mutex<(items: [DatasetID: (entry: Entry, used: UInt64)], clock: UInt64)>(([:], 0))
@@ -31,8 +33,8 @@ final class VectorCache: Sendable {
         let vectors = try await store.vectors(of: dataset, in: workspace)
         var rows: [SegmentID: Int] = [:]
         rows.reserveCapacity(vectors.segments.count)
-        for (row, id) in vectors.segments.enumerated() { rows[id] = row }
-        let entry = Entry(revision: revision, vectors: vectors, rows: rows)
+        for (row, id) in vectors.segments.enumerated() where vectors.children[row] == nil { rows[id] = row }
+        let entry = Entry(revision: revision, vectors: vectors, rows: rows, hasChildren: vectors.children.contains { $0 != nil })
         entries.withLock { state in
             state.clock += 1
             state.items[dataset] = (entry, state.clock)

@@ -8,8 +8,8 @@ enum VectorMath {
         return vector.map { $0 * scale }
     }
 
-    /// The `k` rows of `matrix` (row-major, `dimensions` wide) most similar to `query`, best first, as (row, score).
-    static func nearest(_ query: [Float], in matrix: [Float], dimensions: Int, rows: Range<Int>, k: Int) -> [(row: Int, score: Float)] {
+    /// The `k` of `rows` of `matrix` (row-major, `dimensions` wide) most similar to `query`, best first, as (row, score).
+    static func nearest(_ query: [Float], in matrix: [Float], dimensions: Int, rows: some Sequence<Int>, k: Int) -> [(row: Int, score: Float)] {
         guard k > 0, dimensions > 0, query.count == dimensions else { return [] }
         var best: [(row: Int, score: Float)] = []
         best.reserveCapacity(k + 1)
@@ -45,12 +45,23 @@ enum VectorMath {
     }
 
     /// `nearest` split across `parts` tasks for a large matrix, merged.
-    static func nearest(_ query: [Float], in matrix: [Float], dimensions: Int, count: Int, k: Int, parts: Int) async -> [(row: Int, score: Float)] {
-        guard parts > 1, count > 20_000 else { return nearest(query, in: matrix, dimensions: dimensions, rows: 0..<count, k: k) }
-        let size = (count + parts - 1) / parts
+    /// `only`: the rows that may be returned (a metadata filter's), in order; `nil` for all.
+    static func nearest(
+        _ query: [Float], in matrix: [Float], dimensions: Int, count: Int, k: Int, parts: Int, only: [Int]? = nil
+    ) async -> [(row: Int, score: Float)] {
+        let total = only?.count ?? count
+        guard parts > 1, total > 20_000 else {
+            if let only { return nearest(query, in: matrix, dimensions: dimensions, rows: only, k: k) }
+            return nearest(query, in: matrix, dimensions: dimensions, rows: 0..<count, k: k)
+        }
+        let size = (total + parts - 1) / parts
         return await withTaskGroup(of: [(row: Int, score: Float)].self) { group in
-            for start in stride(from: 0, to: count, by: size) {
-                group.addTask { nearest(query, in: matrix, dimensions: dimensions, rows: start..<min(start + size, count), k: k) }
+            for start in stride(from: 0, to: total, by: size) {
+                let end = min(start + size, total)
+                group.addTask {
+                    if let only { return nearest(query, in: matrix, dimensions: dimensions, rows: only[start..<end], k: k) }
+                    return nearest(query, in: matrix, dimensions: dimensions, rows: start..<end, k: k)
+                }
             }
             var merged: [(row: Int, score: Float)] = []
             for await part in group { merged += part }

@@ -7,6 +7,7 @@ struct KnowledgeRetrievalStep: WorkflowStep {
     let datasets: [DatasetID]
     let topK: Int
     let scoreThreshold: Double?
+    let filtering: MetadataFiltering
 
     init(_ configuration: inout NodeConfiguration) {
         query = configuration.selector(configuration["query_variable_selector"], field: "query_variable_selector")
@@ -32,6 +33,13 @@ struct KnowledgeRetrievalStep: WorkflowStep {
             configuration.problem("multiple_retrieval_config.score_threshold", "score_threshold must be from 0 to 1")
         }
         scoreThreshold = threshold
+        do {
+            filtering = try MetadataFiltering.parse(configuration.node.data, field: "data")
+        } catch {
+            let refusal = error as? RelayError
+            configuration.problem(refusal?.details?["field"].string ?? "metadata_filtering_mode", refusal?.message ?? "\(error)")
+            filtering = .disabled
+        }
     }
 
     var callsOut: Bool { true }
@@ -46,9 +54,11 @@ struct KnowledgeRetrievalStep: WorkflowStep {
         guard let text = value.string else {
             throw RelayError(.workflowNodeFailed, "The query variable must be a string; it is \(WorkflowValueType.of(value))")
         }
+        let filter = try await knowledge.metadataFilter(
+            filtering, query: text, inputs: context.pool.byName, datasets: datasets, in: context.run.workspaceID)
         let records = try await knowledge.retrieve(
             text, from: datasets, topK: topK, scoreThreshold: scoreThreshold, method: nil, in: context.run.workspaceID,
-            requireDatasets: true
+            requireDatasets: true, filter: filter
         )
         let result: [JSONValue] = records.enumerated().map { position, record in
             [
@@ -60,6 +70,7 @@ struct KnowledgeRetrievalStep: WorkflowStep {
                     "segment_id": .string(record.segment.id.description), "retriever_from": "workflow", "score": .number(record.score),
                     "segment_hit_count": .number(Double(record.segment.hitCount)), "segment_word_count": .number(Double(record.segment.wordCount)),
                     "segment_position": .number(Double(record.segment.position)), "segment_index_node_hash": .string(record.segment.indexNodeHash),
+                    "doc_metadata": .object(record.documentMetadata),
                 ],
             ]
         }

@@ -55,8 +55,10 @@ struct DatasetsController {
             var request = request
             let body = try await request.decodeJSON(as: DatasetBody.self)
             guard body.name != nil else { throw RelayError.required("name") }
-            let dataset = try await datasets.create(try Self.fields(body), by: context.datasetCaller)
-            return EditedResponse(status: .created, response: JSONBody(DatasetJSON.dataset(dataset)))
+            let created = try await datasets.create(try Self.fields(body), by: context.datasetCaller)
+            let dataset = try await datasets.shown(created.id, by: context.datasetCaller)
+            // Dify's knowledge API answers 200, its console 201.
+            return EditedResponse(status: context.datasetCaller.account == nil ? .ok : .created, response: JSONBody(DatasetJSON.dataset(dataset)))
         }
         group.get("datasets/:dataset_id") { _, context in
             JSONBody(DatasetJSON.dataset(try await datasets.shown(try context.id("dataset_id"), by: context.datasetCaller)))
@@ -64,8 +66,8 @@ struct DatasetsController {
         group.patch("datasets/:dataset_id") { request, context in
             var request = request
             let body = try await request.decodeJSON(as: DatasetBody.self)
-            let dataset = try await datasets.update(try context.id("dataset_id"), with: try Self.fields(body), by: context.datasetCaller)
-            return JSONBody(DatasetJSON.dataset(dataset))
+            let updated = try await datasets.update(try context.id("dataset_id"), with: try Self.fields(body), by: context.datasetCaller)
+            return JSONBody(DatasetJSON.dataset(try await datasets.shown(updated.id, by: context.datasetCaller)))
         }
         group.delete("datasets/:dataset_id") { _, context in
             try await datasets.delete(try context.id("dataset_id"), by: context.datasetCaller)

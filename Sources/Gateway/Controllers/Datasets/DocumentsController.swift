@@ -6,18 +6,21 @@ import Hummingbird
 /// at once with their `batch`; their indexing status, pausing, resuming and retrying; enabling, renaming, deleting.
 struct DocumentsController {
     let datasets: DatasetService
+    let links: DocumentFileLinks
 
     struct TextBody: Decodable {
         let name: String?
         let text: String?
         let indexingTechnique: String?
         let docForm: String?
+        let docLanguage: String?
         let processRule: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case name, text
             case indexingTechnique = "indexing_technique"
             case docForm = "doc_form"
+            case docLanguage = "doc_language"
             case processRule = "process_rule"
         }
     }
@@ -45,7 +48,8 @@ struct DocumentsController {
                 guard let text = body.text, !text.isEmpty else { throw RelayError.required("text") }
                 let (documents, batch) = try await datasets.addDocuments(
                     [DocumentSource(name: name, docType: "text", content: Data(text.utf8))], to: try context.id("dataset_id"),
-                    rule: try ProcessRule.from(body.processRule ?? .null), dataSourceType: "upload_file", by: context.datasetCaller
+                    rule: try ProcessRule.from(body.processRule ?? .null), form: try Self.form(body.docForm.map(JSONValue.string)),
+                    language: body.docLanguage, dataSourceType: "upload_file", by: context.datasetCaller
                 )
                 return Self.created(documents, batch: batch)
             }
@@ -56,7 +60,8 @@ struct DocumentsController {
                 let (source, options) = try await Self.fileUpload(request)
                 let (documents, batch) = try await datasets.addDocuments(
                     [source], to: try context.id("dataset_id"), rule: try ProcessRule.from(options["process_rule"]),
-                    dataSourceType: "upload_file", by: context.datasetCaller
+                    form: try Self.form(options["doc_form"]), language: options["doc_language"].string, dataSourceType: "upload_file",
+                    by: context.datasetCaller
                 )
                 return Self.created(documents, batch: batch)
             }
@@ -72,8 +77,12 @@ struct DocumentsController {
                 return JSONBody(["document": DatasetJSON.document(document), "batch": .string(document.batch)])
             }
         }
-        for spelling in ["update-by-file", "update_by_file"] {
-            group.post(RouterPath("datasets/:dataset_id/documents/:document_id/\(spelling)")) { request, context in
+        // Dify's knowledge API also takes a new file as a PATCH of the document.
+        for (method, path) in [
+            (HTTPRequest.Method.post, "datasets/:dataset_id/documents/:document_id/update-by-file"),
+            (.post, "datasets/:dataset_id/documents/:document_id/update_by_file"), (.patch, "datasets/:dataset_id/documents/:document_id"),
+        ] {
+            group.on(RouterPath(path), method: method) { request, context in
                 try await datasets.requireDocumentEditor(of: try context.id("dataset_id"), by: context.datasetCaller)
                 let (source, options) = try await Self.fileUpload(request)
                 let document = try await datasets.replaceDocument(
@@ -88,16 +97,58 @@ struct DocumentsController {
             let page = try request.queryInt("page", default: 1)
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
+            let datasetID: DatasetID = try context.id("dataset_id")
+            let dataset = try await datasets.shown(datasetID, by: context.datasetCaller)
             let documents = try await datasets.documents(
-                of: try context.id("dataset_id"), keyword: request.queryString("keyword"), page: page, limit: limit, by: context.datasetCaller
+                of: datasetID, keyword: request.queryString("keyword"),
+                status: try request.queryString("status").flatMap(DocumentDisplayStatus.init(filter:)), page: page, limit: limit,
+                by: context.datasetCaller
             )
-            return JSONBody(DatasetJSON.page(documents, DatasetJSON.document))
+            let view = DocumentMetadataView(dataset)
+            return JSONBody(DatasetJSON.page(documents) { DatasetJSON.document($0, metadata: view) })
         }
-        group.get("datasets/:dataset_id/documents/:document_id") { _, context in
-            JSONBody(
-                DatasetJSON.document(
-                    try await datasets.document(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller))
-            )
+        group.get("datasets/:dataset_id/documents/:document_id") { request, context in
+            let datasetID: DatasetID = try context.id("dataset_id")
+            let view = try request.queryString("metadata") ?? "all"
+            guard ["all", "only", "without"].contains(view) else {
+                throw RelayError(.invalidMetadata, "Invalid metadata value: \(view)", details: ["field": "metadata", "type": "enum"])
+            }
+            let dataset = try await datasets.shown(datasetID, by: context.datasetCaller)
+            let document = try await datasets.document(try context.id("document_id"), of: datasetID, by: context.datasetCaller)
+            return JSONBody(DatasetJSON.documentDetail(document, metadata: DocumentMetadataView(dataset), view: view))
+        }
+        group.get("datasets/:dataset_id/documents/:document_id/upload-file") { request, context in
+            let datasetID: DatasetID = try context.id("dataset_id")
+            let document = try await datasets.document(try context.id("document_id"), of: datasetID, by: context.datasetCaller)
+            let url = links.url(for: document, base: request.publicBase)
+            return JSONBody(
+                [
+                    "id": .string(document.id.description), "name": .string(document.name), "size": .number(Double(document.sourceSize)),
+                    "extension": .string(DocumentFormat.fileExtension(ofDocType: document.docType)),
+                    "mime_type": .string(DocumentFormat.mimeType(ofDocType: document.docType)), "url": .string(url),
+                    "download_url": .string(url + "&as_attachment=true"), "created_by": DatasetJSON.optional(document.creator?.description),
+                    "created_at": .number(document.createdAt.timeIntervalSince1970),
+                ])
+        }
+        group.get("datasets/:dataset_id/documents/:document_id/download") { request, context in
+            let document = try await datasets.document(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(["url": .string(links.url(for: document, base: request.publicBase) + "&as_attachment=true")])
+        }
+        group.post("datasets/:dataset_id/documents/download-zip") { request, context in
+            var request = request
+            let ids = try Self.documentIDs(try await request.decodeJSON(as: IDsBody.self).documentIDs)
+            guard ids.count <= 100 else { throw RelayError.invalidParam("document_ids", "At most 100 documents at once", type: "too_long") }
+            let datasetID: DatasetID = try context.id("dataset_id")
+            var archive = ZipArchive()
+            var names = Set<String>()
+            for id in ids {
+                let (document, source) = try await datasets.source(of: id, in: datasetID, by: context.datasetCaller)
+                archive.add(Self.uniqueName(for: document, taken: &names), source.content)
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/zip"
+            headers[.contentDisposition] = "attachment; filename=\"documents.zip\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: archive.finish())))
         }
         group.delete("datasets/:dataset_id/documents/:document_id") { _, context in
             try await datasets.deleteDocument(try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller)
@@ -108,6 +159,26 @@ struct DocumentsController {
             let batch = try context.parameters.require("document_id")
             let documents = try await datasets.batch(batch, of: try context.id("dataset_id"), by: context.datasetCaller)
             return JSONBody(["data": .array(documents.map(DatasetJSON.indexingStatus))])
+        }
+        // Dify's console: what indexing a text would make, before it is added.
+        group.post("datasets/indexing-estimate") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: EstimateBody.self)
+            var text = body.text
+            if text == nil, let texts = body.infoList?["text_list"].array.compactMap(\.string), !texts.isEmpty { text = texts.joined(separator: "\n\n") }
+            guard let text, !text.isEmpty else {
+                throw RelayError.invalidParam("text", "Give the text to estimate, as text or info_list.text_list", type: "required")
+            }
+            let dataset: DatasetID? = try body.datasetID.map { try DatasetID.parse($0, field: "dataset_id") }
+            let estimate = try await datasets.estimate(
+                text, rule: try ProcessRule.from(body.processRule ?? .null), form: try Self.form(body.docForm.map(JSONValue.string)),
+                language: body.docLanguage, dataset: dataset, by: context.datasetCaller)
+            return JSONBody(DatasetJSON.estimate(estimate))
+        }
+        group.get("datasets/:dataset_id/documents/:document_id/indexing-estimate") { _, context in
+            let estimate = try await datasets.estimate(
+                document: try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(DatasetJSON.estimate(estimate))
         }
         group.post("datasets/:dataset_id/documents/:document_id/rename") { request, context in
             var request = request
@@ -142,15 +213,54 @@ struct DocumentsController {
                 var request = request
                 ids = try await request.decodeJSON(as: IDsBody.self).documentIDs ?? []
             }
-            let enabled: Bool
-            switch try context.parameters.require("action") {
-            case "enable": enabled = true
-            case "disable": enabled = false
-            default: throw RelayError.notFound("No status action of that name; use enable or disable")
+            let spelled = try context.parameters.require("action")
+            guard let action = DatasetService.StatusAction(rawValue: spelled) else {
+                throw RelayError(.invalidAction, "Invalid action: \(spelled); use enable, disable, archive or un_archive")
             }
-            try await datasets.setEnabled(enabled, documents: try Self.documentIDs(ids), of: try context.id("dataset_id"), by: context.datasetCaller)
+            try await datasets.apply(action, to: try Self.documentIDs(ids), of: try context.id("dataset_id"), by: context.datasetCaller)
             return SuccessBody()
         }
+    }
+
+    struct EstimateBody: Decodable {
+        let text: String?
+        let infoList: JSONValue?
+        let processRule: JSONValue?
+        let docForm: String?
+        let docLanguage: String?
+        let datasetID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case text
+            case infoList = "info_list"
+            case processRule = "process_rule"
+            case docForm = "doc_form"
+            case docLanguage = "doc_language"
+            case datasetID = "dataset_id"
+        }
+    }
+
+    /// A request's `doc_form`, `nil` when it names none.
+    static func form(_ value: JSONValue?) throws -> DocumentForm? {
+        switch value ?? .null {
+        case .null: return nil
+        case .string(let text): return try parseEnum(text, field: "doc_form")
+        default: throw RelayError.invalidParam("doc_form", "doc_form must be text_model, hierarchical_model or qa_model", type: "enum")
+        }
+    }
+
+    /// A file name for the document in an archive: its name (with its type's extension) and, when taken, a number.
+    static func uniqueName(for document: DatasetDocument, taken: inout Set<String>) -> String {
+        let ext = DocumentFormat.fileExtension(ofDocType: document.docType)
+        let base = document.name.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+        let stem = base.lowercased().hasSuffix("." + ext) ? String(base.dropLast(ext.count + 1)) : base
+        var name = stem + "." + ext
+        var count = 1
+        while !taken.insert(name).inserted {
+            count += 1
+            name = "\(stem) (\(count)).\(ext)"
+        }
+        return name
     }
 
     static func documentIDs(_ ids: [String]?) throws -> [DocumentID] {
@@ -206,7 +316,7 @@ struct DocumentsController {
     }
 
     static func created(_ documents: [DatasetDocument], batch: String) -> JSONBody {
-        JSONBody(["document": documents.first.map(DatasetJSON.document) ?? .null, "batch": .string(batch)])
+        JSONBody(["document": documents.first.map { DatasetJSON.document($0) } ?? .null, "batch": .string(batch)])
     }
 }
 

@@ -11,8 +11,17 @@ struct SegmentsController {
         let answer: String?
         let keywords: [String]?
         let enabled: Bool?
+        let regenerateChildChunks: Bool?
 
-        var fields: SegmentFields { SegmentFields(content: content, answer: answer, keywords: keywords, enabled: enabled) }
+        enum CodingKeys: String, CodingKey {
+            case content, answer, keywords, enabled
+            case regenerateChildChunks = "regenerate_child_chunks"
+        }
+
+        var fields: SegmentFields {
+            SegmentFields(
+                content: content, answer: answer, keywords: keywords, enabled: enabled, regenerateChildChunks: regenerateChildChunks ?? false)
+        }
     }
 
     struct AddBody: Decodable {
@@ -35,32 +44,45 @@ struct SegmentsController {
                 case "false", "disabled": false
                 default: nil
                 }
+            let documentID: DocumentID = try context.id("document_id")
+            let datasetID: DatasetID = try context.id("dataset_id")
             let segments = try await datasets.segments(
-                of: try context.id("document_id"), in: try context.id("dataset_id"), keyword: request.queryString("keyword"), enabled: enabled,
-                page: page, limit: limit, by: context.datasetCaller
+                of: documentID, in: datasetID, keyword: request.queryString("keyword"), enabled: enabled, page: page, limit: limit,
+                by: context.datasetCaller
             )
             var body = DatasetJSON.page(segments) { DatasetJSON.segment($0) }.object ?? [:]
-            body["doc_form"] = "text_model"
+            body["doc_form"] = .string(try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm.rawValue)
             return JSONBody(.object(body))
+        }
+        group.get(RouterPath(path + "/:segment_id")) { _, context in
+            let documentID: DocumentID = try context.id("document_id")
+            let datasetID: DatasetID = try context.id("dataset_id")
+            let segment = try await datasets.segment(try context.id("segment_id"), of: documentID, in: datasetID, by: context.datasetCaller)
+            let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
+            return JSONBody(["data": DatasetJSON.segment(segment), "doc_form": .string(form.rawValue)])
         }
         group.post(RouterPath(path)) { request, context in
             var request = request
             let body = try await request.decodeJSON(as: AddBody.self)
-            let segments = try await datasets.addSegments(
-                (body.segments ?? []).map(\.fields), to: try context.id("document_id"), in: try context.id("dataset_id"), by: context.datasetCaller
-            )
-            return JSONBody(["data": .array(segments.map { DatasetJSON.segment($0) }), "doc_form": "text_model"])
+            guard let items = body.segments else { throw RelayError.required("segments") }
+            let documentID: DocumentID = try context.id("document_id")
+            let datasetID: DatasetID = try context.id("dataset_id")
+            let segments = try await datasets.addSegments(items.map(\.fields), to: documentID, in: datasetID, by: context.datasetCaller)
+            let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
+            return JSONBody(["data": .array(segments.map { DatasetJSON.segment($0) }), "doc_form": .string(form.rawValue)])
         }
         for method in [HTTPRequest.Method.post, .patch] {
             group.on(RouterPath(path + "/:segment_id"), method: method) { request, context in
                 var request = request
                 let body = try await request.decodeJSON(as: UpdateBody.self)
                 guard let fields = body.segment?.fields else { throw RelayError.required("segment") }
+                let documentID: DocumentID = try context.id("document_id")
+                let datasetID: DatasetID = try context.id("dataset_id")
                 let segment = try await datasets.updateSegment(
-                    try context.id("segment_id"), of: try context.id("document_id"), in: try context.id("dataset_id"), with: fields,
-                    by: context.datasetCaller
+                    try context.id("segment_id"), of: documentID, in: datasetID, with: fields, by: context.datasetCaller
                 )
-                return JSONBody(["data": DatasetJSON.segment(segment), "doc_form": "text_model"])
+                let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
+                return JSONBody(["data": DatasetJSON.segment(segment), "doc_form": .string(form.rawValue)])
             }
         }
         group.patch(RouterPath(path + "/:segment_id/:action")) { _, context in

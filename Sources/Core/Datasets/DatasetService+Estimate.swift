@@ -1,0 +1,79 @@
+public import Foundation
+
+/// What indexing a text would make, before it is added (Dify's `indexing-estimate`): how many segments, the first of
+/// them with their children, and for `qa_model` the pairs a model writes from the first chunk.
+public struct IndexingEstimate: Sendable {
+    public var totalSegments: Int
+    public var preview: [(content: String, children: [String]?)]
+    public var questionAnswerPreview: [(question: String, answer: String)]?
+}
+
+extension DatasetService {
+    /// Segments shown in an estimate's preview.
+    static let previewSegments = 10
+
+    public func estimate(
+        _ text: String, rule: ProcessRule, form: DocumentForm?, language: String?, dataset datasetID: DatasetID?, by caller: DatasetCaller
+    ) async throws -> IndexingEstimate {
+        var form = form
+        var rule = rule
+        if let datasetID {
+            (form, rule) = try await Self.reconcile(form: form, rule: rule, dataset: try await dataset(datasetID, by: caller))
+        } else if form == nil || form == .hierarchical || rule.mode == .hierarchical {
+            let unbound = Dataset(
+                id: DatasetID(), workspaceID: caller.workspaceID, name: "", description: "", permission: .onlyMe, indexingTechnique: .economy,
+                embeddingProvider: nil, embeddingModel: nil, retrieval: .defaults(for: .economy), createdBy: nil, createdAt: now(), updatedAt: now())
+            (form, rule) = try await Self.reconcile(form: form, rule: rule, dataset: unbound)
+        }
+        return try await estimate(
+            cleaned: TextCleaning.clean(text, rule: rule), rule: rule, form: form ?? .text, language: language ?? "English",
+            workspace: caller.workspaceID)
+    }
+
+    /// The estimate of a stored document's source under its own rule.
+    public func estimate(document id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> IndexingEstimate {
+        let (document, source) = try await source(of: id, in: datasetID, by: caller)
+        let text = try await extraction.text(of: source)
+        return try await estimate(
+            cleaned: TextCleaning.clean(text, rule: document.processRule), rule: document.processRule, form: document.docForm,
+            language: document.docLanguage, workspace: caller.workspaceID)
+    }
+
+    /// A document with its source as it arrived.
+    public func source(of id: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller) async throws -> (DatasetDocument, DocumentSource) {
+        let document = try await document(id, of: datasetID, by: caller)
+        guard let source = try await store.source(of: id, in: caller.workspaceID) else { throw RelayError.notFound("The document's file is gone") }
+        return (document, source)
+    }
+
+    /// A document's source for a signed link, which stands for the caller (its signature names the workspace).
+    public func linkedSource(of id: DocumentID, in workspace: WorkspaceID) async throws -> (DatasetDocument, DocumentSource)? {
+        guard let (document, _) = try await store.indexingTarget(id, in: workspace), let source = try await store.source(of: id, in: workspace)
+        else { return nil }
+        return (document, source)
+    }
+
+    private func estimate(cleaned: String, rule: ProcessRule, form: DocumentForm, language: String, workspace: WorkspaceID) async throws
+        -> IndexingEstimate
+    {
+        var probe = DatasetDocument(
+            id: DocumentID(), workspaceID: workspace, datasetID: DatasetID(), position: 0, name: "", docType: "text", dataSourceType: "upload_file",
+            batch: "", processRule: rule, createdBy: nil, createdAt: now(), updatedAt: now(), docForm: form, docLanguage: language)
+        if form == .questionAnswer {
+            probe.docForm = .text
+            let chunks = try await IndexingPipeline.pieces(of: cleaned, document: probe, writer: QuestionAnswerWriter(models: models))
+            var pairs: [(question: String, answer: String)] = []
+            if let first = chunks.first {
+                pairs = try await QuestionAnswerWriter(models: models).pairs(from: first.content, language: language, in: workspace)
+            }
+            return IndexingEstimate(
+                totalSegments: chunks.count, preview: chunks.prefix(Self.previewSegments).map { ($0.content, nil) },
+                questionAnswerPreview: pairs)
+        }
+        let pieces = try await IndexingPipeline.pieces(of: cleaned, document: probe, writer: QuestionAnswerWriter(models: models))
+        return IndexingEstimate(
+            totalSegments: pieces.count,
+            preview: pieces.prefix(Self.previewSegments).map { ($0.content, form == .hierarchical ? $0.children : nil) },
+            questionAnswerPreview: nil)
+    }
+}
