@@ -31,13 +31,15 @@ extension KnowledgeAPIDocumentation {
             .object(
                 properties: [
                     "query": DocSchemas.text(max: 10_000, description: "What to search for"),
-                    "retrieval_model": retrievalRequest,
+                    "retrieval_model": searchRetrievalRequest,
                 ]
             )
         )
         let retrieved: JSONSchema = .object(
             properties: ["query": .object(properties: ["content": .string]), "records": .array(items: record)]
         )
+        // Dify's knowledge API answers a new dataset with 200, its console with 201.
+        let created: OpenAPI.Response.StatusCode = mount.isConsole ? 201 : 200
         var operations = [
             mount.operation(
                 .get, "/datasets", id: "datasets.list", summary: "List datasets", tag: tag,
@@ -53,7 +55,7 @@ extension KnowledgeAPIDocumentation {
                 .post, "/datasets", id: "datasets.create", summary: "Create a dataset",
                 description: "403 for a member below editor, or when the plan allows no more; 400 for an embedding model the workspace cannot use",
                 tag: tag, body: jsonBody(datasetBody(creating: true)),
-                responses: [201: .json("The new dataset", dataset)], errors: [403]
+                responses: [created: .json("The new dataset", dataset)], errors: [403]
             ),
             mount.operation(
                 .get, "/datasets/{dataset_id}", id: "datasets.get", summary: "One dataset", tag: tag, parameters: [datasetIDParameter],
@@ -77,7 +79,7 @@ extension KnowledgeAPIDocumentation {
             operations.append(
                 mount.operation(
                     .post, "/datasets/{dataset_id}/" + path, id: id, summary: summary,
-                    description: "Embeds the query with the dataset's model (and reranks) when its search needs to: an upstream failure answers 400 (`completion_request_error`, `provider_not_initialize`) or, through a plugin, 502, 503 or 504",
+                    description: "Embeds the query with the dataset's model (and reranks) when its search needs to: an upstream failure answers 400 (`completion_request_error`, `provider_not_initialize`) or, through a plugin, 502, 503 or 504. `retrieval_model.metadata_filtering_conditions` keeps to the documents whose metadata pass (400 for a malformed one)",
                     tag: tag, parameters: [datasetIDParameter], body: retrieveBody,
                     responses: [200: .json("The segments found, best first", retrieved)], errors: [403, 404, 429, 502, 504]
                 )

@@ -1,10 +1,10 @@
 import OpenAPIKit
 
-/// The operator API (`/admin/api`: plans, and which plan each workspace is on), the health route and the document's
-/// own routes.
+/// The operator API (`/admin/api`: plans, and which plan each workspace is on), the health route, the document's
+/// own routes, and the other routes at the root (web pages, signed links to documents' files).
 enum OperatorAPIDocumentation {
     static var operations: [DocumentedOperation] {
-        planOperations + workspaceOperations + [statusOperation] + serverOperations + pageOperations
+        planOperations + workspaceOperations + [statusOperation] + serverOperations + pageOperations + [documentFileOperation]
     }
 
     // MARK: Plans
@@ -187,6 +187,40 @@ enum OperatorAPIDocumentation {
                 responses: [200: .content("The OpenAPI 3.1 document", .yaml, .object(description: "An OpenAPI 3.1 document"))]
             ),
         ]
+    }
+
+    // MARK: Signed links
+
+    /// `DocumentFilesController`: a document's source through a link from `GET …/documents/{document_id}/upload-file`
+    /// or `/download` (`DocumentFileLinks`). No key: the signature stands for the document's workspace.
+    static var documentFileOperation: DocumentedOperation {
+        let types: [OpenAPI.ContentType] = [
+            .txt, OpenAPI.ContentType(rawValue: "text/markdown")!, .html, .csv, .json, .pdf, .docx,
+        ]
+        let content = types.reduce(into: OpenAPI.Content.Map()) { map, type in
+            map[type] = .content(OpenAPI.Content(schema: .string))
+        }
+        let signed = "part of the signed link (403 when missing or altered)"
+        return DocumentedOperation(
+            .get, "/files/documents/{document_id}/file", id: "getDocumentFile", summary: "A document's source file, through a signed link",
+            description: """
+                The link's query is signed with a key derived from the server secret and is good for five minutes after its \
+                `timestamp`, on every instance sharing the secret: a link missing a part, altered or expired answers 403. 404 \
+                when the document (or its file) is gone. The file is answered with its type's media type, and with \
+                `as_attachment=true` as an attachment (`Content-Disposition`) under the document's name.
+                """,
+            tag: "Knowledge: Documents", security: .none,
+            parameters: [
+                .pathID("document_id", description: "400 when not a UUID"),
+                .query("workspace", .uuid, required: true, description: "The document's workspace; " + signed),
+                .query("timestamp", required: true, description: "When the link was made, in Unix seconds; " + signed),
+                .query("nonce", required: true, description: "Random, " + signed),
+                .query("sign", required: true, description: "The signature (base64url, unpadded); " + signed),
+                .query("as_attachment", description: "`true` to download it as an attachment; any other value shows it inline"),
+            ],
+            responses: [200: .b(OpenAPI.Response(description: "The file's bytes", content: content))],
+            errors: [400, 403, 404, 503]
+        )
     }
 
     // MARK: Web pages
