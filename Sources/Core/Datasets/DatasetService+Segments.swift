@@ -94,16 +94,14 @@ extension DatasetService {
             throw RelayError.planLimit(
                 "bytes of vector space", allowed: limits.vectorSpace, plan: try await plans.workspacePlan(caller.workspaceID)?.plan.name ?? "")
         }
-        return stored.map { segment in
-            var segment = segment
-            segment.vector = nil
-            segment.childChunks = segment.childChunks.map {
-                var child = $0
-                child.vector = nil
-                return child
-            }
-            return segment
+        // Read back as shown (with the creator Dify names for a key), children with them.
+        var shown: [DocumentSegment] = []
+        for segment in stored {
+            guard var read = try await store.segment(segment.id, of: documentID, in: caller.workspaceID) else { continue }
+            read.vector = nil
+            shown.append(read)
         }
+        return try await withChildren(shown, of: document)
     }
 
     public func updateSegment(
