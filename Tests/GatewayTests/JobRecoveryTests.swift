@@ -28,8 +28,16 @@ struct JobRecoveryTests {
 
     static let paragraphs = (1...400).map { "Paragraph \($0) tells of topic \($0 % 17) and nothing else." }
 
-    @Test("a document whose instance is killed with SIGKILL mid-indexing is finished by another, nothing lost or stored twice")
-    func killedMidIndexing() async throws {
+    /// A parent-child document's parents: each paragraph with a second line, so that it has two children.
+    static let parents = paragraphs.enumerated().map { "\($1)\nIts second line is line \($0 + 1)." }
+
+    @Test(
+        "a document whose instance is killed with SIGKILL mid-indexing is finished by another, nothing lost or stored twice",
+        arguments: ["text_model", "hierarchical_model"]
+    )
+    func killedMidIndexing(form: String) async throws {
+        let hierarchical = form == "hierarchical_model"
+        let texts = hierarchical ? Self.parents : Self.paragraphs
         try await StubUpstream.with { stub in
             try await withTemporaryDirectory { directory in
                 let database = try #require(TestDatabase.database(of: directory))
@@ -58,10 +66,18 @@ struct JobRecoveryTests {
                 let added = try await Self.call(
                     firstPort, .post, "/console/api/datasets/\(dataset)/document/create-by-text", token: token,
                     json: [
-                        "name": "big.txt", "text": .string(Self.paragraphs.joined(separator: "\n\n")),
-                        "process_rule": [
-                            "mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 100, "chunk_overlap": 0]],
-                        ],
+                        "name": "big.txt", "text": .string(texts.joined(separator: "\n\n")), "doc_form": .string(form),
+                        "process_rule": hierarchical
+                            ? [
+                                "mode": "hierarchical",
+                                "rules": [
+                                    "parent_mode": "paragraph", "segmentation": ["separator": "\\n\\n", "max_tokens": 100],
+                                    "subchunk_segmentation": ["separator": "\\n", "max_tokens": 50],
+                                ],
+                            ]
+                            : [
+                                "mode": "custom", "rules": ["segmentation": ["separator": "\\n\\n", "max_tokens": 100, "chunk_overlap": 0]],
+                            ],
                     ]
                 )
                 let document = try #require(added.json["document"]["id"].string, "\(added.json)")
@@ -77,7 +93,7 @@ struct JobRecoveryTests {
                 }
                 kill(first.process.processIdentifier, SIGKILL)
                 _ = try await first.exitStatus()
-                try #require(stored >= 32 && stored < Self.paragraphs.count, "stored \(stored) before the kill")
+                try #require(stored >= 32 && stored < texts.count, "stored \(stored) before the kill")
 
                 // Another instance takes the job over once the dead one's lease (2 s) runs out, and finishes it.
                 let second = try Self.serve("second", in: directory, database: database)
@@ -91,10 +107,10 @@ struct JobRecoveryTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(status["indexing_status"] == "completed", "\(status)\n\(second.log)")
-                #expect(
-                    status["total_segments"].int == Self.paragraphs.count && status["completed_segments"].int == Self.paragraphs.count, "\(status)")
+                #expect(status["total_segments"].int == texts.count && status["completed_segments"].int == texts.count, "\(status)")
 
                 var contents: [Int: String] = [:]
+                var children: [Int: [String]] = [:]
                 var listed = 0
                 for page in 1...5 {
                     let reply = try await Self.call(
@@ -102,20 +118,36 @@ struct JobRecoveryTests {
                     )
                     for segment in reply.json["data"].array {
                         listed += 1
-                        if let position = segment["position"].int { contents[position] = segment["content"].string }
+                        guard let position = segment["position"].int else { continue }
+                        contents[position] = segment["content"].string
+                        children[position] = segment["child_chunks"].array.compactMap { $0["content"].string }
                     }
                 }
-                #expect(listed == Self.paragraphs.count, "segments listed: \(listed)")
-                #expect(contents.count == Self.paragraphs.count)
-                #expect((1...Self.paragraphs.count).allSatisfy { contents[$0] == Self.paragraphs[$0 - 1] })
+                #expect(listed == texts.count, "segments listed: \(listed)")
+                #expect(contents.count == texts.count)
+                #expect((1...texts.count).allSatisfy { contents[$0] == texts[$0 - 1] })
+                // A parent's children are whole: both lines, each once, none from another parent.
+                let expectedChildren = hierarchical ? 2 : 0
+                #expect(
+                    (1...texts.count).allSatisfy { position in
+                        children[position] == (hierarchical ? texts[position - 1].split(separator: "\n").map(String.init) : [])
+                    }, "children: \(children.values.map(\.count).reduce(0, +)) of \(texts.count * expectedChildren)")
                 // Resumed, not redone: at most the batch in flight at the kill was embedded twice.
-                #expect(stub.embeddedTexts <= Self.paragraphs.count + 64, "embedded \(stub.embeddedTexts)")
+                let embedded = texts.count * max(1, expectedChildren)
+                #expect(stub.embeddedTexts <= embedded + 32 * max(1, expectedChildren), "embedded \(stub.embeddedTexts)")
                 // And it is searchable on the survivor.
                 let found = try await Self.call(
                     secondPort, .post, "/console/api/datasets/\(dataset)/retrieve", token: token,
                     json: ["query": "Paragraph 399", "retrieval_model": ["search_method": "full_text_search", "top_k": 1]]
                 )
                 #expect(found.json["records"][0]["segment"]["position"] == 399, "\(found.json)")
+                if hierarchical {
+                    let semantic = try await Self.call(
+                        secondPort, .post, "/console/api/datasets/\(dataset)/retrieve", token: token,
+                        json: ["query": "Its second line is line 250.", "retrieval_model": ["search_method": "semantic_search", "top_k": 1]]
+                    )
+                    #expect(semantic.json["records"][0]["child_chunks"][0]["content"] == "Its second line is line 250.", "\(semantic.json)")
+                }
             }
         }
     }

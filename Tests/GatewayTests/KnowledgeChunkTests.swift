@@ -29,6 +29,8 @@ struct KnowledgeChunkTests {
         try await StubUpstream.with { stub in
             try await withRelay(configure: { $0.forDatasetTests() }) { client in
                 let owner = try await client.setUpOwner()
+                // More requests than the default plan allows a minute (the indexing polls count too).
+                try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
                 try await client.configureStubProvider(stub, as: owner)
                 let key = try await client.datasetKey(as: owner)
                 let dataset = try await client.createDataset("Pairs", technique: "high_quality", model: "stub-embed-words", token: key, prefix: "/v1")
@@ -140,6 +142,8 @@ struct KnowledgeChunkTests {
         try await StubUpstream.with { stub in
             try await withRelay(configure: { $0.forDatasetTests() }) { client in
                 let owner = try await client.setUpOwner()
+                // More requests than the default plan allows a minute (the indexing polls count too).
+                try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
                 try await client.configureStubProvider(stub, as: owner)
                 let dataset = try await client.createDataset("Q&A", token: owner.token)
                 let base = "/console/api/datasets/\(dataset)"

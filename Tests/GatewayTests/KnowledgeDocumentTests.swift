@@ -15,6 +15,8 @@ struct KnowledgeDocumentTests {
     func fieldSets() async throws {
         try await withRelay(configure: { $0.forDatasetTests() }) { client in
             let owner = try await client.setUpOwner()
+            // More requests than the default plan allows a minute (the indexing polls count too).
+            try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
             let ownerID = try await Self.ownerAccountID(client, owner)
             let key = try await client.datasetKey(as: owner)
             let created = try await client.post("/v1/datasets", token: key, json: ["name": "sdk kb", "indexing_technique": "economy"])
@@ -68,6 +70,8 @@ struct KnowledgeDocumentTests {
     func archiving() async throws {
         try await withRelay(configure: { $0.forDatasetTests() }) { client in
             let owner = try await client.setUpOwner()
+            // More requests than the default plan allows a minute (the indexing polls count too).
+            try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
             let key = try await client.datasetKey(as: owner)
             let dataset = try await client.createDataset("Archive", token: key, prefix: "/v1")
             let base = "/v1/datasets/\(dataset)"
@@ -145,6 +149,8 @@ struct KnowledgeDocumentTests {
     func downloadsAndEstimates() async throws {
         try await withRelay(configure: { $0.forDatasetTests() }) { client in
             let owner = try await client.setUpOwner()
+            // More requests than the default plan allows a minute (the indexing polls count too).
+            try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
             let key = try await client.datasetKey(as: owner)
             let dataset = try await client.createDataset("Files", token: key, prefix: "/v1")
             let base = "/v1/datasets/\(dataset)"
@@ -203,6 +209,8 @@ struct KnowledgeDocumentTests {
             $0.allowsRegistration = true
         }) { client in
             let owner = try await client.setUpOwner()
+            // More requests than the default plan allows a minute (the indexing polls count too).
+            try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
             let key = try await client.datasetKey(as: owner)
             let dataset = try await client.createDataset("Mine", token: key, prefix: "/v1")
             let created = try await client.post(

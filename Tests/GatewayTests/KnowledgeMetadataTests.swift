@@ -33,6 +33,8 @@ struct KnowledgeMetadataTests {
     func metadataLifecycle() async throws {
         try await withRelay(configure: { $0.forDatasetTests() }) { client in
             let owner = try await client.setUpOwner()
+            // More requests than the default plan allows a minute (the indexing polls count too).
+            try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
             let key = try await client.datasetKey(as: owner)
             let (dataset, documents) = try await Self.reportsDataset(client, key: key)
             let base = "/v1/datasets/\(dataset)"
@@ -175,6 +177,8 @@ struct KnowledgeMetadataTests {
                 $0.forDatasetTests()
             }) { client in
                 let owner = try await client.setUpOwner()
+                // More requests than the default plan allows a minute (the indexing polls count too).
+                try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
                 try await client.configureStubProvider(stub, as: owner)
                 let key = try await client.datasetKey(as: owner)
                 let (dataset, documents) = try await Self.reportsDataset(client, key: key)
