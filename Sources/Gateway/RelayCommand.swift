@@ -124,6 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
+            "Vectors from which a dataset's semantic search uses an approximate (HNSW) index instead of an exact scan (RELAY_APPROXIMATE_SEARCH_FROM, default 100000)."
+    )
+    var approximateSearchFrom: Int?
+
+    @Option(
+        help:
             "Where plugin packages are unpacked and installs keep their files; plugin uids must be able to reach it (RELAY_PLUGIN_DIR, default DATA_DIR/plugins)."
     )
     var pluginDir: String?
@@ -246,6 +252,15 @@ struct ServeCommand: AsyncParsableCommand {
         {
             guard (0...64).contains(workers) else { throw ValidationError("--job-workers must be from 0 to 64") }
             configuration.jobs.concurrency = workers
+        }
+        if let rows = try approximateSearchFrom
+            ?? environment["RELAY_APPROXIMATE_SEARCH_FROM"].map({ text in
+                guard let number = Int(text) else { throw ValidationError("RELAY_APPROXIMATE_SEARCH_FROM must be a whole number") }
+                return number
+            })
+        {
+            guard rows >= 1 else { throw ValidationError("--approximate-search-from must be 1 or more") }
+            configuration.approximateSearchFrom = rows
         }
         if let directory = pluginDir ?? environment["RELAY_PLUGIN_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
             configuration.pluginDirectory = URL(fileURLWithPath: directory)

@@ -104,7 +104,7 @@ struct RelayServices: Sendable {
         )
         let datasets = DatasetService(
             store: stores.datasets, plans: stores.plans, models: modelProviders, signal: signal, converter: converter,
-            vectorCacheBytes: configuration.vectorCacheBytes, now: now
+            vectorCacheBytes: configuration.vectorCacheBytes, approximateSearchFrom: configuration.approximateSearchFrom, now: now
         )
         self.datasets = datasets
         self.documentLinks = DocumentFileLinks(secret: secret, now: now)

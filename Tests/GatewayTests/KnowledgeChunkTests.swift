@@ -51,22 +51,27 @@ struct KnowledgeChunkTests {
                 let parents = segments.json["data"].array
                 #expect(parents.count == 2)
                 #expect(parents[0]["content"].string?.hasPrefix("Cats sleep") == true)
-                #expect(parents[0]["child_chunks"].array.compactMap { $0["content"].string } == [
-                    "Cats sleep most of the day.", "Cats purr when they are content.", "Kittens chase string for hours.",
-                ])
+                #expect(
+                    parents[0]["child_chunks"].array.compactMap { $0["content"].string } == [
+                        "Cats sleep most of the day.", "Cats purr when they are content.", "Kittens chase string for hours.",
+                    ])
                 #expect(parents[0]["child_chunks"].array.allSatisfy { $0["type"] == "automatic" && $0["segment_id"] == parents[0]["id"] })
                 let cats = try #require(parents[0]["id"].string)
                 let rockets = try #require(parents[1]["id"].string)
 
                 // Retrieval compares the children and returns their parent; the parent scores as its best child.
-                let found = try await client.retrieve("boosters fall sea", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
+                let found = try await client.retrieve(
+                    "boosters fall sea", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
                 let record = found.json["records"][0]
                 #expect(record["segment"]["id"].string == rockets, "\(found.json)")
                 let children = record["child_chunks"].array
                 #expect(children.first?["content"] == "Boosters fall back to the sea.", "\(record)")
                 #expect(record["score"].number == children.compactMap { $0["score"].number }.max())
                 // top_k counts parents: two parents, however many children match.
-                #expect(try await client.retrieve("cats", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 5]).json["records"].array.count == 2)
+                #expect(
+                    try await client.retrieve(
+                        "cats", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 5]
+                    ).json["records"].array.count == 2)
 
                 // Child chunks: listed, added, changed, deleted, each change searched at once.
                 let path = base + "/documents/\(document)/segments/\(cats)/child_chunks"
@@ -77,11 +82,15 @@ struct KnowledgeChunkTests {
                 #expect(added.status == .ok, "\(added.json)")
                 #expect(added.json["data"]["type"] == "customized" && added.json["data"]["position"] == 4, "\(added.json)")
                 let lion = try #require(added.json["data"]["id"].string)
-                let roar = try await client.retrieve("lions roar savanna", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
-                #expect(roar.json["records"][0]["segment"]["id"].string == cats && roar.json["records"][0]["child_chunks"][0]["id"].string == lion, "\(roar.json)")
+                let roar = try await client.retrieve(
+                    "lions roar savanna", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
+                #expect(
+                    roar.json["records"][0]["segment"]["id"].string == cats && roar.json["records"][0]["child_chunks"][0]["id"].string == lion,
+                    "\(roar.json)")
                 let changed = try await client.send(.patch, path + "/\(lion)", token: key, json: ["content": "Tigers swim in rivers."])
                 #expect(changed.status == .ok && changed.json["data"]["content"] == "Tigers swim in rivers.", "\(changed.json)")
-                let swim = try await client.retrieve("tigers swim rivers", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
+                let swim = try await client.retrieve(
+                    "tigers swim rivers", from: dataset, token: key, prefix: "/v1", model: ["search_method": "semantic_search", "top_k": 1])
                 #expect(swim.json["records"][0]["child_chunks"][0]["content"] == "Tigers swim in rivers.", "\(swim.json)")
                 #expect(try await client.send(.delete, path + "/\(lion)", token: key).status == .noContent)
                 expectError(try await client.send(.delete, path + "/\(lion)", token: key), .notFound, "not_found")
@@ -97,7 +106,10 @@ struct KnowledgeChunkTests {
                     base + "/documents/\(document)/segments/\(rockets)", token: key,
                     json: ["segment": ["content": "Satellites circle the earth.\nComets visit rarely.", "regenerate_child_chunks": true]])
                 #expect(rewritten.status == .ok, "\(rewritten.json)")
-                #expect(rewritten.json["data"]["child_chunks"].array.compactMap { $0["content"].string } == ["Satellites circle the earth.", "Comets visit rarely."])
+                #expect(
+                    rewritten.json["data"]["child_chunks"].array.compactMap { $0["content"].string } == [
+                        "Satellites circle the earth.", "Comets visit rarely.",
+                    ])
                 let one = try await client.get(base + "/documents/\(document)/segments/\(rockets)", token: key)
                 #expect(one.json["data"]["child_chunks"].array.count == 2 && one.json["doc_form"] == "hierarchical_model", "\(one.json)")
 
@@ -106,7 +118,8 @@ struct KnowledgeChunkTests {
                     base + "/document/create-by-text", token: key, json: ["name": "plain.txt", "text": "Plain text.", "doc_form": "text_model"])
                 expectError(other, .badRequest, "invalid_param", field: "doc_form")
                 expectError(
-                    try await client.post(base + "/document/create-by-text", token: key, json: ["name": "x.txt", "text": "x", "doc_form": "tree_model"]),
+                    try await client.post(
+                        base + "/document/create-by-text", token: key, json: ["name": "x.txt", "text": "x", "doc_form": "tree_model"]),
                     .badRequest, "invalid_param", field: "doc_form")
                 let badRule = try await client.post(
                     base + "/document/create-by-text", token: key,

@@ -90,7 +90,8 @@ struct KnowledgeDocumentTests {
             }
             #expect(try await found() == ["keep.txt", "old.txt"])
 
-            let archived = try await client.send(.patch, base + "/documents/status/archive", token: key, json: ["document_ids": [.string(documents[1])]])
+            let archived = try await client.send(
+                .patch, base + "/documents/status/archive", token: key, json: ["document_ids": [.string(documents[1])]])
             #expect(archived.status == .ok && archived.json["result"] == "success", "\(archived.json)")
             let old = try await client.get(base + "/documents/\(documents[1])", token: key)
             #expect(old.json["archived"] == true && old.json["display_status"] == "archived", "\(old.json)")
@@ -110,11 +111,15 @@ struct KnowledgeDocumentTests {
             ] {
                 expectError(try await client.send(method, base + path, token: key, json: body), .forbidden, "archived_document_immutable")
             }
-            #expect(try await client.send(.patch, base + "/documents/status/un_archive", token: key, json: ["document_ids": [.string(documents[1])]]).status == .ok)
+            #expect(
+                try await client.send(.patch, base + "/documents/status/un_archive", token: key, json: ["document_ids": [.string(documents[1])]])
+                    .status == .ok)
             #expect(try await found() == ["keep.txt", "old.txt"])
 
             // Disabled, then enabled; an unknown action or document changes nothing.
-            #expect(try await client.send(.patch, base + "/documents/status/disable", token: key, json: ["document_ids": [.string(documents[0])]]).status == .ok)
+            #expect(
+                try await client.send(.patch, base + "/documents/status/disable", token: key, json: ["document_ids": [.string(documents[0])]]).status
+                    == .ok)
             let disabled = try await client.get(base + "/documents/\(documents[0])", token: key)
             #expect(disabled.json["display_status"] == "disabled" && disabled.json["disabled_at"].number != nil, "\(disabled.json)")
             #expect(try await found() == ["old.txt"])
@@ -123,10 +128,13 @@ struct KnowledgeDocumentTests {
                 .badRequest, "invalid_action")
             expectError(
                 try await client.send(
-                    .patch, base + "/documents/status/enable", token: key, json: ["document_ids": [.string(documents[0]), .string(UUID().uuidString)]]),
+                    .patch, base + "/documents/status/enable", token: key,
+                    json: ["document_ids": [.string(documents[0]), .string(UUID().uuidString)]]),
                 .notFound, "not_found")
             #expect(try await client.get(base + "/documents/\(documents[0])", token: key).json["enabled"] == false)
-            #expect(try await client.send(.patch, base + "/documents/status/enable", token: key, json: ["document_ids": [.string(documents[0])]]).status == .ok)
+            #expect(
+                try await client.send(.patch, base + "/documents/status/enable", token: key, json: ["document_ids": [.string(documents[0])]]).status
+                    == .ok)
             #expect(try await found() == ["keep.txt", "old.txt"])
 
             // A document that never finished indexing (it has no text) cannot be disabled.
@@ -184,11 +192,18 @@ struct KnowledgeDocumentTests {
             try Data(buffer: zip.body).write(to: archive)
             let listed = try await ChildProcess.run(
                 "/usr/bin/python3",
-                ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist())); print(z.read('herons.txt').decode())", archive.path])
+                [
+                    "-c",
+                    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist())); print(z.read('herons.txt').decode())",
+                    archive.path,
+                ])
             #expect(listed.status == 0 && listed.output.contains("['herons.txt', 'owls.txt']") && listed.output.contains(first), "\(listed.output)")
-            expectError(try await client.post(base + "/documents/download-zip", token: key, json: ["document_ids": []]), .badRequest, "invalid_param", field: "document_ids")
             expectError(
-                try await client.post(base + "/documents/download-zip", token: key, json: ["document_ids": [.string(UUID().uuidString)]]), .notFound, "not_found")
+                try await client.post(base + "/documents/download-zip", token: key, json: ["document_ids": []]), .badRequest, "invalid_param",
+                field: "document_ids")
+            expectError(
+                try await client.post(base + "/documents/download-zip", token: key, json: ["document_ids": [.string(UUID().uuidString)]]), .notFound,
+                "not_found")
 
             // Estimates: what a rule would make, before anything is stored.
             let estimate = try await client.post(
@@ -215,13 +230,17 @@ struct KnowledgeDocumentTests {
             let dataset = try await client.createDataset("Mine", token: key, prefix: "/v1")
             let created = try await client.post(
                 "/v1/datasets/\(dataset)/document/create-by-text", token: key,
-                json: ["name": "a.txt", "text": "Alpha line.\nBeta line.", "doc_form": "hierarchical_model", "process_rule": KnowledgeChunkTests.paragraphRule])
+                json: [
+                    "name": "a.txt", "text": "Alpha line.\nBeta line.", "doc_form": "hierarchical_model",
+                    "process_rule": KnowledgeChunkTests.paragraphRule,
+                ])
             let document = try #require(created.json["document"]["id"].string)
             _ = try await client.waitIndexed(try #require(created.json["batch"].string), in: dataset, token: key, prefix: "/v1")
             let segment = try #require(try await client.get("/v1/datasets/\(dataset)/documents/\(document)/segments", token: key).json["data"][0])
             let segmentID = try #require(segment["id"].string)
             let child = try #require(segment["child_chunks"][0]["id"].string)
-            let field = try #require(try await client.post("/v1/datasets/\(dataset)/metadata", token: key, json: ["name": "topic", "type": "string"]).json["id"].string)
+            let field = try #require(
+                try await client.post("/v1/datasets/\(dataset)/metadata", token: key, json: ["name": "topic", "type": "string"]).json["id"].string)
 
             let bob = try await client.register("bob@example.com")
             let bobsKey = try await client.datasetKey(as: bob)
@@ -232,7 +251,10 @@ struct KnowledgeDocumentTests {
                 (.get, mine + "/metadata", nil), (.post, mine + "/metadata", ["name": "x", "type": "string"]),
                 (.patch, mine + "/metadata/\(field)", ["name": "y"]), (.delete, mine + "/metadata/\(field)", nil),
                 (.post, mine + "/metadata/built-in/enable", nil), (.get, mine + "/metadata/built-in", nil),
-                (.post, mine + "/documents/metadata", ["operation_data": [["document_id": .string(document), "metadata_list": [["id": .string(field), "value": "z"]]]]]),
+                (
+                    .post, mine + "/documents/metadata",
+                    ["operation_data": [["document_id": .string(document), "metadata_list": [["id": .string(field), "value": "z"]]]]]
+                ),
                 (.get, mine + "/documents/\(document)/segments/\(segmentID)", nil),
                 (.get, mine + "/documents/\(document)/segments/\(segmentID)/child_chunks", nil),
                 (.post, mine + "/documents/\(document)/segments/\(segmentID)/child_chunks", ["content": "x"]),

@@ -48,11 +48,16 @@ struct KnowledgeMetadataTests {
                 fields[name] = try #require(reply.json["id"].string)
             }
             // Wrong fields are refused by name and make nothing.
-            expectError(try await client.post(base + "/metadata", token: key, json: ["name": "author", "type": "string"]), .badRequest, "invalid_param", field: "name")
             expectError(
-                try await client.post(base + "/metadata", token: key, json: ["name": "document_name", "type": "string"]), .badRequest, "invalid_param",
+                try await client.post(base + "/metadata", token: key, json: ["name": "author", "type": "string"]), .badRequest, "invalid_param",
                 field: "name")
-            expectError(try await client.post(base + "/metadata", token: key, json: ["name": "kind", "type": "color"]), .badRequest, "invalid_param", field: "type")
+            expectError(
+                try await client.post(base + "/metadata", token: key, json: ["name": "document_name", "type": "string"]), .badRequest,
+                "invalid_param",
+                field: "name")
+            expectError(
+                try await client.post(base + "/metadata", token: key, json: ["name": "kind", "type": "color"]), .badRequest, "invalid_param",
+                field: "type")
             expectError(
                 try await client.post(base + "/metadata", token: key, json: ["name": .string(String(repeating: "n", count: 256)), "type": "string"]),
                 .badRequest, "invalid_param", field: "name")
@@ -65,7 +70,10 @@ struct KnowledgeMetadataTests {
                 base + "/documents/metadata", token: key,
                 json: [
                     "operation_data": [
-                        ["document_id": .string(documents[0]), "metadata_list": [item("author", "Ann"), item("year", 2020), item("published", 1_700_000_000)]],
+                        [
+                            "document_id": .string(documents[0]),
+                            "metadata_list": [item("author", "Ann"), item("year", 2020), item("published", 1_700_000_000)],
+                        ],
                         ["document_id": .string(documents[1]), "metadata_list": [item("author", "Bob"), item("year", 2024)]],
                         ["document_id": .string(documents[2]), "metadata_list": [item("author", "Ann"), item("year", "2019")]],
                     ]
@@ -73,18 +81,41 @@ struct KnowledgeMetadataTests {
             #expect(set.status == .ok && set.json["result"] == "success", "\(set.json)")
             // A wrong value, an unknown field, another dataset's document: refused, and nothing of the batch is applied.
             let wrong: [(JSONValue, HTTPResponse.Status)] = [
-                (["operation_data": [["document_id": .string(documents[0]), "metadata_list": [item("author", "Zed")]], ["document_id": .string(documents[1]), "metadata_list": [item("year", "soon")]]]], .badRequest),
-                (["operation_data": [["document_id": .string(documents[0]), "metadata_list": [["id": .string(UUID().uuidString), "value": "x"]]]]], .notFound),
-                (["operation_data": [["document_id": .string(documents[0]), "metadata_list": [item("author", "Zed")]], ["document_id": .string(UUID().uuidString), "metadata_list": []]]], .notFound),
+                (
+                    [
+                        "operation_data": [
+                            ["document_id": .string(documents[0]), "metadata_list": [item("author", "Zed")]],
+                            ["document_id": .string(documents[1]), "metadata_list": [item("year", "soon")]],
+                        ]
+                    ], .badRequest
+                ),
+                (
+                    [
+                        "operation_data": [
+                            ["document_id": .string(documents[0]), "metadata_list": [["id": .string(UUID().uuidString), "value": "x"]]]
+                        ]
+                    ], .notFound
+                ),
+                (
+                    [
+                        "operation_data": [
+                            ["document_id": .string(documents[0]), "metadata_list": [item("author", "Zed")]],
+                            ["document_id": .string(UUID().uuidString), "metadata_list": []],
+                        ]
+                    ], .notFound
+                ),
             ]
             for (body, status) in wrong {
                 #expect(try await client.post(base + "/documents/metadata", token: key, json: body).status == status)
             }
             let first = try await client.get(base + "/documents/\(documents[0])", token: key)
-            let values = Dictionary(uniqueKeysWithValues: first.json["doc_metadata"].array.compactMap { item in item["name"].string.map { ($0, item["value"]) } })
+            let values = Dictionary(
+                uniqueKeysWithValues: first.json["doc_metadata"].array.compactMap { item in item["name"].string.map { ($0, item["value"]) } })
             #expect(values["author"] == "Ann" && values["year"] == 2020 && values["published"] == 1_700_000_000, "\(first.json)")
             let listed = try await client.get(base + "/metadata", token: key)
-            let counts = Dictionary(uniqueKeysWithValues: listed.json["doc_metadata"].array.compactMap { item in item["name"].string.map { ($0, item["count"].int ?? -1) } })
+            let counts = Dictionary(
+                uniqueKeysWithValues: listed.json["doc_metadata"].array.compactMap { item in item["name"].string.map { ($0, item["count"].int ?? -1) }
+                })
             #expect(counts == ["author": 3, "year": 3, "published": 1], "\(listed.json)")
             #expect(listed.json["built_in_field_enabled"] == false)
 
@@ -94,29 +125,52 @@ struct KnowledgeMetadataTests {
                     "report", from: dataset, token: key, prefix: "/v1",
                     model: ["search_method": "keyword_search", "top_k": .number(Double(topK)), "metadata_filtering_conditions": conditions])
             }
-            #expect(Self.names(try await client.retrieve("report", from: dataset, token: key, prefix: "/v1", model: ["search_method": "keyword_search"])).count == 3)
-            #expect(Self.names(try await search(["logical_operator": "and", "conditions": [["name": "author", "comparison_operator": "is", "value": "Ann"]]])) == ["first.txt", "third.txt"])
-            #expect(Self.names(try await search(["conditions": [["name": "author", "comparison_operator": "is", "value": "Bob"]]], topK: 1)) == ["second.txt"])
+            #expect(
+                Self.names(try await client.retrieve("report", from: dataset, token: key, prefix: "/v1", model: ["search_method": "keyword_search"]))
+                    .count == 3)
+            #expect(
+                Self.names(
+                    try await search(["logical_operator": "and", "conditions": [["name": "author", "comparison_operator": "is", "value": "Ann"]]]))
+                    == ["first.txt", "third.txt"])
+            #expect(
+                Self.names(try await search(["conditions": [["name": "author", "comparison_operator": "is", "value": "Bob"]]], topK: 1)) == [
+                    "second.txt"
+                ])
             #expect(
                 Self.names(
                     try await search([
                         "logical_operator": "and",
-                        "conditions": [["name": "author", "comparison_operator": "is", "value": "Ann"], ["name": "year", "comparison_operator": ">", "value": 2019]],
+                        "conditions": [
+                            ["name": "author", "comparison_operator": "is", "value": "Ann"],
+                            ["name": "year", "comparison_operator": ">", "value": 2019],
+                        ],
                     ])) == ["first.txt"])
             #expect(
                 Self.names(
                     try await search([
                         "logical_operator": "or",
-                        "conditions": [["name": "year", "comparison_operator": "≥", "value": 2024], ["name": "author", "comparison_operator": "contains", "value": "an"]],
+                        "conditions": [
+                            ["name": "year", "comparison_operator": "≥", "value": 2024],
+                            ["name": "author", "comparison_operator": "contains", "value": "an"],
+                        ],
                     ])) == ["first.txt", "second.txt", "third.txt"])
-            #expect(Self.names(try await search(["conditions": [["name": "published", "comparison_operator": "after", "value": 1_600_000_000]]])) == ["first.txt"])
-            #expect(Self.names(try await search(["conditions": [["name": "published", "comparison_operator": "empty"]]])) == ["second.txt", "third.txt"])
-            #expect(Self.names(try await search(["conditions": [["name": "author", "comparison_operator": "in", "value": "Bob, Carol"]]])) == ["second.txt"])
+            #expect(
+                Self.names(try await search(["conditions": [["name": "published", "comparison_operator": "after", "value": 1_600_000_000]]])) == [
+                    "first.txt"
+                ])
+            #expect(
+                Self.names(try await search(["conditions": [["name": "published", "comparison_operator": "empty"]]])) == ["second.txt", "third.txt"])
+            #expect(
+                Self.names(try await search(["conditions": [["name": "author", "comparison_operator": "in", "value": "Bob, Carol"]]])) == [
+                    "second.txt"
+                ])
             // Nothing matches: no records, whatever the words.
-            #expect(try await search(["conditions": [["name": "author", "comparison_operator": "is", "value": "Nobody"]]]).json["records"].array.isEmpty)
+            #expect(
+                try await search(["conditions": [["name": "author", "comparison_operator": "is", "value": "Nobody"]]]).json["records"].array.isEmpty)
             // Wrong conditions are 400s naming the field.
             expectError(
-                try await search(["conditions": [["name": "author", "comparison_operator": "resembles", "value": "x"]]]), .badRequest, "invalid_param",
+                try await search(["conditions": [["name": "author", "comparison_operator": "resembles", "value": "x"]]]), .badRequest,
+                "invalid_param",
                 field: "retrieval_model.metadata_filtering_conditions.conditions[0].comparison_operator")
             expectError(
                 try await search(["logical_operator": "xor", "conditions": []]), .badRequest, "invalid_param",
@@ -140,14 +194,21 @@ struct KnowledgeMetadataTests {
             // Renamed, a field keeps its values; filters use the new name.
             let renamed = try await client.send(.patch, base + "/metadata/\(fields["author"]!)", token: key, json: ["name": "writer"])
             #expect(renamed.status == .ok && renamed.json["name"] == "writer", "\(renamed.json)")
-            #expect(Self.names(try await search(["conditions": [["name": "writer", "comparison_operator": "is", "value": "Ann"]]])) == ["first.txt", "third.txt"])
+            #expect(
+                Self.names(try await search(["conditions": [["name": "writer", "comparison_operator": "is", "value": "Ann"]]])) == [
+                    "first.txt", "third.txt",
+                ])
             expectError(
-                try await client.send(.patch, base + "/metadata/\(fields["year"]!)", token: key, json: ["name": "writer"]), .badRequest, "invalid_param",
+                try await client.send(.patch, base + "/metadata/\(fields["year"]!)", token: key, json: ["name": "writer"]), .badRequest,
+                "invalid_param",
                 field: "name")
 
             // Built-in fields: listed, shown once switched on, filterable; off again, they filter nothing in.
             let builtIn = try await client.get("/v1/datasets/metadata/built-in", token: key)
-            #expect(builtIn.json["fields"].array.compactMap { $0["name"].string } == ["document_name", "uploader", "upload_date", "last_update_date", "source"])
+            #expect(
+                builtIn.json["fields"].array.compactMap { $0["name"].string } == [
+                    "document_name", "uploader", "upload_date", "last_update_date", "source",
+                ])
             #expect(try await client.get(base + "/metadata/built-in", token: key).json == builtIn.json)
             #expect(try await client.post(base + "/metadata/built-in/enable", token: key).json["result"] == "success")
             let detail = try await client.get(base, token: key)
@@ -183,11 +244,16 @@ struct KnowledgeMetadataTests {
                 let key = try await client.datasetKey(as: owner)
                 let (dataset, documents) = try await Self.reportsDataset(client, key: key)
                 let field = try #require(
-                    try await client.post("/v1/datasets/\(dataset)/metadata", token: key, json: ["name": "author", "type": "string"]).json["id"].string)
+                    try await client.post("/v1/datasets/\(dataset)/metadata", token: key, json: ["name": "author", "type": "string"]).json["id"]
+                        .string)
                 for (index, author) in ["Ann", "Bob", "Ann"].enumerated() {
                     let reply = try await client.post(
                         "/v1/datasets/\(dataset)/documents/metadata", token: key,
-                        json: ["operation_data": [["document_id": .string(documents[index]), "metadata_list": [["id": .string(field), "value": .string(author)]]]]])
+                        json: [
+                            "operation_data": [
+                                ["document_id": .string(documents[index]), "metadata_list": [["id": .string(field), "value": .string(author)]]]
+                            ]
+                        ])
                     try #require(reply.status == .ok)
                 }
                 let manual: JSONValue = ["conditions": [["name": "author", "comparison_operator": "is", "value": "{{who}}"]]]
@@ -198,10 +264,13 @@ struct KnowledgeMetadataTests {
                     "metadata_filtering_mode": "manual", "metadata_filtering_conditions": manual,
                 ]
                 let app = try await client.chatApp(
-                    stub, config: ["dataset_configs": configs, "user_input_form": [["text-input": ["variable": "who", "label": "Who"]]]], owner: owner)
+                    stub, config: ["dataset_configs": configs, "user_input_form": [["text-input": ["variable": "who", "label": "Who"]]]], owner: owner
+                )
                 let answer = try await client.chat(app, "report", extra: ["inputs": ["who": "Bob"]])
                 #expect(answer.status == .ok, "\(answer.json)")
-                #expect(answer.json["metadata"]["retriever_resources"].array.compactMap { $0["document_name"].string } == ["second.txt"], "\(answer.json)")
+                #expect(
+                    answer.json["metadata"]["retriever_resources"].array.compactMap { $0["document_name"].string } == ["second.txt"], "\(answer.json)"
+                )
                 // A wrong mode is refused when the config is saved.
                 var wrongConfigs = configs.object ?? [:]
                 wrongConfigs["metadata_filtering_mode"] = "sometimes"
@@ -219,8 +288,10 @@ struct KnowledgeMetadataTests {
                     ]
                     data.merge(filtering) { $1 }
                     return Graphs.graph(
-                        [Graphs.start([("query", "text-input"), ("who", "text-input")]), Graphs.node("knowledge", "knowledge-retrieval", data),
-                         Graphs.end([("result", ["knowledge", "result"])])],
+                        [
+                            Graphs.start([("query", "text-input"), ("who", "text-input")]), Graphs.node("knowledge", "knowledge-retrieval", data),
+                            Graphs.end([("result", ["knowledge", "result"])]),
+                        ],
                         [Graphs.edge("start", "knowledge"), Graphs.edge("knowledge", "end")]
                     )
                 }

@@ -289,6 +289,35 @@ struct RetrievalTests {
         }
     }
 
+    @Test("past its threshold a dataset is searched through its approximate index, and finds what the exact scan finds")
+    func approximateIndex() async throws {
+        try await StubUpstream.with { stub in
+            try await withRelay(configure: {
+                $0.forDatasetTests()
+                $0.approximateSearchFrom = 2
+            }) { client in
+                let (owner, dataset, document) = try await Self.knowledge(client, stub)
+                for (index, paragraph) in Self.paragraphs.enumerated() {
+                    let reply = try await client.retrieve(
+                        paragraph, from: dataset, token: owner.token, model: ["search_method": "semantic_search", "top_k": 2])
+                    #expect(Self.contents(reply).first == paragraph, "paragraph \(index): \(reply.json)")
+                    #expect(reply.json["records"][0]["score"].number.map { abs($0 - 1) < 0.0001 } == true, "\(reply.json)")
+                }
+                // A changed segment moves the revision: the index is built again and finds the new text.
+                let segment = try #require(
+                    try await client.get("/console/api/datasets/\(dataset)/documents/\(document)/segments", token: owner.token).json["data"][1]["id"]
+                        .string)
+                let changed = try await client.post(
+                    "/console/api/datasets/\(dataset)/documents/\(document)/segments/\(segment)", token: owner.token,
+                    json: ["segment": ["content": "Volcanoes erupt molten rock and ash."]])
+                #expect(changed.status == .ok, "\(changed.json)")
+                let found = try await client.retrieve(
+                    "volcanoes molten ash", from: dataset, token: owner.token, model: ["search_method": "semantic_search", "top_k": 1])
+                #expect(Self.contents(found) == ["Volcanoes erupt molten rock and ash."], "\(found.json)")
+            }
+        }
+    }
+
     @Test("another workspace's datasets, documents and segments are not found through any route")
     func isolation() async throws {
         try await StubUpstream.with { stub in

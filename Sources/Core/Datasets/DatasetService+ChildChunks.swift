@@ -68,7 +68,9 @@ extension DatasetService {
     }
 
     /// Cuts a parent's children again from its text, by its document's rule (Dify's `regenerate_child_chunks`).
-    func regenerateChildren(of segment: DocumentSegment, document: DatasetDocument, dataset: Dataset, by caller: DatasetCaller) async throws
+    func regenerateChildren(
+        of segment: DocumentSegment, document: DatasetDocument, dataset: Dataset, by caller: DatasetCaller
+    ) async throws
         -> [ChildChunk]
     {
         guard document.docForm == .hierarchical else { return [] }

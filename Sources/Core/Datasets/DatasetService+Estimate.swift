@@ -53,7 +53,9 @@ extension DatasetService {
         return (document, source)
     }
 
-    private func estimate(cleaned: String, rule: ProcessRule, form: DocumentForm, language: String, workspace: WorkspaceID) async throws
+    private func estimate(
+        cleaned: String, rule: ProcessRule, form: DocumentForm, language: String, workspace: WorkspaceID
+    ) async throws
         -> IndexingEstimate
     {
         var probe = DatasetDocument(

@@ -8,7 +8,8 @@ extension DatasetService {
         return (try await store.countedMetadataFields(of: datasetID, in: caller.workspaceID), dataset.builtInFieldEnabled)
     }
 
-    public func createMetadataField(named name: String, type: String, in datasetID: DatasetID, by caller: DatasetCaller) async throws -> MetadataField {
+    public func createMetadataField(named name: String, type: String, in datasetID: DatasetID, by caller: DatasetCaller) async throws -> MetadataField
+    {
         try caller.requireEditor("change metadata")
         _ = try await dataset(datasetID, by: caller)
         guard let type = MetadataField.ValueType(rawValue: type) else {
@@ -23,7 +24,9 @@ extension DatasetService {
         return field
     }
 
-    public func renameMetadataField(_ id: MetadataFieldID, in datasetID: DatasetID, to name: String, by caller: DatasetCaller) async throws
+    public func renameMetadataField(
+        _ id: MetadataFieldID, in datasetID: DatasetID, to name: String, by caller: DatasetCaller
+    ) async throws
         -> MetadataField
     {
         try caller.requireEditor("change metadata")
@@ -94,7 +97,9 @@ extension DatasetService {
 
     /// Each metadata value of the document by field name (custom fields of its dataset, and the built-in ones when the
     /// dataset shows them), as filters compare them and documents show them.
-    public static func metadataValues(of document: DatasetDocument, fields: [MetadataField], builtIn: Bool) -> [(field: MetadataField?, name: String, type: MetadataField.ValueType, value: MetadataValue)] {
+    public static func metadataValues(
+        of document: DatasetDocument, fields: [MetadataField], builtIn: Bool
+    ) -> [(field: MetadataField?, name: String, type: MetadataField.ValueType, value: MetadataValue)] {
         var values: [(field: MetadataField?, name: String, type: MetadataField.ValueType, value: MetadataValue)] = []
         for field in fields where field.datasetID == document.datasetID {
             let stored = document.metadata[field.id]

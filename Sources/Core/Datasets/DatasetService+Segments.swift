@@ -13,7 +13,9 @@ extension DatasetService {
     }
 
     /// One segment of the document, with its children in a parent-child document.
-    public func segment(_ id: SegmentID, of documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller) async throws
+    public func segment(
+        _ id: SegmentID, of documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller
+    ) async throws
         -> DocumentSegment
     {
         let document = try await document(documentID, of: datasetID, by: caller)

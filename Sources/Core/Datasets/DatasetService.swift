@@ -14,14 +14,15 @@ public struct DatasetService: Sendable {
 
     public init(
         store: DatasetStore, plans: PlanStore, models: ModelProviderService, signal: IndexingSignal, converter: (any DocumentConverter)? = nil,
-        vectorCacheBytes: Int = 256 << 20, now: @escaping @Sendable () -> Date
+        vectorCacheBytes: Int = 256 << 20, approximateSearchFrom: Int = 100_000, now: @escaping @Sendable () -> Date
     ) {
         self.extraction = TextExtraction(converter: converter)
         self.store = store
         self.plans = plans
         self.models = models
         self.signal = signal
-        self.retrieval = KnowledgeRetrieval(store: store, models: models, cache: VectorCache(capacity: vectorCacheBytes))
+        self.retrieval = KnowledgeRetrieval(
+            store: store, models: models, cache: VectorCache(capacity: vectorCacheBytes, approximateFrom: approximateSearchFrom))
         self.now = now
     }
 
@@ -295,7 +296,8 @@ public struct DatasetService: Sendable {
                 throw RelayError(.invalidAction, "Document: \(document.name) is not completed.", details: ["document_id": .string(id.description)])
             }
             if action == .enable || action == .disable, document.archived {
-                throw RelayError(.archivedDocumentImmutable, "The archived document is not editable.", details: ["document_id": .string(id.description)])
+                throw RelayError(
+                    .archivedDocumentImmutable, "The archived document is not editable.", details: ["document_id": .string(id.description)])
             }
             documents.append(document)
         }

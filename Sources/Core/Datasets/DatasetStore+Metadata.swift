@@ -44,7 +44,7 @@ extension DatasetStore {
                     \(field.createdAt), \(field.updatedBy), \(field.updatedAt))
                     """)
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateMetadataName()
         }
     }
@@ -61,7 +61,7 @@ extension DatasetStore {
                     """
                 ).map(MetadataField.init(row:))
             }
-        } catch where SQLTransaction.isUniqueViolation(error) {
+        } catch  where SQLTransaction.isUniqueViolation(error) {
             throw RelayError.duplicateMetadataName()
         }
     }
@@ -136,7 +136,9 @@ extension DatasetStore {
         }
     }
 
-    private static func metadataFields(of datasets: [DatasetID], in workspace: WorkspaceID, _ transaction: SQLTransaction) async throws
+    private static func metadataFields(
+        of datasets: [DatasetID], in workspace: WorkspaceID, _ transaction: SQLTransaction
+    ) async throws
         -> [MetadataField]
     {
         try await transaction.rows(

@@ -70,7 +70,8 @@ extension DatasetDocument {
             updatedAt: try row.date("updated_at"), updatedBy: try row.optionalIdentifier("updated_by"),
             docForm: DocumentForm(rawValue: try row.string("doc_form")) ?? .text, docLanguage: try row.string("doc_language"),
             metadata: try StoredJSON.decode(DocumentMetadataValues.self, try row.string("doc_metadata"), column: "doc_metadata"),
-            archived: try row.bool("archived"), archivedBy: try row.optionalIdentifier("archived_by"), archivedAt: try row.optionalDate("archived_at"),
+            archived: try row.bool("archived"), archivedBy: try row.optionalIdentifier("archived_by"),
+            archivedAt: try row.optionalDate("archived_at"),
             disabledBy: try row.optionalIdentifier("disabled_by"), disabledAt: try row.optionalDate("disabled_at")
         )
         if row.has("shown_creator") { creator = try row.optionalIdentifier("shown_creator") }

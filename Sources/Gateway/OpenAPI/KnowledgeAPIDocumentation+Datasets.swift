@@ -79,7 +79,8 @@ extension KnowledgeAPIDocumentation {
             operations.append(
                 mount.operation(
                     .post, "/datasets/{dataset_id}/" + path, id: id, summary: summary,
-                    description: "Embeds the query with the dataset's model (and reranks) when its search needs to: an upstream failure answers 400 (`completion_request_error`, `provider_not_initialize`) or, through a plugin, 502, 503 or 504. `retrieval_model.metadata_filtering_conditions` keeps to the documents whose metadata pass (400 for a malformed one)",
+                    description:
+                        "Embeds the query with the dataset's model (and reranks) when its search needs to: an upstream failure answers 400 (`completion_request_error`, `provider_not_initialize`) or, through a plugin, 502, 503 or 504. `retrieval_model.metadata_filtering_conditions` keeps to the documents whose metadata pass (400 for a malformed one)",
                     tag: tag, parameters: [datasetIDParameter], body: retrieveBody,
                     responses: [200: .json("The segments found, best first", retrieved)], errors: [403, 404, 429, 502, 504]
                 )

@@ -12,7 +12,8 @@ extension KnowledgeAPIDocumentation {
                 ),
                 "data": .string(
                     required: false,
-                    description: "Options as a JSON object in a string, e.g. `{\"process_rule\": {\"mode\": \"automatic\"}}`; on create also `doc_form` (`text_model`, `hierarchical_model` or `qa_model`) and `doc_language`, as create-by-text takes them"
+                    description:
+                        "Options as a JSON object in a string, e.g. `{\"process_rule\": {\"mode\": \"automatic\"}}`; on create also `doc_form` (`text_model`, `hierarchical_model` or `qa_model`) and `doc_language`, as create-by-text takes them"
                 ),
                 "process_rule": .string(required: false, description: "The seed's spelling: the process rule alone, as JSON in a string"),
             ]
@@ -162,7 +163,8 @@ extension KnowledgeAPIDocumentation {
                 parameters: both + [
                     .query(
                         "metadata", DocSchemas.enumeration(["all", "only", "without"]),
-                        description: "`all` (the default): the document with its metadata; `only`: its id, type and metadata; `without`: the document without its type and metadata. Any other value is 400 `invalid_metadata`"
+                        description:
+                            "`all` (the default): the document with its metadata; `only`: its id, type and metadata; `without`: the document without its type and metadata. Any other value is 400 `invalid_metadata`"
                     )
                 ],
                 responses: [200: .json("The document", documentDetail)], errors: [403, 404]

@@ -8,19 +8,23 @@ extension KnowledgeAPIDocumentation {
         let tag = "Metadata"
         let withField = [datasetIDParameter, OpenAPI.Parameter.pathID("metadata_id")]
         let name = DocSchemas.text(
-            max: 255, description: "Trimmed; not the name of a built-in field (`document_name`, `uploader`, `upload_date`, `last_update_date`, `source`)"
+            max: 255,
+            description: "Trimmed; not the name of a built-in field (`document_name`, `uploader`, `upload_date`, `last_update_date`, `source`)"
         )
         let builtIn: JSONSchema = .object(
             properties: [
                 "fields": .array(
-                    items: .object(properties: ["name": DocSchemas.enumeration(BuiltInMetadata.allCases.map(\.rawValue)), "type": DocSchemas.enumeration(metadataTypes)])
+                    items: .object(properties: [
+                        "name": DocSchemas.enumeration(BuiltInMetadata.allCases.map(\.rawValue)), "type": DocSchemas.enumeration(metadataTypes),
+                    ])
                 )
             ]
         )
         let values: JSONSchema = .object(
             properties: [
                 "operation_data": .array(
-                    description: "Each document's new values (at most 1000 documents); all or none: 404 for a field or document not in the dataset, 400 for a value of the wrong type",
+                    description:
+                        "Each document's new values (at most 1000 documents); all or none: 404 for a field or document not in the dataset, 400 for a value of the wrong type",
                     maxItems: 1000,
                     items: .object(
                         properties: [
@@ -33,7 +37,8 @@ extension KnowledgeAPIDocumentation {
                                         "name": .string(required: false, nullable: true, description: "Accepted and ignored: the id names the field"),
                                         "value": .fragment(
                                             required: false,
-                                            description: "A string, number or time (seconds since 1970) as the field's type takes it, a number also as a string; absent or `null` clears it"
+                                            description:
+                                                "A string, number or time (seconds since 1970) as the field's type takes it, a number also as a string; absent or `null` clears it"
                                         ),
                                     ]
                                 )

@@ -188,14 +188,15 @@ extension KnowledgeAPIDocumentation {
     )
 
     /// `DatasetJSON.documentDetail`: one document as `GET …/documents/{document_id}` answers it, by its `metadata`
-    /// parameter. `all` and `without` add to the document (whose `data_source_info` is then the upload file's details)
+    /// parameter. `all` and `without` add to the document (whose `data_source_info` is then `data_source_detail_dict`)
     /// its rule, segment count, average segment length and timing; `without` leaves out `doc_type` and `doc_metadata`;
     /// `only` is the id, type and metadata alone.
     static let documentDetail: JSONSchema = {
         var detail = document
         if case .object(let core, let object) = detail.value {
             var properties = object.properties
-            properties["data_source_info"] = uploadFile.with(description: "The upload file's details (`data_source_detail_dict.upload_file`)")
+            properties["data_source_info"] = JSONSchema.object(properties: ["upload_file": uploadFile])
+                .with(description: "As Dify's detail shows it: `data_source_detail_dict`, the upload file's details under `upload_file`")
             properties["doc_type"] = properties["doc_type"]?.optional
             properties["doc_metadata"] = properties["doc_metadata"]?.with(description: "Absent for `metadata=without`").optional
             properties["document_process_rule"] = processRule
@@ -383,7 +384,8 @@ extension KnowledgeAPIDocumentation {
                         "comparison_operator": DocSchemas.enumeration(metadataComparisons),
                         "value": .fragment(
                             required: false,
-                            description: "A string or a number (a list of them for `in` and `not in`); absent or `null` skips the condition, and `empty` and `not empty` take none"
+                            description:
+                                "A string or a number (a list of them for `in` and `not in`); absent or `null` skips the condition, and `empty` and `not empty` take none"
                         ),
                     ]
                 )
@@ -415,7 +417,8 @@ extension KnowledgeAPIDocumentation {
                 of: [DocSchemas.enumeration(["automatic", "custom", "hierarchical"]), .not(.string)],
                 core: .init(
                     required: false,
-                    description: "`automatic` (the default), `custom`, or `hierarchical` (parent-child chunks: hierarchical_model documents only); a value that is not a string is read as `automatic`"
+                    description:
+                        "`automatic` (the default), `custom`, or `hierarchical` (parent-child chunks: hierarchical_model documents only); a value that is not a string is read as `automatic`"
                 )
             ),
             "rules": DocSchemas.lenient(

@@ -54,7 +54,8 @@ extension KnowledgeAPIDocumentation {
             ),
             mount.operation(
                 .post, path, id: "segments.create", summary: "Add segments to a document",
-                description: "Each is indexed at once (in a hierarchical_model document, cut into children); 400 while the document is being indexed, 403 `archived_document_immutable` for an archived one",
+                description:
+                    "Each is indexed at once (in a hierarchical_model document, cut into children); 400 while the document is being indexed, 403 `archived_document_immutable` for an archived one",
                 tag: tag, parameters: ids,
                 body: jsonBody(
                     .object(
@@ -73,7 +74,8 @@ extension KnowledgeAPIDocumentation {
             operations.append(
                 mount.operation(
                     method, path + "/{segment_id}", id: "segments.update" + suffix, summary: "Change a segment",
-                    description: "Only the fields sent change; new content is indexed again at once. 403 `archived_document_immutable` for an archived document",
+                    description:
+                        "Only the fields sent change; new content is indexed again at once. 403 `archived_document_immutable` for an archived document",
                     tag: tag, parameters: withSegment, body: jsonBody(.object(properties: ["segment": segmentFields(updating: true)])),
                     responses: [200: .json("The segment as changed", one)], errors: [403, 404]
                 )

@@ -48,7 +48,8 @@ enum OperatorAPIDocumentation {
 
     /// Some limits by name, each a non-negative integer.
     static let limitsChange: JSONSchema = .object(
-        description: "Limits by name (`rpm`, `rph`, `rpd`, `members`, `apps`, `documents`, `vector_space`, `message_credits`, `max_active_requests`, `file_storage`)",
+        description:
+            "Limits by name (`rpm`, `rph`, `rpd`, `members`, `apps`, `documents`, `vector_space`, `message_credits`, `max_active_requests`, `file_storage`)",
         properties: limitNames.reduce(into: [:]) { $0[$1] = JSONSchema.integer(from: 0, to: maxLimit).optional },
         additionalProperties: .a(false)
     )

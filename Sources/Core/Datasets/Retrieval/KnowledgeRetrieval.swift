@@ -125,9 +125,18 @@ struct KnowledgeRetrieval: Sendable {
             let only = documents.map { admitted in matrix.documents.indices.filter { admitted.contains(matrix.documents[$0]) } }
             // Several children may stand for one parent: more rows are compared so that `limit` parents come back.
             let rowsWanted = entry.hasChildren ? limit * 4 : limit
-            let nearest = await VectorMath.nearest(
-                vector, in: matrix.values, dimensions: matrix.dimensions, count: matrix.segments.count, k: rowsWanted, parts: 2, only: only
-            )
+            let nearest: [(row: Int, score: Float)]
+            // The approximate index when there is one, unless a filter leaves so few rows that scanning them is cheaper
+            // than walking the graph past the rest.
+            if let index = entry.approximate?.index, (only?.count ?? matrix.segments.count) * 20 >= matrix.segments.count {
+                let documentOf = matrix.documents
+                let allowed: ((Int) -> Bool)? = documents.map { admitted in { admitted.contains(documentOf[$0]) } }
+                nearest = index.nearest(vector, k: rowsWanted, search: max(ApproximateIndex.searchBreadth, rowsWanted), where: allowed)
+            } else {
+                nearest = await VectorMath.nearest(
+                    vector, in: matrix.values, dimensions: matrix.dimensions, count: matrix.segments.count, k: rowsWanted, parts: 2, only: only
+                )
+            }
             var seen = Set<SegmentID>()
             var order: [SegmentID] = []
             var hits: [SegmentID: SemanticHit] = [:]

@@ -87,7 +87,9 @@ public struct MetadataFilter: Sendable, Equatable {
         var conditions: [Condition] = []
         for (index, item) in items.enumerated() {
             let path = "\(field).conditions[\(index)]"
-            guard let name = item["name"].string, !name.isEmpty else { throw RelayError.invalidParam("\(path).name", "Each condition names a metadata field") }
+            guard let name = item["name"].string, !name.isEmpty else {
+                throw RelayError.invalidParam("\(path).name", "Each condition names a metadata field")
+            }
             guard let spelled = item["comparison_operator"].string, let comparison = Comparison.parse(spelled) else {
                 let accepted = Comparison.allCases.map(\.rawValue).joined(separator: ", ")
                 throw RelayError.invalidParam("\(path).comparison_operator", "comparison_operator must be one of \(accepted)", type: "enum")

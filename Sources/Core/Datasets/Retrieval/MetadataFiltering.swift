@@ -75,7 +75,8 @@ struct MetadataConditionWriter: Sendable {
         """
 
     static let example = (
-        user: #"{"input_text": "I want to know which company’s email address test@example.com is?", "metadata_fields": ["filename", "email", "phone", "address"]}"#,
+        user:
+            #"{"input_text": "I want to know which company’s email address test@example.com is?", "metadata_fields": ["filename", "email", "phone", "address"]}"#,
         assistant: #"{"metadata_map": [{"metadata_field_name": "email", "metadata_field_value": "test@example.com", "comparison_operator": "="}]}"#
     )
 

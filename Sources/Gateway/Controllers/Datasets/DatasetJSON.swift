@@ -216,7 +216,10 @@ enum DatasetJSON {
         [
             "doc_metadata": .array(
                 fields.map {
-                    ["id": .string($0.id.description), "name": .string($0.name), "type": .string($0.type.rawValue), "count": .number(Double($0.useCount))]
+                    [
+                        "id": .string($0.id.description), "name": .string($0.name), "type": .string($0.type.rawValue),
+                        "count": .number(Double($0.useCount)),
+                    ]
                 }),
             "built_in_field_enabled": .bool(builtInEnabled),
         ]

@@ -165,7 +165,9 @@ struct DocumentsController {
             var request = request
             let body = try await request.decodeJSON(as: EstimateBody.self)
             var text = body.text
-            if text == nil, let texts = body.infoList?["text_list"].array.compactMap(\.string), !texts.isEmpty { text = texts.joined(separator: "\n\n") }
+            if text == nil, let texts = body.infoList?["text_list"].array.compactMap(\.string), !texts.isEmpty {
+                text = texts.joined(separator: "\n\n")
+            }
             guard let text, !text.isEmpty else {
                 throw RelayError.invalidParam("text", "Give the text to estimate, as text or info_list.text_list", type: "required")
             }
