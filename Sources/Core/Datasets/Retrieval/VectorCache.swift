@@ -68,7 +68,7 @@ final class VectorCache: Sendable {
 }
 
 /// A matrix's HNSW index, once built and checked: a small matrix's is built before the first search that needs it,
-/// a large one's in the background (six minutes for a million rows of 384 dimensions on two cores) while searches
+/// a large one's in the background (seven minutes for a million rows of 384 dimensions on two cores) while searches
 /// scan exactly. Background builds take turns, one at a time in the whole process, and one whose matrix was replaced
 /// meanwhile (its dataset changed again) is skipped: a dataset that changes continually costs one build at a time, not
 /// one per change. Before it serves, its recall@10 against the exact scan is measured on rows of the matrix; an index
@@ -88,7 +88,7 @@ final class ApproximateIndex: Sendable {
     /// Matrices up to this many rows are indexed before the search that finds them unindexed (milliseconds).
     static let inlineBuildLimit = 5_000
     static let minimumRecall = 0.9
-    /// The candidate list of a search: recall@10 0.98 at 1,000,000 rows, 1.9 ms p50 (`Benchmarks/ApproximateSearch`).
+    /// The candidate list of a search: recall@10 0.98 at 1,000,000 rows, 1.5 ms p50 (`Benchmarks/ApproximateSearch`).
     static let searchBreadth = 128
 
     private let state = Mutex<State>(.building)
