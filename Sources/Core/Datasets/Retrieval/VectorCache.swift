@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Each dataset's vectors held in memory as one matrix, so that a semantic search is a scan of contiguous floats
@@ -102,12 +103,15 @@ final class ApproximateIndex: Sendable {
 
     var current: State { state.withLock { $0 } }
 
-    /// Builds the index of `vectors`, inline when small, otherwise on a background task in turn.
+    /// Builds the index of `vectors`, awaited when small, otherwise on a background task in turn. Either way the work
+    /// runs on threads of its own (`IndexBuildExecutor`), never on the few that every request's tasks share.
     func build(_ vectors: StoredVectors) async {
         if vectors.segments.count <= Self.inlineBuildLimit {
-            await finish(vectors)
+            await withTaskExecutorPreference(IndexBuildExecutor.shared) { await self.finish(vectors) }
         } else {
-            Task.detached(priority: .background) { await BackgroundIndexBuilds.shared.run { await self.finish(vectors) } }
+            Task.detached(executorPreference: IndexBuildExecutor.shared, priority: .background) {
+                await BackgroundIndexBuilds.shared.run { await self.finish(vectors) }
+            }
         }
     }
 
@@ -168,5 +172,18 @@ actor BackgroundIndexBuilds {
         } else {
             waiting.removeFirst().resume()
         }
+    }
+}
+
+/// Threads for building indexes: a concurrent dispatch queue of background quality of service, so that a build (minutes
+/// of arithmetic for a large dataset) takes the cores that requests leave, and never one of the cooperative pool's
+/// threads every request's tasks need.
+final class IndexBuildExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = IndexBuildExecutor()
+    private let queue = DispatchQueue(label: "relay.vector-index-builds", qos: .background, attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
