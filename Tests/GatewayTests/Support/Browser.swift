@@ -30,9 +30,8 @@ struct Browser: Sendable {
     static func with<T: Sendable>(width: Int = 1400, height: Int = 1100, _ body: (Browser) async throws -> T) async throws -> T {
         let chromium = try executable(["chromium", "chromium-browser", "google-chrome"])
         let chromedriver = try executable(["chromedriver"])
-        let driver = try ChromedriverProcess(executable: chromedriver)
+        let (driver, port) = try await ChromedriverProcess.started(executable: chromedriver)
         defer { driver.stop() }
-        let port = try await driver.listeningPort()
         let base = URL(string: "http://127.0.0.1:\(port)")!
         var arguments: [JSONValue] = [
             "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
@@ -187,7 +186,22 @@ private final class ChromedriverProcess: Sendable {
 
     deinit { stop() }
 
-    func listeningPort(within seconds: Double = 20) async throws -> Int {
+    /// A chromedriver listening, and its port. chromedriver picks a free port and then binds it, so another process
+    /// can take the port in between (it then exits saying `bind() failed`): such a start is tried again, three times.
+    static func started(executable: String) async throws -> (ChromedriverProcess, Int) {
+        var printed = ""
+        for _ in 0..<3 {
+            let driver = try ChromedriverProcess(executable: executable)
+            if let port = try await driver.listeningPort() { return (driver, port) }
+            printed = driver.output.text
+            driver.stop()
+        }
+        Issue.record("chromedriver did not announce its port; it printed:\n\(printed)")
+        throw CancellationError()
+    }
+
+    /// The port chromedriver announced, or `nil` when it exited or said nothing in time.
+    func listeningPort(within seconds: Double = 20) async throws -> Int? {
         let deadline = Date() + seconds
         while Date() < deadline {
             if let range = output.text.range(of: #"started successfully on port (\d+)"#, options: .regularExpression),
@@ -195,11 +209,10 @@ private final class ChromedriverProcess: Sendable {
             {
                 return port
             }
-            guard process.isRunning else { break }
+            guard process.isRunning else { return nil }
             try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("chromedriver did not announce its port; it printed:\n\(output.text)")
-        throw CancellationError()
+        return nil
     }
 
     /// Stops chromedriver, which takes the browsers it started along.
