@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// A chat-ready app: the workspace's provider points at the stub, the app has a model config and a key.
@@ -122,7 +123,7 @@ extension RelayClient {
     /// Uploads `bytes` as the multipart field `file` named `filename`, with the other `fields`.
     func upload(
         _ bytes: [UInt8], filename: String?, field: String = "file", to path: String = "/v1/files/upload",
-        fields: [String: String] = ["user": "alice"], token: String
+        fields: [String: String] = ["user": "alice"], token: String, method: NIOHTTP1.HTTPMethod = .POST
     ) async throws -> Reply {
         let boundary = "----relay-test-\(UUID().uuidString)"
         var body = ByteBuffer()
@@ -139,7 +140,7 @@ extension RelayClient {
         // Over its own connection with a generous timeout: a refused upload of many megabytes is still sent whole
         // before its answer is read, which a loaded machine can make slower than the test client's read timeout.
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(try #require(client.port))\(path)")
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
         request.body = .bytes(body)
