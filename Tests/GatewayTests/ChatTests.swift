@@ -6,10 +6,10 @@ import Testing
 extension RelayConfiguration {
     /// Quick upstream failures and frequent pings, so the tests need not wait.
     mutating func forChatTests() {
-        // Long enough that a loaded 2-core machine running the whole suite never times out a stub that answers at once.
-        // The stub listens on loopback, a private address.
+        // Long enough that a loaded 2-core machine running the whole suite never times out a stub that answers at once
+        // (10 s was once not enough in CI). The stub listens on loopback, a private address.
         upstream = UpstreamPolicy(
-            connectTimeout: .seconds(5), readTimeout: .seconds(10), retries: 1, backoff: .milliseconds(10), allowsPrivateEndpoints: true
+            connectTimeout: .seconds(5), readTimeout: .seconds(30), retries: 1, backoff: .milliseconds(10), allowsPrivateEndpoints: true
         )
         streamPingInterval = .milliseconds(100)
     }
