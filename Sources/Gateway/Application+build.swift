@@ -152,7 +152,8 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
 /// The dataset routes, on the console (members) or the knowledge API (dataset keys).
 func addDatasetRoutes<Context: DatasetRequestContext>(_ services: RelayServices, to group: RouterGroup<Context>) {
     DatasetsController(datasets: services.datasets).addRoutes(to: group)
-    DocumentsController(datasets: services.datasets, links: services.documentLinks).addRoutes(to: group)
+    DocumentsController(datasets: services.datasets, links: services.documentLinks, maxZipBytes: services.configuration.documentZipBytes)
+        .addRoutes(to: group)
     SegmentsController(datasets: services.datasets).addRoutes(to: group)
     ChildChunksController(datasets: services.datasets).addRoutes(to: group)
     DatasetMetadataController(datasets: services.datasets).addRoutes(to: group)

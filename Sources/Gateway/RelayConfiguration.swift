@@ -65,6 +65,8 @@ public struct RelayConfiguration: Sendable {
     public var jobs = JobWorker.Settings()
     /// Memory for datasets' vectors held for semantic search, in bytes.
     public var vectorCacheBytes = 256 << 20
+    /// Most bytes of files one zip download of documents holds.
+    public var documentZipBytes = 256 << 20
     /// Vectors from which a dataset's semantic search uses an approximate (HNSW) index.
     public var approximateSearchFrom = 100_000
 

@@ -155,7 +155,10 @@ struct KnowledgeDocumentTests {
 
     @Test("a document's file is linked with a signature that expires, downloaded alone or with others as a zip; estimates preview indexing")
     func downloadsAndEstimates() async throws {
-        try await withRelay(configure: { $0.forDatasetTests() }) { client in
+        try await withRelay(configure: {
+            $0.forDatasetTests()
+            $0.documentZipBytes = 60
+        }) { client in
             let owner = try await client.setUpOwner()
             // More requests than the default plan allows a minute (the indexing polls count too).
             try await client.setPlan("team", overrides: ["rpm": 10_000], for: owner)
@@ -210,6 +213,11 @@ struct KnowledgeDocumentTests {
             #expect(
                 listed.status == 0 && listed.output.contains("['herons.txt', 'owls.txt']") && listed.output.contains("Herons wade in shallow water."),
                 "\(listed.output)")
+            // Past the download's size (60 bytes here): refused before any file is read.
+            expectError(
+                try await client.post(
+                    base + "/documents/download-zip", token: key, json: ["document_ids": [.string(one), .string(two), .string(two)]]),
+                .contentTooLarge, "file_too_large")
             expectError(
                 try await client.post(base + "/documents/download-zip", token: key, json: ["document_ids": []]), .badRequest, "invalid_param",
                 field: "document_ids")

@@ -46,6 +46,38 @@ extension DatasetService {
         return (document, source)
     }
 
+    /// Several documents with their sources, for one download: the dataset checked once, every id one of its
+    /// documents (404 naming the first that is not), and their files together at most `byteLimit` bytes (413 before
+    /// any is read, so a request cannot make the server hold a hundred large files at once).
+    public func sources(
+        of ids: [DocumentID], in datasetID: DatasetID, byteLimit: Int, by caller: DatasetCaller
+    ) async throws
+        -> [(DatasetDocument, DocumentSource)]
+    {
+        _ = try await dataset(datasetID, by: caller)
+        var documents: [DatasetDocument] = []
+        var total = 0
+        for id in ids {
+            guard let document = try await store.document(id, of: datasetID, in: caller.workspaceID) else {
+                throw RelayError.notFound("Document \(id) not found")
+            }
+            total += document.sourceSize
+            documents.append(document)
+        }
+        guard total <= byteLimit else {
+            throw RelayError(
+                .fileTooLarge, "The documents' files come to \(total) bytes; one download holds at most \(byteLimit). Ask for fewer at once.")
+        }
+        var sources: [(DatasetDocument, DocumentSource)] = []
+        for document in documents {
+            guard let source = try await store.source(of: document.id, in: caller.workspaceID) else {
+                throw RelayError.notFound("The file of document \(document.id) is gone")
+            }
+            sources.append((document, source))
+        }
+        return sources
+    }
+
     /// A document's source for a signed link, which stands for the caller (its signature names the workspace).
     public func linkedSource(of id: DocumentID, in workspace: WorkspaceID) async throws -> (DatasetDocument, DocumentSource)? {
         guard let (document, _) = try await store.indexingTarget(id, in: workspace), let source = try await store.source(of: id, in: workspace)

@@ -7,6 +7,8 @@ import Hummingbird
 struct DocumentsController {
     let datasets: DatasetService
     let links: DocumentFileLinks
+    /// Most bytes of files one zip download holds (documents are up to 100 MB each).
+    let maxZipBytes: Int
 
     struct TextBody: Decodable {
         let name: String?
@@ -138,11 +140,11 @@ struct DocumentsController {
             var request = request
             let ids = try Self.documentIDs(try await request.decodeJSON(as: IDsBody.self).documentIDs)
             guard ids.count <= 100 else { throw RelayError.invalidParam("document_ids", "At most 100 documents at once", type: "too_long") }
-            let datasetID: DatasetID = try context.id("dataset_id")
+            let sources = try await datasets.sources(
+                of: ids, in: try context.id("dataset_id"), byteLimit: maxZipBytes, by: context.datasetCaller)
             var archive = ZipArchive()
             var names = Set<String>()
-            for id in ids {
-                let (document, source) = try await datasets.source(of: id, in: datasetID, by: context.datasetCaller)
+            for (document, source) in sources {
                 archive.add(Self.uniqueName(for: document, taken: &names), source.content)
             }
             var headers = HTTPFields()
