@@ -30,7 +30,7 @@ public struct ChildChunk: Sendable, Equatable {
     public init(
         id: ChildChunkID = ChildChunkID(), workspaceID: WorkspaceID, datasetID: DatasetID, documentID: DocumentID, segmentID: SegmentID,
         position: Int, content: String, type: Origin, vector: [Float]? = nil, createdBy: AccountID?, createdAt: Date,
-        updatedBy: AccountID? = nil, updatedAt: Date
+        updatedBy: AccountID? = nil, updatedAt: Date, wordCount: Int? = nil, indexNodeHash: String? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -39,9 +39,10 @@ public struct ChildChunk: Sendable, Equatable {
         self.segmentID = segmentID
         self.position = position
         self.content = content
-        self.wordCount = content.count
+        // Counted and hashed from the content unless given (as stored rows give them).
+        self.wordCount = wordCount ?? content.count
         self.type = type
-        self.indexNodeHash = DatasetService.hash(content)
+        self.indexNodeHash = indexNodeHash ?? DatasetService.hash(content)
         self.vector = vector
         self.createdBy = createdBy
         self.createdAt = createdAt

@@ -41,6 +41,17 @@ public struct MetadataField: Sendable, Equatable {
     public static let maxNameLength = 255
 }
 
+/// What a dataset's documents can hold values of: its fields, and whether the built-in ones are switched on.
+public struct MetadataSchema: Sendable {
+    public let fields: [MetadataField]
+    public let builtInEnabled: Bool
+
+    public init(fields: [MetadataField], builtInEnabled: Bool) {
+        self.fields = fields
+        self.builtInEnabled = builtInEnabled
+    }
+}
+
 /// The fields every document has without being given them (Dify's built-in metadata), shown and filterable once a
 /// dataset switches them on.
 public enum BuiltInMetadata: String, Sendable, CaseIterable {

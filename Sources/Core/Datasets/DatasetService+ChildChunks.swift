@@ -7,7 +7,7 @@ extension DatasetService {
         of segmentID: SegmentID, in documentID: DocumentID, of datasetID: DatasetID, keyword: String?, page: Int, limit: Int,
         by caller: DatasetCaller
     ) async throws -> Page<ChildChunk> {
-        _ = try await segment(segmentID, of: documentID, in: datasetID, by: caller)
+        _ = try await storedSegment(segmentID, of: try await document(documentID, of: datasetID, by: caller))
         return try await store.childChunks(of: segmentID, in: caller.workspaceID, keyword: keyword, page: page, limit: limit)
     }
 
@@ -16,8 +16,8 @@ extension DatasetService {
     ) async throws -> ChildChunk {
         try caller.requireEditor("add child chunks")
         let dataset = try await dataset(datasetID, by: caller)
-        let document = try await editableDocument(documentID, of: datasetID, by: caller)
-        _ = try await segment(segmentID, of: documentID, in: datasetID, by: caller)
+        let document = try Self.editable(try await storedDocument(documentID, in: dataset))
+        _ = try await storedSegment(segmentID, of: document)
         let content = try TextRules.required(content, field: "content", maxLength: 100_000)
         let date = now()
         var child = ChildChunk(
@@ -40,8 +40,7 @@ extension DatasetService {
     ) async throws -> ChildChunk {
         try caller.requireEditor("change child chunks")
         let dataset = try await dataset(datasetID, by: caller)
-        _ = try await editableDocument(documentID, of: datasetID, by: caller)
-        _ = try await segment(segmentID, of: documentID, in: datasetID, by: caller)
+        _ = try await storedSegment(segmentID, of: try Self.editable(try await storedDocument(documentID, in: dataset)))
         guard var child = try await store.childChunk(id, of: segmentID, in: caller.workspaceID) else {
             throw RelayError.notFound("Child chunk not found.")
         }
@@ -62,8 +61,7 @@ extension DatasetService {
         _ id: ChildChunkID, of segmentID: SegmentID, in documentID: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller
     ) async throws {
         try caller.requireEditor("delete child chunks")
-        _ = try await editableDocument(documentID, of: datasetID, by: caller)
-        _ = try await segment(segmentID, of: documentID, in: datasetID, by: caller)
+        _ = try await storedSegment(segmentID, of: try await editableDocument(documentID, of: datasetID, by: caller))
         guard try await store.deleteChildChunk(id, of: segmentID, in: caller.workspaceID) else { throw RelayError.notFound("Child chunk not found.") }
     }
 

@@ -95,6 +95,11 @@ extension DatasetService {
         try await store.setMetadata(checked, of: datasetID, in: caller.workspaceID, by: caller.account, at: now())
     }
 
+    func metadataSchema(of dataset: Dataset) async throws -> MetadataSchema {
+        MetadataSchema(
+            fields: try await store.metadataFields(of: [dataset.id], in: dataset.workspaceID), builtInEnabled: dataset.builtInFieldEnabled)
+    }
+
     /// Each metadata value of the document by field name (custom fields of its dataset, and the built-in ones when the
     /// dataset shows them), as filters compare them and documents show them.
     public static func metadataValues(

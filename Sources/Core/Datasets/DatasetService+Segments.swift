@@ -4,26 +4,34 @@ public import Foundation
 /// Segments as users see and change them: each change is indexed at once (its keyword index by the store, its
 /// embedding here), so retrieval finds the new text with the next query.
 extension DatasetService {
+    /// A page of the document's segments, with the document's form (which every answer about segments names).
     public func segments(
         of documentID: DocumentID, in datasetID: DatasetID, keyword: String?, enabled: Bool?, page: Int, limit: Int, by caller: DatasetCaller
-    ) async throws -> Page<DocumentSegment> {
+    ) async throws -> (page: Page<DocumentSegment>, form: DocumentForm) {
         let document = try await document(documentID, of: datasetID, by: caller)
         let page = try await store.segments(of: documentID, in: caller.workspaceID, keyword: keyword, enabled: enabled, page: page, limit: limit)
-        return Page(items: try await withChildren(page.items, of: document), total: page.total, page: page.page, limit: page.limit)
+        let items = try await withChildren(page.items, of: document)
+        return (Page(items: items, total: page.total, page: page.page, limit: page.limit), document.docForm)
     }
 
     /// One segment of the document, with its children in a parent-child document.
     public func segment(
         _ id: SegmentID, of documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller
     ) async throws
-        -> DocumentSegment
+        -> (segment: DocumentSegment, form: DocumentForm)
     {
         let document = try await document(documentID, of: datasetID, by: caller)
-        guard var segment = try await store.segment(id, of: documentID, in: caller.workspaceID) else {
+        var segment = try await storedSegment(id, of: document)
+        segment.vector = nil
+        return (try await withChildren([segment], of: document)[0], document.docForm)
+    }
+
+    /// One of the document's segments (without its children), or a 404.
+    func storedSegment(_ id: SegmentID, of document: DatasetDocument) async throws -> DocumentSegment {
+        guard let segment = try await store.segment(id, of: document.id, in: document.workspaceID) else {
             throw RelayError.notFound("Segment \(id) not found")
         }
-        segment.vector = nil
-        return try await withChildren([segment], of: document)[0]
+        return segment
     }
 
     /// The segments with their children, where Dify shows them: parents of a paragraph-mode parent-child document.
@@ -39,7 +47,10 @@ extension DatasetService {
 
     /// The document, refused (403) when it is archived: archived documents change only by being un-archived.
     func editableDocument(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
-        let document = try await document(id, of: datasetID, by: caller)
+        try Self.editable(try await document(id, of: datasetID, by: caller))
+    }
+
+    static func editable(_ document: DatasetDocument) throws -> DatasetDocument {
         guard !document.archived else { throw RelayError(.archivedDocumentImmutable, "The archived document is not editable.") }
         return document
     }
@@ -47,11 +58,11 @@ extension DatasetService {
     public func addSegments(
         _ contents: [SegmentFields], to documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller
     ) async throws
-        -> [DocumentSegment]
+        -> (segments: [DocumentSegment], form: DocumentForm)
     {
         try caller.requireEditor("add segments")
         let dataset = try await dataset(datasetID, by: caller)
-        let document = try await editableDocument(documentID, of: datasetID, by: caller)
+        let document = try Self.editable(try await storedDocument(documentID, in: dataset))
         guard !document.isIndexing else {
             throw RelayError.invalidParam("document_id", "The document is still being indexed; add segments once it is completed", type: "state")
         }
@@ -103,18 +114,16 @@ extension DatasetService {
             read.vector = nil
             shown.append(read)
         }
-        return try await withChildren(shown, of: document)
+        return (try await withChildren(shown, of: document), document.docForm)
     }
 
     public func updateSegment(
         _ id: SegmentID, of documentID: DocumentID, in datasetID: DatasetID, with fields: SegmentFields, by caller: DatasetCaller
-    ) async throws -> DocumentSegment {
+    ) async throws -> (segment: DocumentSegment, form: DocumentForm) {
         try caller.requireEditor("change segments")
         let dataset = try await dataset(datasetID, by: caller)
-        let document = try await editableDocument(documentID, of: datasetID, by: caller)
-        guard var segment = try await store.segment(id, of: documentID, in: caller.workspaceID) else {
-            throw RelayError.notFound("Segment \(id) not found")
-        }
+        let document = try Self.editable(try await storedDocument(documentID, in: dataset))
+        var segment = try await storedSegment(id, of: document)
         var contentChanged = false
         if let content = fields.content {
             let content = try TextRules.required(content, field: "content", maxLength: 100_000)
@@ -142,11 +151,12 @@ extension DatasetService {
         segment.updatedAt = now()
         segment.updatedBy = caller.account
         guard try await store.replace(segment, in: caller.workspaceID) else { throw RelayError.notFound("Segment \(id) not found") }
-        if document.docForm == .hierarchical, fields.regenerateChildChunks || (contentChanged && document.processRule.rules.parentMode != .fullDoc) {
-            _ = try await regenerateChildren(of: segment, document: document, dataset: dataset, by: caller)
-        }
         segment.vector = nil
-        return try await withChildren([segment], of: document)[0]
+        if document.docForm == .hierarchical, fields.regenerateChildChunks || (contentChanged && document.processRule.rules.parentMode != .fullDoc) {
+            segment.childChunks = try await regenerateChildren(of: segment, document: document, dataset: dataset, by: caller)
+            return (segment, document.docForm)
+        }
+        return (try await withChildren([segment], of: document)[0], document.docForm)
     }
 
     public func deleteSegment(_ id: SegmentID, of documentID: DocumentID, in datasetID: DatasetID, by caller: DatasetCaller) async throws {

@@ -244,16 +244,32 @@ public struct DatasetService: Sendable {
         }
     }
 
+    /// A page of the dataset's documents, with the dataset's metadata fields to show their values by.
     public func documents(
         of datasetID: DatasetID, keyword: String?, status: DocumentDisplayStatus? = nil, page: Int, limit: Int, by caller: DatasetCaller
-    ) async throws -> Page<DatasetDocument> {
-        _ = try await dataset(datasetID, by: caller)
-        return try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, status: status, page: page, limit: limit)
+    ) async throws -> (page: Page<DatasetDocument>, metadata: MetadataSchema) {
+        let dataset = try await dataset(datasetID, by: caller)
+        let documents = try await store.documents(of: datasetID, in: caller.workspaceID, keyword: keyword, status: status, page: page, limit: limit)
+        return (documents, try await metadataSchema(of: dataset))
+    }
+
+    /// One document with its dataset's metadata fields.
+    public func shownDocument(
+        _ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller
+    ) async throws
+        -> (document: DatasetDocument, metadata: MetadataSchema)
+    {
+        let dataset = try await dataset(datasetID, by: caller)
+        return (try await storedDocument(id, in: dataset), try await metadataSchema(of: dataset))
     }
 
     public func document(_ id: DocumentID, of datasetID: DatasetID, by caller: DatasetCaller) async throws -> DatasetDocument {
-        _ = try await dataset(datasetID, by: caller)
-        guard let document = try await store.document(id, of: datasetID, in: caller.workspaceID) else {
+        try await storedDocument(id, in: try await dataset(datasetID, by: caller))
+    }
+
+    /// One of the dataset's documents (already checked for the caller), or a 404.
+    func storedDocument(_ id: DocumentID, in dataset: Dataset) async throws -> DatasetDocument {
+        guard let document = try await store.document(id, of: dataset.id, in: dataset.workspaceID) else {
             throw RelayError.notFound("Document \(id) not found")
         }
         return document
@@ -288,10 +304,10 @@ public struct DatasetService: Sendable {
     /// the state asked for is left as it is.
     public func apply(_ action: StatusAction, to ids: [DocumentID], of datasetID: DatasetID, by caller: DatasetCaller) async throws {
         try caller.requireEditor("change documents")
-        _ = try await dataset(datasetID, by: caller)
+        let dataset = try await dataset(datasetID, by: caller)
         var documents: [DatasetDocument] = []
         for id in ids {
-            let document = try await document(id, of: datasetID, by: caller)
+            let document = try await storedDocument(id, in: dataset)
             if action == .disable, document.enabled, document.status != .completed {
                 throw RelayError(.invalidAction, "Document: \(document.name) is not completed.", details: ["document_id": .string(id.description)])
             }

@@ -127,9 +127,12 @@ extension DatasetStore {
     public func searchableDocuments(of datasets: [DatasetID], in workspace: WorkspaceID) async throws -> [DatasetDocument] {
         guard !datasets.isEmpty else { return [] }
         return try await database.read(.workspace(workspace)) { transaction in
+            // Only what a filter reads (the values and the built-in fields' sources): not the shown selection's per-row
+            // sums of segment hits and source sizes, read on every filtered retrieval.
             try await transaction.rows(
                 """
-                SELECT \(unescaped: DatasetDocument.selection) FROM dataset_document x
+                SELECT x.*, (SELECT a.name FROM account a WHERE a.id = \(unescaped: StoredCreator.shown("x"))) AS uploader_name
+                FROM dataset_document x
                 WHERE x.workspace_id = \(workspace) AND x.dataset_id IN (\(list: datasets)) AND \(unescaped: Self.searchable("x"))
                 """
             ).map(DatasetDocument.init(row:))

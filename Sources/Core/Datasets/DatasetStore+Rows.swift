@@ -177,10 +177,9 @@ extension ChildChunk {
             documentID: try row.identifier("document_id"), segmentID: try row.identifier("segment_id"), position: try row.int("position"),
             content: try row.string("content"), type: Origin(rawValue: try row.string("type")) ?? .automatic,
             createdBy: try row.optionalIdentifier("created_by"), createdAt: try row.date("created_at"),
-            updatedBy: try row.optionalIdentifier("updated_by"), updatedAt: try row.date("updated_at")
+            updatedBy: try row.optionalIdentifier("updated_by"), updatedAt: try row.date("updated_at"), wordCount: try row.int("word_count"),
+            indexNodeHash: try row.string("index_node_hash")
         )
-        wordCount = try row.int("word_count")
-        indexNodeHash = try row.string("index_node_hash")
     }
 
     static let columns = [

@@ -133,7 +133,9 @@ public struct ProcessRule: Sendable, Equatable, Codable {
         let parentMode: ParentMode
         switch rules["parent_mode"] ?? .null {
         case .null: parentMode = .paragraph
-        case .string(let text) where ParentMode(rawValue: text) != nil: parentMode = ParentMode(rawValue: text)!
+        case .string(let text):
+            guard let known = ParentMode(rawValue: text) else { fallthrough }
+            parentMode = known
         default: throw RelayError.invalidParam("process_rule.rules.parent_mode", "parent_mode must be paragraph or full-doc", type: "enum")
         }
         let children = try Self.segmentation(

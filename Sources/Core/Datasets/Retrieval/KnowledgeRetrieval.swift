@@ -63,8 +63,12 @@ struct KnowledgeRetrieval: Sendable {
         ranked = Array(ranked.prefix(settings.topK))
         let found = Dictionary(try await store.found(ranked.map(\.key), in: workspace).map { ($0.segment.id, $0) }, uniquingKeysWith: { a, _ in a })
         let chunks = try await store.childChunks(ranked.flatMap { children[$0.key, default: []].map(\.0) }, in: workspace)
-        let fieldNames = Dictionary(
-            try await store.metadataFields(of: ids, in: workspace).map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
+        // The fields' names only when a record has values to show by them (no query for datasets without metadata).
+        let fieldNames =
+            found.values.contains { !$0.documentMetadata.values.isEmpty }
+            ? Dictionary(
+                try await store.metadataFields(of: ids, in: workspace).map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
+            : [:]
         let records = ranked.compactMap { id, score in
             found[id].map { found in
                 // This retrieval is a hit: the record shows the count as stored once it is recorded.
@@ -122,17 +126,19 @@ struct KnowledgeRetrieval: Sendable {
                     "The dataset's vectors have \(matrix.dimensions) dimensions and its embedding model now gives \(vector.count); re-index its documents"
                 )
             }
-            let only = documents.map { admitted in matrix.documents.indices.filter { admitted.contains(matrix.documents[$0]) } }
             // Several children may stand for one parent: more rows are compared so that `limit` parents come back.
             let rowsWanted = entry.hasChildren ? limit * 4 : limit
             let nearest: [(row: Int, score: Float)]
             // The approximate index when there is one, unless a filter leaves so few rows that scanning them is cheaper
-            // than walking the graph past the rest.
-            if let index = entry.approximate?.index, (only?.count ?? matrix.segments.count) * 20 >= matrix.segments.count {
+            // than walking the graph past the rest (counted from the entry's rows per document, not by a pass over
+            // every row, which at a million rows would cost more than the index saves).
+            let admittedRows = documents.map { admitted in admitted.reduce(0) { $0 + (entry.rowsPerDocument[$1] ?? 0) } }
+            if let index = entry.approximate?.index, (admittedRows ?? matrix.segments.count) * 20 >= matrix.segments.count {
                 let documentOf = matrix.documents
                 let allowed: ((Int) -> Bool)? = documents.map { admitted in { admitted.contains(documentOf[$0]) } }
                 nearest = index.nearest(vector, k: rowsWanted, search: max(ApproximateIndex.searchBreadth, rowsWanted), where: allowed)
             } else {
+                let only = documents.map { admitted in matrix.documents.indices.filter { admitted.contains(matrix.documents[$0]) } }
                 nearest = await VectorMath.nearest(
                     vector, in: matrix.values, dimensions: matrix.dimensions, count: matrix.segments.count, k: rowsWanted, parts: 2, only: only
                 )

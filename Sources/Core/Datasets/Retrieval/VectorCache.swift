@@ -17,6 +17,8 @@ final class VectorCache: Sendable {
         let rows: [SegmentID: Int]
         /// Whether any row is a child chunk (several rows may then stand for one segment).
         let hasChildren: Bool
+        /// How many rows each document has, for sizing what a metadata filter leaves.
+        let rowsPerDocument: [DocumentID: Int]
         /// The approximate index, for matrices large enough to need one.
         let approximate: ApproximateIndex?
     }
@@ -42,14 +44,19 @@ final class VectorCache: Sendable {
         let vectors = try await store.vectors(of: dataset, in: workspace)
         var rows: [SegmentID: Int] = [:]
         rows.reserveCapacity(vectors.segments.count)
-        for (row, id) in vectors.segments.enumerated() where vectors.children[row] == nil { rows[id] = row }
+        var rowsPerDocument: [DocumentID: Int] = [:]
+        for (row, id) in vectors.segments.enumerated() {
+            rowsPerDocument[vectors.documents[row], default: 0] += 1
+            if vectors.children[row] == nil { rows[id] = row }
+        }
         var approximate: ApproximateIndex?
         if vectors.segments.count >= approximateFrom, vectors.dimensions > 0 {
             approximate = ApproximateIndex()
             await approximate?.build(vectors)
         }
         let entry = Entry(
-            revision: revision, vectors: vectors, rows: rows, hasChildren: vectors.children.contains { $0 != nil }, approximate: approximate)
+            revision: revision, vectors: vectors, rows: rows, hasChildren: vectors.children.contains { $0 != nil },
+            rowsPerDocument: rowsPerDocument, approximate: approximate)
         entries.withLock { state in
             state.clock += 1
             // The entry it replaces will never serve again: its index need not be built.

@@ -51,9 +51,7 @@ enum DatasetJSON {
 
     /// A dataset's fields as its detail lists them: its own, then the built-in ones (id `built-in`) when switched on.
     static func datasetMetadata(_ dataset: Dataset) -> [JSONValue] {
-        var fields = dataset.metadataFields.map { field -> JSONValue in
-            ["id": .string(field.id.description), "name": .string(field.name), "type": .string(field.type.rawValue)]
-        }
+        var fields = dataset.metadataFields.map(metadataField)
         if dataset.builtInFieldEnabled {
             fields += BuiltInMetadata.allCases.map { ["id": "built-in", "name": .string($0.rawValue), "type": .string($0.type.rawValue)] }
         }
@@ -235,16 +233,12 @@ enum DatasetJSON {
 
 /// A dataset's metadata fields, for showing its documents' values (`doc_metadata`: `[{id, name, type, value}]`).
 struct DocumentMetadataView {
-    let fields: [MetadataField]
-    let builtIn: Bool
+    let schema: MetadataSchema
 
-    init(_ dataset: Dataset) {
-        fields = dataset.metadataFields
-        builtIn = dataset.builtInFieldEnabled
-    }
+    init(_ schema: MetadataSchema) { self.schema = schema }
 
     func values(of document: DatasetDocument) -> [JSONValue] {
-        DatasetService.metadataValues(of: document, fields: fields, builtIn: builtIn).map { item in
+        DatasetService.metadataValues(of: document, fields: schema.fields, builtIn: schema.builtInEnabled).map { item in
             [
                 "id": .string(item.field?.id.description ?? "built-in"), "name": .string(item.name), "type": .string(item.type.rawValue),
                 "value": item.value.json,

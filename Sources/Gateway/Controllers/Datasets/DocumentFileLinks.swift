@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Tenancy
 
 /// Links to a document's source file that need no key (Dify's signed `file-preview` URLs): the path names the
 /// document, the query its workspace, when the link was made and a nonce, signed with a key derived from the server
@@ -22,7 +23,7 @@ struct DocumentFileLinks: Sendable {
     /// The link's path and query under `base` (scheme and host the client reached).
     func url(for document: DatasetDocument, base: String) -> String {
         let timestamp = String(Int(now().timeIntervalSince1970))
-        let nonce = SecretNonce.make()
+        let nonce = SecretToken.random(count: 22)
         let sign = signature(document.id, workspace: document.workspaceID, timestamp: timestamp, nonce: nonce)
         return "\(base)/files/documents/\(document.id)/file?workspace=\(document.workspaceID)&timestamp=\(timestamp)&nonce=\(nonce)&sign=\(sign)"
     }
@@ -32,35 +33,31 @@ struct DocumentFileLinks: Sendable {
         guard let workspaceText = query("workspace"), let workspace = WorkspaceID(workspaceText), let timestamp = query("timestamp"),
             let nonce = query("nonce"), let sign = query("sign"), let made = Double(timestamp)
         else { throw RelayError(.forbidden, "The file link is incomplete") }
-        let expected = signature(document, workspace: workspace, timestamp: timestamp, nonce: nonce)
-        guard Self.constantTimeEqual(expected, sign) else { throw RelayError(.forbidden, "The file link's signature is not valid") }
+        guard let code = Self.base64URLDecoded(sign),
+            HMAC<SHA256>.isValidAuthenticationCode(
+                code, authenticating: Data(Self.message(document, workspace: workspace, timestamp: timestamp, nonce: nonce).utf8), using: key)
+        else { throw RelayError(.forbidden, "The file link's signature is not valid") }
         let age = now().timeIntervalSince1970 - made
         guard age >= -60, age <= lifetime else { throw RelayError(.forbidden, "The file link has expired; ask for a new one") }
         return workspace
     }
 
+    /// The link's signature, base64url without padding; checked in constant time by swift-crypto.
     private func signature(_ document: DocumentID, workspace: WorkspaceID, timestamp: String, nonce: String) -> String {
-        let message = "document-file|\(document)|\(workspace)|\(timestamp)|\(nonce)"
+        let message = Self.message(document, workspace: workspace, timestamp: timestamp, nonce: nonce)
         let code = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
         return Data(code).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8)
-        let b = Array(b.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
+    private static func message(_ document: DocumentID, workspace: WorkspaceID, timestamp: String, nonce: String) -> String {
+        "document-file|\(document)|\(workspace)|\(timestamp)|\(nonce)"
     }
-}
 
-/// Sixteen random bytes as hex, for a link's nonce.
-enum SecretNonce {
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    private static func base64URLDecoded(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
     }
 }
 
@@ -88,8 +85,7 @@ struct DocumentFilesController {
             }
             var headers = HTTPFields()
             headers[.contentType] = DocumentFormat.mimeType(ofDocType: document.docType)
-            var taken = Set<String>()
-            let name = DocumentsController.uniqueName(for: document, taken: &taken)
+            let name = DocumentsController.fileName(of: document)
             if request.uri.queryParameters.get("as_attachment") == "true" {
                 let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
                 let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii

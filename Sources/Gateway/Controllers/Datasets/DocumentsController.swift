@@ -99,25 +99,22 @@ struct DocumentsController {
             let page = try request.queryInt("page", default: 1)
             let limit = try request.queryInt("limit", default: 20)
             try Paging.check(page: page, limit: limit, maxLimit: 100)
-            let datasetID: DatasetID = try context.id("dataset_id")
-            let dataset = try await datasets.shown(datasetID, by: context.datasetCaller)
-            let documents = try await datasets.documents(
-                of: datasetID, keyword: request.queryString("keyword"),
+            let (documents, metadata) = try await datasets.documents(
+                of: try context.id("dataset_id"), keyword: request.queryString("keyword"),
                 status: try request.queryString("status").flatMap(DocumentDisplayStatus.init(filter:)), page: page, limit: limit,
                 by: context.datasetCaller
             )
-            let view = DocumentMetadataView(dataset)
+            let view = DocumentMetadataView(metadata)
             return JSONBody(DatasetJSON.page(documents) { DatasetJSON.document($0, metadata: view) })
         }
         group.get("datasets/:dataset_id/documents/:document_id") { request, context in
-            let datasetID: DatasetID = try context.id("dataset_id")
             let view = try request.queryString("metadata") ?? "all"
             guard ["all", "only", "without"].contains(view) else {
                 throw RelayError(.invalidMetadata, "Invalid metadata value: \(view)", details: ["field": "metadata", "type": "enum"])
             }
-            let dataset = try await datasets.shown(datasetID, by: context.datasetCaller)
-            let document = try await datasets.document(try context.id("document_id"), of: datasetID, by: context.datasetCaller)
-            return JSONBody(DatasetJSON.documentDetail(document, metadata: DocumentMetadataView(dataset), view: view))
+            let (document, metadata) = try await datasets.shownDocument(
+                try context.id("document_id"), of: try context.id("dataset_id"), by: context.datasetCaller)
+            return JSONBody(DatasetJSON.documentDetail(document, metadata: DocumentMetadataView(metadata), view: view))
         }
         group.get("datasets/:dataset_id/documents/:document_id/upload-file") { request, context in
             let datasetID: DatasetID = try context.id("dataset_id")
@@ -255,9 +252,7 @@ struct DocumentsController {
 
     /// A file name for the document in an archive: its name (with its type's extension) and, when taken, a number.
     static func uniqueName(for document: DatasetDocument, taken: inout Set<String>) -> String {
-        let ext = DocumentFormat.fileExtension(ofDocType: document.docType)
-        let base = document.name.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
-        let stem = base.lowercased().hasSuffix("." + ext) ? String(base.dropLast(ext.count + 1)) : base
+        let (stem, ext) = nameParts(of: document)
         var name = stem + "." + ext
         var count = 1
         while !taken.insert(name).inserted {
@@ -265,6 +260,19 @@ struct DocumentsController {
             name = "\(stem) (\(count)).\(ext)"
         }
         return name
+    }
+
+    /// The document's file name as a download names it: its name, with its type's extension.
+    static func fileName(of document: DatasetDocument) -> String {
+        let (stem, ext) = nameParts(of: document)
+        return stem + "." + ext
+    }
+
+    /// The document's name without path separators and without its type's extension, and that extension.
+    private static func nameParts(of document: DatasetDocument) -> (stem: String, ext: String) {
+        let ext = DocumentFormat.fileExtension(ofDocType: document.docType)
+        let base = document.name.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+        return (base.lowercased().hasSuffix("." + ext) ? String(base.dropLast(ext.count + 1)) : base, ext)
     }
 
     static func documentIDs(_ ids: [String]?) throws -> [DocumentID] {

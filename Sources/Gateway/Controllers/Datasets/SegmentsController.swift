@@ -46,19 +46,19 @@ struct SegmentsController {
                 }
             let documentID: DocumentID = try context.id("document_id")
             let datasetID: DatasetID = try context.id("dataset_id")
-            let segments = try await datasets.segments(
+            let (segments, form) = try await datasets.segments(
                 of: documentID, in: datasetID, keyword: request.queryString("keyword"), enabled: enabled, page: page, limit: limit,
                 by: context.datasetCaller
             )
             var body = DatasetJSON.page(segments) { DatasetJSON.segment($0) }.object ?? [:]
-            body["doc_form"] = .string(try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm.rawValue)
+            body["doc_form"] = .string(form.rawValue)
             return JSONBody(.object(body))
         }
         group.get(RouterPath(path + "/:segment_id")) { _, context in
             let documentID: DocumentID = try context.id("document_id")
             let datasetID: DatasetID = try context.id("dataset_id")
-            let segment = try await datasets.segment(try context.id("segment_id"), of: documentID, in: datasetID, by: context.datasetCaller)
-            let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
+            let (segment, form) = try await datasets.segment(
+                try context.id("segment_id"), of: documentID, in: datasetID, by: context.datasetCaller)
             return JSONBody(["data": DatasetJSON.segment(segment), "doc_form": .string(form.rawValue)])
         }
         group.post(RouterPath(path)) { request, context in
@@ -67,8 +67,7 @@ struct SegmentsController {
             guard let items = body.segments else { throw RelayError.required("segments") }
             let documentID: DocumentID = try context.id("document_id")
             let datasetID: DatasetID = try context.id("dataset_id")
-            let segments = try await datasets.addSegments(items.map(\.fields), to: documentID, in: datasetID, by: context.datasetCaller)
-            let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
+            let (segments, form) = try await datasets.addSegments(items.map(\.fields), to: documentID, in: datasetID, by: context.datasetCaller)
             return JSONBody(["data": .array(segments.map { DatasetJSON.segment($0) }), "doc_form": .string(form.rawValue)])
         }
         for method in [HTTPRequest.Method.post, .patch] {
@@ -76,12 +75,10 @@ struct SegmentsController {
                 var request = request
                 let body = try await request.decodeJSON(as: UpdateBody.self)
                 guard let fields = body.segment?.fields else { throw RelayError.required("segment") }
-                let documentID: DocumentID = try context.id("document_id")
-                let datasetID: DatasetID = try context.id("dataset_id")
-                let segment = try await datasets.updateSegment(
-                    try context.id("segment_id"), of: documentID, in: datasetID, with: fields, by: context.datasetCaller
+                let (segment, form) = try await datasets.updateSegment(
+                    try context.id("segment_id"), of: try context.id("document_id"), in: try context.id("dataset_id"), with: fields,
+                    by: context.datasetCaller
                 )
-                let form = try await datasets.document(documentID, of: datasetID, by: context.datasetCaller).docForm
                 return JSONBody(["data": DatasetJSON.segment(segment), "doc_form": .string(form.rawValue)])
             }
         }
@@ -92,7 +89,7 @@ struct SegmentsController {
             case "disable": enabled = false
             default: throw RelayError.notFound("No segment action of that name; use enable or disable")
             }
-            let segment = try await datasets.updateSegment(
+            let (segment, _) = try await datasets.updateSegment(
                 try context.id("segment_id"), of: try context.id("document_id"), in: try context.id("dataset_id"),
                 with: SegmentFields(enabled: enabled), by: context.datasetCaller
             )

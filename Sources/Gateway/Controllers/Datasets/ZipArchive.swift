@@ -10,40 +10,35 @@ struct ZipArchive {
         let crc = CRC32.checksum(contents)
         let size = UInt32(truncatingIfNeeded: contents.count)
         let offset = UInt32(truncatingIfNeeded: bytes.count)
-        // Local file header.
+        // Local file header, then the contents.
         append32(0x0403_4b50, to: &bytes)
-        append16(20, to: &bytes)
-        append16(0x0800, to: &bytes)
-        append16(0, to: &bytes)
-        append16(0, to: &bytes)
-        append16(0x21, to: &bytes)
-        append32(crc, to: &bytes)
-        append32(size, to: &bytes)
-        append32(size, to: &bytes)
-        append16(UInt16(truncatingIfNeeded: name.count), to: &bytes)
+        appendDescription(crc: crc, size: size, nameLength: name.count, to: &bytes)
         append16(0, to: &bytes)
         bytes += name
         bytes += contents
-        // Its central directory entry.
+        // Its central directory entry: the same description, and where the local header is.
         append32(0x0201_4b50, to: &directory)
         append16(20, to: &directory)
-        append16(20, to: &directory)
-        append16(0x0800, to: &directory)
-        append16(0, to: &directory)
-        append16(0, to: &directory)
-        append16(0x21, to: &directory)
-        append32(crc, to: &directory)
-        append32(size, to: &directory)
-        append32(size, to: &directory)
-        append16(UInt16(truncatingIfNeeded: name.count), to: &directory)
-        append16(0, to: &directory)
-        append16(0, to: &directory)
-        append16(0, to: &directory)
-        append16(0, to: &directory)
+        appendDescription(crc: crc, size: size, nameLength: name.count, to: &directory)
+        for _ in 0..<4 { append16(0, to: &directory) }
         append32(0, to: &directory)
         append32(offset, to: &directory)
         directory += name
         count += 1
+    }
+
+    /// What both headers say of a file: version needed (2.0), flags (UTF-8 names), method (stored), a fixed time and
+    /// date (1980-01-01 00:00), checksum, sizes and the name's length.
+    private func appendDescription(crc: UInt32, size: UInt32, nameLength: Int, to buffer: inout [UInt8]) {
+        append16(20, to: &buffer)
+        append16(0x0800, to: &buffer)
+        append16(0, to: &buffer)
+        append16(0, to: &buffer)
+        append16(0x21, to: &buffer)
+        append32(crc, to: &buffer)
+        append32(size, to: &buffer)
+        append32(size, to: &buffer)
+        append16(UInt16(truncatingIfNeeded: nameLength), to: &buffer)
     }
 
     /// The archive's bytes: the files, the central directory and its end record.
