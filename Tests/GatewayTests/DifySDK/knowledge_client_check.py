@@ -17,25 +17,9 @@ import time
 import uuid
 
 from dify_client import KnowledgeBaseClient
+from sdk_check_support import check, fail, last, remember, seen
 
 base_url, key = sys.argv[1:3]
-seen = {}
-last = {}
-
-
-def remember(response):
-    response.read()
-    last.update(call=f"{response.request.method} {response.request.url}", status=response.status_code, body=response.text[:3000])
-
-
-def fail(what, **extra):
-    print(json.dumps({"failed": what, **last, **extra, "seen": seen}))
-    sys.exit(1)
-
-
-def check(condition, what):
-    if not condition:
-        fail(what)
 
 
 def call(what, fn, *args, expect=(200,), **kwargs):
