@@ -181,7 +181,7 @@ private final class ChromedriverProcess: Sendable {
         process.standardError = pipe
         let output = self.output
         pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
+        try ProcessLaunches.run(process)
     }
 
     deinit { stop() }

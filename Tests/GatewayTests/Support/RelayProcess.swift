@@ -2,6 +2,16 @@ import Foundation
 import Synchronization
 import Testing
 
+/// Starts Foundation `Process`es one at a time: on Linux, `Process.run()` from two threads at once was seen to crash
+/// the test process (a bad pointer in its copy of the arguments, CI, with several relays started together).
+enum ProcessLaunches {
+    private static let lock = Mutex(())
+
+    static func run(_ process: Process) throws {
+        try lock.withLock { _ in try process.run() }
+    }
+}
+
 /// The built `relay` executable run as a child process, as an operator runs it.
 final class RelayProcess: Sendable {
     let process: Process
@@ -25,7 +35,7 @@ final class RelayProcess: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
+        try ProcessLaunches.run(process)
     }
 
     /// A test that ends, or fails, with its relay still running does not leave it behind: one was found alive half an
