@@ -45,7 +45,9 @@ struct Browser: Sendable {
                 "alwaysMatch": [
                     "browserName": "chrome", "pageLoadStrategy": "normal",
                     "goog:chromeOptions": ["binary": .string(chromium), "args": .array(arguments)],
-                    "timeouts": ["script": 30000, "pageLoad": 30000, "implicit": 0],
+                    // Generous: in CI the browser shares two cores with the rest of the suite, and Swagger UI drawing every
+                    // operation of Relay's document has held its page's thread for more than 30 s there.
+                    "timeouts": ["script": 120000, "pageLoad": 120000, "implicit": 0],
                 ]
             ]
         ]
@@ -87,7 +89,7 @@ struct Browser: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(150))
         let buffer = try await response.body.collect(upTo: 64 << 20)
         let reply = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
         let value = reply["value"]
@@ -144,7 +146,7 @@ struct Browser: Sendable {
     /// Polls `script` until it returns something other than `null`, `false`, `0` or `""`, and returns that.
     @discardableResult
     func wait(
-        for what: String, within seconds: Double = 30, _ script: String, _ arguments: [JSONValue] = [],
+        for what: String, within seconds: Double = 90, _ script: String, _ arguments: [JSONValue] = [],
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> JSONValue {
         let deadline = Date() + seconds
