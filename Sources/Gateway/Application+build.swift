@@ -79,6 +79,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     DocsController().addRoutes(to: router)
     AdminPageController().addRoutes(to: router)
     DocumentFilesController(datasets: services.datasets, links: services.documentLinks).addRoutes(to: router)
+    IndexController().addRoutes(to: router)
 
     let console = router.group("console/api")
     let auth = AuthController(accounts: services.accounts, sessions: services.sessions)
@@ -97,10 +98,16 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
     let account = signedIn.group(context: AccountContext.self)
     auth.addAccountRoutes(to: account)
     workspacesController.addAccountRoutes(to: account)
+    AccountTimeZoneController(accounts: services.accounts).addRoutes(to: account)
     let workspace = signedIn.group(context: WorkspaceContext.self)
     MembersController(members: services.members).addRoutes(to: workspace)
     AppsController(apps: services.apps, apiKeys: services.apiKeys, chat: services.chat).addRoutes(to: workspace)
     AppModelConfigController(apps: services.apps, chat: services.chat).addRoutes(to: workspace)
+    AppSiteController(apps: services.apps).addRoutes(to: workspace)
+    AppAnnotationsController(apps: services.apps, annotations: services.annotations, chat: services.chat).addRoutes(to: workspace)
+    AppLogsController(apps: services.apps, chat: services.chat, annotations: services.annotations, accounts: services.accounts)
+        .addRoutes(to: workspace)
+    AppStatisticsController(apps: services.apps, chat: services.chat, accounts: services.accounts).addRoutes(to: workspace)
     let runner = WorkflowRunner(workflows: services.workflows, pingInterval: services.configuration.streamPingInterval, now: services.now)
     WorkflowsController(apps: services.apps, workflows: services.workflows, runner: runner).addRoutes(to: workspace)
     ModelProvidersController(providers: services.modelProviders, plans: services.plans, credits: services.credits, now: services.now)
@@ -136,7 +143,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
                 )
             )
             .group(context: PublicContext.self)
-        AppInfoController(chat: services.chat).addRoutes(to: api)
+        AppInfoController(chat: services.chat, annotations: services.annotations).addRoutes(to: api)
         ChatMessagesController(
             chat: services.chat, billing: services.billing, files: services.files, remoteImages: services.remoteImages,
             pingInterval: services.configuration.streamPingInterval, now: services.now
@@ -144,6 +151,9 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         FilesController(files: services.files).addRoutes(to: api)
         WorkflowRunsController(workflows: services.workflows, runner: runner, billing: services.billing).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
+        SiteController(apps: services.apps).addRoutes(to: api)
+        EndUsersController(chat: services.chat).addRoutes(to: api)
+        AnnotationsController(annotations: services.annotations).addRoutes(to: api)
     }
     allowedMethods.load(router)
     return router
@@ -158,4 +168,5 @@ func addDatasetRoutes<Context: DatasetRequestContext>(_ services: RelayServices,
     ChildChunksController(datasets: services.datasets).addRoutes(to: group)
     DatasetMetadataController(datasets: services.datasets).addRoutes(to: group)
     DatasetTagsController(datasets: services.datasets).addRoutes(to: group)
+    WorkspaceModelsController(providers: services.modelProviders).addRoutes(to: group)
 }

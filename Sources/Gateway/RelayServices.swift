@@ -31,6 +31,7 @@ struct RelayServices: Sendable {
     let plugins: PluginInstallService
     let tools: PluginToolService
     let datasets: DatasetService
+    let annotations: AnnotationService
     /// Signed links to documents' source files.
     let documentLinks: DocumentFileLinks
     let jobWorker: JobWorker
@@ -108,8 +109,11 @@ struct RelayServices: Sendable {
         )
         self.datasets = datasets
         self.documentLinks = DocumentFileLinks(secret: secret, now: now)
+        let annotations = AnnotationService(
+            store: stores.annotations, jobs: stores.jobs, models: modelProviders, signal: signal, logger: logger, now: now)
+        self.annotations = annotations
         self.jobWorker = JobWorker(
-            jobs: stores.jobs, datasets: stores.datasets, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
+            jobs: stores.jobs, datasets: stores.datasets, annotations: stores.annotations, plans: stores.plans, models: modelProviders, converter: converter, signal: signal,
             ready: databaseReady, settings: configuration.jobs, metrics: metrics.jobs, now: now, logger: logger
         )
         let tasks = RunningTasks()
@@ -129,7 +133,7 @@ struct RelayServices: Sendable {
         self.workflows = workflows
         self.chat = ChatService(
             store: stores.chat, providers: modelProviders, tasks: tasks, toolbox: PluginAgentToolbox(tools: tools), workflows: workflows,
-            knowledge: datasets, logger: logger, now: now
+            knowledge: datasets, annotations: annotations, logger: logger, now: now
         )
         self.stopWatcher = StopRequestWatcher(sources: [stores.chat, stores.workflows], tasks: tasks, logger: logger, now: now)
         self.now = now

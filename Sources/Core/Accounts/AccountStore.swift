@@ -57,6 +57,19 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// The account's time zone (an IANA name), in which the console's statistics cut their days.
+    public func timeZone(of account: AccountID) async throws -> String {
+        try await database.autocommit(readOnly: true) { transaction in
+            try await transaction.row("SELECT timezone FROM account WHERE id = \(account)").map { try $0.string("timezone") } ?? "UTC"
+        }
+    }
+
+    public func setTimeZone(_ name: String, of account: AccountID) async throws {
+        try await database.autocommit { transaction in
+            try await transaction.execute("UPDATE account SET timezone = \(name) WHERE id = \(account)")
+        }
+    }
+
     public func recordLogin(_ account: AccountID, at date: Date) async throws {
         try await database.autocommit { transaction in
             try await transaction.execute("UPDATE account SET last_login_at = \(date) WHERE id = \(account)")

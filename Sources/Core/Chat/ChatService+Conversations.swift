@@ -67,7 +67,7 @@ extension ChatService {
     }
 
     public func setFeedback(_ feedback: ChatMessage.Feedback?, on message: MessageID, of scope: EndUserScope) async throws {
-        guard try await store.setFeedback(feedback, on: message, of: scope) else { throw RelayError.notFound("Message Not Exists.") }
+        guard try await store.setFeedback(feedback, on: message, of: scope, at: now()) else { throw RelayError.notFound("Message Not Exists.") }
     }
 
     /// Up to three follow-up questions the end user might ask next, from the app's model; the app must enable them.

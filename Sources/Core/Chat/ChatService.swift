@@ -42,6 +42,8 @@ public struct ChatTurn: Sendable {
     public let message: ChatMessage
     let completion: ChatCompletionRequest
     let model: ModelProviderService.ResolvedModel
+    /// The annotation that answers instead of the model, when the app's annotation reply matched the query.
+    let annotation: AnnotationReply?
     /// Rounds of tool calls an agent may take (0 without tools).
     let agentIterations: Int
 }
@@ -72,14 +74,18 @@ public struct ChatService: Sendable {
     let workflows: WorkflowService?
     /// The knowledge bases apps answer from (`dataset_configs`).
     let knowledge: DatasetService?
+    /// Answers from apps' annotations before their models are asked.
+    let annotations: AnnotationService?
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
         store: ChatStore, providers: ModelProviderService, tasks: RunningTasks, toolbox: (any AgentToolbox)? = nil,
-        workflows: WorkflowService? = nil, knowledge: DatasetService? = nil, logger: Logger, now: @escaping @Sendable () -> Date
+        workflows: WorkflowService? = nil, knowledge: DatasetService? = nil, annotations: AnnotationService? = nil, logger: Logger,
+        now: @escaping @Sendable () -> Date
     ) {
         self.knowledge = knowledge
+        self.annotations = annotations
         self.store = store
         self.providers = providers
         self.tasks = tasks
@@ -162,14 +168,22 @@ public struct ChatService: Sendable {
         }
         // A conversation keeps the inputs it started with, as in Dify.
         let inputs = try existing?.inputs ?? config.inputForm.accept(query.inputs)
+        // A completion app whose form names a variable `query` is asked through it, as Dify's SDKs send it.
+        var query = query
+        if query.kind == .completion, query.query.isEmpty, let asked = inputs["query"] { query.query = ChatPrompt.text(of: asked) }
         let model = try await providers.resolve(provider: config.model.provider, model: config.model.name, in: app.workspaceID)
         // A conversation's messages keep their order even when two arrive within the clock's resolution, or through
         // instances whose clocks differ a little: each is later than the conversation's last.
         let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
 
         let (images, files) = try await query.attachments()
+        let messageID = MessageID()
+        // A query an annotation answers asks neither the datasets nor the model.
+        let annotation = await annotations?.reply(to: query.query, of: app, message: messageID)
         var resources: [RetrievalRecord] = []
-        if let knowledge, let selection = config.knowledge, !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if annotation == nil, let knowledge, let selection = config.knowledge,
+            !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
             let filter = try await knowledge.metadataFilter(
                 selection.filtering, query: query.query, inputs: inputs, datasets: selection.datasets, in: app.workspaceID)
             if selection.single {
@@ -206,11 +220,11 @@ public struct ChatService: Sendable {
             messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images, context: context)
         }
         var tools: [AgentTool] = []
-        if app.mode == .agentChat {
+        if app.mode == .agentChat, annotation == nil {
             for reference in config.agentTools { tools.append(try await agentTool(reference, in: app.workspaceID)) }
         }
         let message = ChatMessage(
-            id: MessageID(), workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
+            id: messageID, workspaceID: app.workspaceID, appID: app.id, conversationID: existing?.id ?? started?.id,
             endUser: query.endUser, taskID: UUID().uuidString.lowercased(), inputs: inputs, query: query.query,
             provider: config.model.provider, model: config.model.name, files: files,
             retrieverResources: resources.enumerated().map { RetrieverResource(position: $0.offset + 1, $0.element) }, createdAt: date
@@ -221,7 +235,7 @@ public struct ChatService: Sendable {
             completion: ChatCompletionRequest(
                 model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:], tools: tools
             ),
-            model: model, agentIterations: tools.isEmpty ? 0 : config.agentIterations
+            model: model, annotation: annotation, agentIterations: tools.isEmpty ? 0 : config.agentIterations
         )
     }
 
@@ -241,6 +255,13 @@ public struct ChatService: Sendable {
         let model = turn.model
         let (toolbox, endUser, workspace) = (self.toolbox, turn.message.endUser, turn.message.workspaceID)
         let generation = Task {
+            if let annotation = turn.annotation {
+                for piece in Self.pieces(of: annotation.content) {
+                    progress.withLock { $0.answer += piece }
+                    await onEvent(.text(piece))
+                }
+                return
+            }
             var messages = turn.completion.messages
             var round = 0
             var position = 0
@@ -331,11 +352,12 @@ public struct ChatService: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         let latency = elapsed.seconds
-        let usage = MessageUsage(
-            tokens: counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer), price: model.descriptor.price,
-            latency: latency
-        )
-        let message = await storeEnd(of: turn.message, answer: answer, usage: usage, ending: ending)
+        let tokens =
+            turn.annotation == nil ? counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer) : TokenCounts(prompt: 0, completion: 0)
+        let usage = MessageUsage(tokens: tokens, price: model.descriptor.price, latency: latency)
+        var ended = turn.message
+        ended.annotationReply = turn.annotation
+        let message = await storeEnd(of: ended, answer: answer, usage: usage, ending: ending)
         return ChatResult(ending: ending, message: message, usage: usage)
     }
 
@@ -361,6 +383,25 @@ public struct ChatService: Sendable {
             )
         }
         return message
+    }
+
+    /// An annotation's answer as streamed: a word at a time (with the spaces after it), as a model's would come.
+    static func pieces(of text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            if character.isWhitespace, !current.isEmpty, current.last?.isWhitespace == false {
+                current.append(character)
+                continue
+            }
+            if !character.isWhitespace, current.last?.isWhitespace == true {
+                pieces.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
     }
 
     /// Stops an end user's running task, wherever it runs. A task that has ended is left as it is.

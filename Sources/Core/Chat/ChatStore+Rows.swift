@@ -31,6 +31,12 @@ extension ChatMessage {
                 [RetrieverResource].self, try row.string("retriever_resources"), column: "retriever_resources"
             ),
             feedback: feedback,
+            annotationReply: try row.optionalString("annotation_reply").map {
+                try StoredJSON.decode(AnnotationReply.self, $0, column: "annotation_reply")
+            },
+            adminFeedback: try row.optionalString("admin_feedback_rating").flatMap(Feedback.Rating.init).map {
+                Feedback(rating: $0, content: try row.optionalString("admin_feedback_content"))
+            },
             createdAt: try row.date("created_at")
         )
     }

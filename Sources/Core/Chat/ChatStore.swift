@@ -89,6 +89,16 @@ public struct ChatStore: StopRequests {
     /// updated.
     public func begin(_ message: ChatMessage, starting conversation: Conversation?) async throws {
         try await database.write(.workspace(message.workspaceID)) { transaction in
+            if conversation != nil || message.conversationID == nil {
+                // The end user's first conversation (or completion) with the app names them: Dify's end user, with an id.
+                try await transaction.execute(
+                    """
+                    INSERT INTO end_user (id, workspace_id, app_id, session_id, created_at)
+                    VALUES (\(EndUserID()), \(message.workspaceID), \(message.appID), \(message.endUser), \(message.createdAt))
+                    ON CONFLICT (app_id, session_id) DO NOTHING
+                    """
+                )
+            }
             if let conversation {
                 try await transaction.execute(
                     """
@@ -123,7 +133,11 @@ public struct ChatStore: StopRequests {
             try await transaction.execute(
                 """
                 UPDATE message SET answer = \(message.answer), status = \(message.status.rawValue), error = \(message.error),
-                usage = \(message.usage.map(StoredJSON.encode)), total_tokens = \(message.usage?.totalTokens ?? 0), updated_at = \(date)
+                usage = \(message.usage.map(StoredJSON.encode)), total_tokens = \(message.usage?.totalTokens ?? 0),
+                message_tokens = \(message.usage?.promptTokens ?? 0), answer_tokens = \(message.usage?.completionTokens ?? 0),
+                latency = \(message.usage?.latency ?? 0), total_price = \(message.usage.flatMap { Double($0.totalPrice) } ?? 0),
+                currency = \(message.usage?.currency ?? "USD"), annotation_reply = \(message.annotationReply.map(StoredJSON.encode)),
+                updated_at = \(date)
                 WHERE id = \(message.id) AND workspace_id = \(message.workspaceID)
                 """
             )
@@ -184,11 +198,12 @@ public struct ChatStore: StopRequests {
     }
 
     /// Sets (or with `nil` clears) an end user's feedback on a message; `false` when there is no such message.
-    public func setFeedback(_ feedback: ChatMessage.Feedback?, on message: MessageID, of scope: EndUserScope) async throws -> Bool {
+    public func setFeedback(_ feedback: ChatMessage.Feedback?, on message: MessageID, of scope: EndUserScope, at date: Date) async throws -> Bool {
         try await database.write(.workspace(scope.workspaceID)) { transaction in
             try await transaction.changes(
                 """
-                UPDATE message SET feedback_rating = \(feedback?.rating.rawValue), feedback_content = \(feedback?.content)
+                UPDATE message SET feedback_rating = \(feedback?.rating.rawValue), feedback_content = \(feedback?.content),
+                feedback_at = \(feedback == nil ? nil : date)
                 WHERE id = \(message) AND \(Self.matches(scope)) RETURNING id
                 """
             ) > 0

@@ -69,13 +69,18 @@ public struct ChatMessage: Sendable, Equatable {
     /// The dataset segments the answer was given, best first.
     public let retrieverResources: [RetrieverResource]
     public var feedback: Feedback?
+    /// The feedback of the app's team, from the console's logs.
+    public var adminFeedback: Feedback?
+    /// The annotation that answered the query instead of the model, when one did.
+    public var annotationReply: AnnotationReply?
     public let createdAt: Date
 
     public init(
         id: MessageID, workspaceID: WorkspaceID, appID: AppID, conversationID: ConversationID?, endUser: String, taskID: String,
         inputs: [String: JSONValue], query: String, answer: String = "", status: Status = .running, error: String? = nil,
         provider: String, model: String, usage: MessageUsage? = nil, files: [JSONValue] = [],
-        retrieverResources: [RetrieverResource] = [], feedback: Feedback? = nil, createdAt: Date
+        retrieverResources: [RetrieverResource] = [], feedback: Feedback? = nil, annotationReply: AnnotationReply? = nil, adminFeedback: Feedback? = nil,
+        createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -94,6 +99,8 @@ public struct ChatMessage: Sendable, Equatable {
         self.files = files
         self.retrieverResources = retrieverResources
         self.feedback = feedback
+        self.annotationReply = annotationReply
+        self.adminFeedback = adminFeedback
         self.createdAt = createdAt
     }
 

@@ -56,6 +56,7 @@ extension RelayError {
         public static let appAPIDisabled = Code(name: "app_api_disabled", status: 403)
         public static let forbidden = Code(name: "forbidden", status: 403)
         public static let notFound = Code(name: "not_found", status: 404)
+        public static let endUserNotFound = Code(name: "end_user_not_found", status: 404)
         public static let methodNotAllowed = Code(name: "method_not_allowed", status: 405)
         public static let payloadTooLarge = Code(name: "payload_too_large", status: 413)
         public static let fileTooLarge = Code(name: "file_too_large", status: 413)

@@ -7,6 +7,35 @@ public struct BackgroundJob: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
         /// Parse, clean, split and index one dataset document (`subject` is its id).
         case indexDocument = "index_document"
+        /// Embed the annotations of an app for its annotation reply (`subject` is the app's id).
+        case enableAnnotationReply = "enable_annotation_reply"
+        /// Turn an app's annotation reply off (`subject` is the app's id); done when it is recorded.
+        case disableAnnotationReply = "disable_annotation_reply"
+    }
+
+    /// How one run of a job ended.
+    public enum Outcome: Equatable, Sendable {
+        /// Finished: the job is done.
+        case finished
+        /// Ended for good with its reason recorded where its subject shows it: the job is done, as a failure.
+        case failed
+        /// The claim was lost (paused, deleted, taken over): nothing more to do or record.
+        case abandoned
+        /// A transient failure (an upstream down): run the job again later.
+        case retry(String)
+    }
+
+    /// Where a queued job stands, as Dify's job status routes name it: `waiting`, `processing`, `completed`, `error`.
+    public struct Status: Sendable, Equatable {
+        public let job: BackgroundJob
+        public let state: String
+        public let error: String?
+
+        init(job: BackgroundJob, state: String, error: String?) {
+            self.job = job
+            self.state = state
+            self.error = error
+        }
     }
 
     public let id: BackgroundJobID
@@ -82,8 +111,35 @@ public struct JobStore: Sendable {
             try await transaction.execute(
                 """
                 UPDATE background_job SET state = 'done', finished_at = \(date), lease_until = NULL
+                WHERE id = \(claim.job.id) AND claim_token = \(claim.token) AND state = 'queued'
+                """)
+        }
+    }
+
+    /// Marks the job failed for good with `error` (only while the claim holds).
+    public func fail(_ claim: JobClaim, error: String, at date: Date) async throws {
+        try await database.write(.allWorkspaces) { transaction in
+            try await transaction.execute(
+                """
+                UPDATE background_job SET state = 'failed', finished_at = \(date), lease_until = NULL, last_error = \(error)
                 WHERE id = \(claim.job.id) AND claim_token = \(claim.token)
                 """)
+        }
+    }
+
+    /// A job of the workspace, with where it stands at `date`; `nil` when the workspace has no such job.
+    public func status(of id: BackgroundJobID, in workspace: WorkspaceID, at date: Date) async throws -> BackgroundJob.Status? {
+        try await database.read(.workspace(workspace)) { transaction in
+            guard let row = try await transaction.row("SELECT * FROM background_job WHERE id = \(id) AND workspace_id = \(workspace)")
+            else { return nil }
+            let state: String
+            switch try row.string("state") {
+            case "done": state = "completed"
+            case "failed": state = "error"
+            default: state = (try row.optionalDouble("lease_until")).map { $0 >= date.timeIntervalSince1970 } == true ? "processing" : "waiting"
+            }
+            return BackgroundJob.Status(
+                job: try BackgroundJob(row: row), state: state, error: state == "error" ? try row.optionalString("last_error") : nil)
         }
     }
 
@@ -127,12 +183,18 @@ public struct JobStore: Sendable {
         }
     }
 
-    static func enqueue(_ job: BackgroundJob, _ transaction: SQLTransaction) async throws {
+    /// Queues the job.
+    func enqueue(_ job: BackgroundJob) async throws {
+        try await database.write(.workspace(job.workspaceID)) { transaction in try await Self.enqueue(job, transaction) }
+    }
+
+    /// Queues the job, or with `doneAt` records it as already done (work finished in the transaction that records it).
+    static func enqueue(_ job: BackgroundJob, doneAt: Date? = nil, _ transaction: SQLTransaction) async throws {
         try await transaction.execute(
             """
-            INSERT INTO background_job (id, workspace_id, kind, subject, state, attempts, run_after, created_at)
-            VALUES (\(job.id), \(job.workspaceID), \(job.kind.rawValue), \(job.subject), 'queued', 0,
-            \(job.createdAt), \(job.createdAt))
+            INSERT INTO background_job (id, workspace_id, kind, subject, state, attempts, run_after, created_at, finished_at)
+            VALUES (\(job.id), \(job.workspaceID), \(job.kind.rawValue), \(job.subject), \(doneAt == nil ? "queued" : "done"), 0,
+            \(job.createdAt), \(job.createdAt), \(doneAt))
             """)
     }
 

@@ -33,6 +33,7 @@ public struct JobWorker: Service {
 
     let jobs: JobStore
     let pipeline: IndexingPipeline
+    let annotations: AnnotationJobs
     let signal: IndexingSignal
     let ready: StartGate
     let settings: Settings
@@ -44,7 +45,8 @@ public struct JobWorker: Service {
     let metrics: JobMetrics
 
     public init(
-        jobs: JobStore, datasets: DatasetStore, plans: PlanStore, models: ModelProviderService, converter: (any DocumentConverter)?,
+        jobs: JobStore, datasets: DatasetStore, annotations: AnnotationStore, plans: PlanStore, models: ModelProviderService,
+        converter: (any DocumentConverter)?,
         signal: IndexingSignal, ready: StartGate, settings: Settings, metrics: JobMetrics = .disabled, now: @escaping @Sendable () -> Date,
         logger: Logger
     ) {
@@ -54,6 +56,7 @@ public struct JobWorker: Service {
         self.pipeline = IndexingPipeline(
             store: datasets, models: models, plans: plans, extraction: TextExtraction(converter: converter), now: now, logger: logger
         )
+        self.annotations = AnnotationJobs(store: annotations, jobs: jobs, models: models, now: now)
         self.signal = signal
         self.settings = settings
         self.instance = UUID().uuidString.lowercased()
@@ -106,12 +109,20 @@ public struct JobWorker: Service {
         }
     }
 
+    private func runner(of kind: BackgroundJob.Kind) -> any JobRunner {
+        switch kind {
+        case .indexDocument: pipeline
+        case .enableAnnotationReply, .disableAnnotationReply: annotations
+        }
+    }
+
     private func work(on claim: JobClaim) async {
         metrics.started()
         var ending = JobMetrics.Outcome.abandoned
         defer { metrics.ended(ending) }
-        let outcome = await withTaskGroup(of: IndexingPipeline.Outcome?.self) { group in
-            group.addTask { await pipeline.run(claim) }
+        let runner = self.runner(of: claim.job.kind)
+        let outcome = await withTaskGroup(of: BackgroundJob.Outcome?.self) { group in
+            group.addTask { await runner.run(claim) }
             group.addTask {
                 // The lease is renewed while the job runs; a renewal refused means the claim is gone.
                 while !Task.isCancelled {
@@ -122,7 +133,7 @@ public struct JobWorker: Service {
                 }
                 return nil
             }
-            var outcome: IndexingPipeline.Outcome = .abandoned
+            var outcome: BackgroundJob.Outcome = .abandoned
             while let next = await group.next() {
                 if let next {
                     outcome = next
@@ -143,7 +154,7 @@ public struct JobWorker: Service {
                 break
             case .retry(let reason):
                 if claim.job.attempts >= settings.maxAttempts {
-                    _ = await pipeline.giveUp(claim, "Indexing failed \(claim.job.attempts) times; the last time: \(reason)")
+                    _ = await runner.giveUp(claim, "Failed \(claim.job.attempts) times; the last time: \(reason)")
                     ending = .failed
                     try await jobs.finish(claim, at: now())
                 } else {

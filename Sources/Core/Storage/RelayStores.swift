@@ -18,6 +18,7 @@ public struct RelayStores: Sendable {
     public let plugins: PluginStore
     public let workflows: WorkflowStore
     public let datasets: DatasetStore
+    public let annotations: AnnotationStore
     /// The durable queue of background work, shared by every process on this database.
     public let jobs: JobStore
 
@@ -41,6 +42,7 @@ public struct RelayStores: Sendable {
         plugins = PluginStore(database: database)
         workflows = WorkflowStore(database: database)
         datasets = DatasetStore(database: database)
+        annotations = AnnotationStore(database: database)
         jobs = JobStore(database: database)
     }
 

@@ -527,5 +527,91 @@ enum Schema {
                 ALTER TABLE document_segment ADD COLUMN disabled_at DOUBLE PRECISION;
                 """
         ),
+        Migration(
+            name: "v14 app web settings, end users, annotations and message statistics",
+            sql: """
+                ALTER TABLE account ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+                CREATE TABLE app_site (
+                    app_id TEXT PRIMARY KEY REFERENCES app(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    code TEXT NOT NULL UNIQUE,
+                    settings TEXT NOT NULL,
+                    updated_by TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX app_site_by_workspace ON app_site(workspace_id);
+                CREATE TABLE end_user (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    session_id TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    UNIQUE (app_id, session_id)
+                );
+                CREATE INDEX end_user_by_workspace ON end_user(workspace_id);
+                CREATE TABLE annotation (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    conversation_id TEXT,
+                    message_id TEXT,
+                    question TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    hit_count BIGINT NOT NULL DEFAULT 0,
+                    account_id TEXT,
+                    vector BYTEA,
+                    vector_model TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX annotation_by_app ON annotation(app_id, created_at);
+                CREATE INDEX annotation_by_message ON annotation(message_id);
+                CREATE INDEX annotation_by_workspace ON annotation(workspace_id);
+                CREATE TABLE annotation_setting (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL UNIQUE REFERENCES app(id) ON DELETE CASCADE,
+                    score_threshold DOUBLE PRECISION NOT NULL,
+                    embedding_provider TEXT NOT NULL,
+                    embedding_model TEXT NOT NULL,
+                    created_by TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_by TEXT,
+                    updated_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX annotation_setting_by_workspace ON annotation_setting(workspace_id);
+                CREATE TABLE annotation_hit (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    app_id TEXT NOT NULL REFERENCES app(id) ON DELETE CASCADE,
+                    annotation_id TEXT NOT NULL REFERENCES annotation(id) ON DELETE CASCADE,
+                    message_id TEXT,
+                    source TEXT NOT NULL,
+                    question TEXT NOT NULL,
+                    score DOUBLE PRECISION NOT NULL,
+                    annotation_question TEXT NOT NULL,
+                    annotation_content TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                );
+                CREATE INDEX annotation_hit_by_annotation ON annotation_hit(annotation_id, created_at);
+                CREATE INDEX annotation_hit_by_message ON annotation_hit(message_id);
+                CREATE INDEX annotation_hit_by_workspace ON annotation_hit(workspace_id);
+                ALTER TABLE conversation ADD COLUMN read_at DOUBLE PRECISION;
+                ALTER TABLE conversation ADD COLUMN read_by TEXT;
+                ALTER TABLE message ADD COLUMN message_tokens BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE message ADD COLUMN answer_tokens BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE message ADD COLUMN latency DOUBLE PRECISION NOT NULL DEFAULT 0;
+                ALTER TABLE message ADD COLUMN total_price DOUBLE PRECISION NOT NULL DEFAULT 0;
+                ALTER TABLE message ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';
+                ALTER TABLE message ADD COLUMN annotation_reply TEXT;
+                ALTER TABLE message ADD COLUMN feedback_at DOUBLE PRECISION;
+                ALTER TABLE message ADD COLUMN admin_feedback_rating TEXT;
+                ALTER TABLE message ADD COLUMN admin_feedback_content TEXT;
+                ALTER TABLE message ADD COLUMN admin_feedback_by TEXT;
+                ALTER TABLE message ADD COLUMN admin_feedback_at DOUBLE PRECISION;
+                CREATE INDEX message_by_app_created ON message(app_id, created_at);
+                CREATE INDEX message_by_app_feedback ON message(app_id, feedback_at);
+                """
+        ),
     ]
 }

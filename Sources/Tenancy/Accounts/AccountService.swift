@@ -28,6 +28,21 @@ public struct AccountService: Sendable {
     }
 
     /// When setup finished; `nil` while the server waits for its first owner.
+    /// The time zone the account's console statistics are cut in (UTC until it sets one).
+    public func timeZone(of account: AccountID) async throws -> TimeZone {
+        TimeZone(identifier: try await accounts.timeZone(of: account)) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// Sets the account's time zone: an IANA name such as `America/New_York`; the 400 names the field.
+    public func setTimeZone(_ name: String?, of account: AccountID) async throws -> String {
+        guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { throw RelayError.required("timezone") }
+        guard name.count <= 64, TimeZone(identifier: name) != nil else {
+            throw RelayError.invalidParam("timezone", "timezone must be an IANA time zone name such as America/New_York")
+        }
+        try await accounts.setTimeZone(name, of: account)
+        return name
+    }
+
     public func setupDate() async throws -> Date? {
         try await accounts.setupDate()
     }

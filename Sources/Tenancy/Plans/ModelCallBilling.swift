@@ -101,7 +101,9 @@ extension ModelCallBilling.Outcome {
     /// A chat, agent or completion message. It answered when it completed, or was stopped after part of its answer
     /// came back; a failure spends nothing, even after part of an answer. Its tokens count only when some answer came
     /// back: without one they are an estimate of a prompt the upstream refused.
+    /// One an annotation answered never reached a model and spends nothing.
     public static func message(_ result: ChatResult) -> Self {
+        guard result.message.annotationReply == nil else { return Self(tokens: 0, answered: false) }
         let hasAnswer = !result.message.answer.isEmpty
         let answered: Bool =
             switch result.ending {

@@ -8,7 +8,7 @@ import Logging
 /// deleted or taken over after its lease ran out stops at its next write and changes nothing. Segments are stored in
 /// batches, each with its embeddings, so a segment is either whole or absent; a job resumed after a crash splits the
 /// same text the same way and skips the positions already stored, so nothing is lost or stored twice.
-struct IndexingPipeline: Sendable {
+struct IndexingPipeline: JobRunner {
     let store: DatasetStore
     let models: ModelProviderService
     let plans: PlanStore
@@ -19,16 +19,7 @@ struct IndexingPipeline: Sendable {
     /// Segments embedded and stored per transaction.
     static let batchSize = 32
 
-    enum Outcome: Equatable {
-        /// Finished: the document is indexed (or gone, or no longer waiting): the job is done.
-        case finished
-        /// Ended in `error` with the reason stored on the document: the job is done, as a failure.
-        case failed
-        /// The claim was lost (paused, deleted, taken over): nothing more to do or record.
-        case abandoned
-        /// A transient failure (an upstream down): run the job again later.
-        case retry(String)
-    }
+    typealias Outcome = BackgroundJob.Outcome
 
     func run(_ claim: JobClaim) async -> Outcome {
         do {

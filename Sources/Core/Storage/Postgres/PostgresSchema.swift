@@ -86,6 +86,22 @@ enum PostgresSchema {
                     CREATE INDEX background_job_claimable ON background_job (run_after) WHERE state = 'queued';
                     """
             ),
+            Schema.Migration(
+                // What v14 reads from columns, filled in for the messages and end users stored before it.
+                name: "postgres v14 message statistics and end users of earlier messages",
+                sql: """
+                    UPDATE message SET message_tokens = COALESCE((usage::jsonb->>'prompt_tokens')::BIGINT, 0),
+                        answer_tokens = COALESCE((usage::jsonb->>'completion_tokens')::BIGINT, 0),
+                        latency = COALESCE((usage::jsonb->>'latency')::DOUBLE PRECISION, 0),
+                        total_price = COALESCE((usage::jsonb->>'total_price')::DOUBLE PRECISION, 0),
+                        currency = COALESCE(usage::jsonb->>'currency', 'USD')
+                    WHERE usage IS NOT NULL;
+                    UPDATE message SET feedback_at = updated_at WHERE feedback_rating IS NOT NULL;
+                    INSERT INTO end_user (id, workspace_id, app_id, session_id, created_at)
+                    SELECT gen_random_uuid()::TEXT, workspace_id, app_id, end_user, MIN(created_at) FROM message
+                    GROUP BY workspace_id, app_id, end_user ON CONFLICT (app_id, session_id) DO NOTHING;
+                    """
+            ),
         ]
 
     /// How long start-up waits for the server, so that instances started together with their database find it up.

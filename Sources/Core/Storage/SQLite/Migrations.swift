@@ -40,6 +40,23 @@ enum Migrations {
                     INSERT INTO segment_fts (rowid, content) VALUES (new.rowid, new.content);
                 END;
                 """
-        )
+        ),
+        Schema.Migration(
+            // What v14 reads from columns, filled in for the messages and end users stored before it.
+            name: "sqlite v14 message statistics and end users of earlier messages",
+            sql: """
+                UPDATE message SET message_tokens = COALESCE(json_extract(usage, '$.prompt_tokens'), 0),
+                    answer_tokens = COALESCE(json_extract(usage, '$.completion_tokens'), 0),
+                    latency = COALESCE(json_extract(usage, '$.latency'), 0),
+                    total_price = COALESCE(CAST(json_extract(usage, '$.total_price') AS REAL), 0),
+                    currency = COALESCE(json_extract(usage, '$.currency'), 'USD')
+                WHERE usage IS NOT NULL;
+                UPDATE message SET feedback_at = updated_at WHERE feedback_rating IS NOT NULL;
+                INSERT INTO end_user (id, workspace_id, app_id, session_id, created_at)
+                SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a'
+                    || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), workspace_id, app_id, end_user, MIN(created_at)
+                FROM message GROUP BY workspace_id, app_id, end_user ON CONFLICT (app_id, session_id) DO NOTHING;
+                """
+        ),
     ]
 }

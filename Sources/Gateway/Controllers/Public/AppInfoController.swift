@@ -6,6 +6,7 @@ import Tenancy
 /// `GET /info`, `/parameters` and `/meta` of the key's app, in Dify's shapes.
 struct AppInfoController {
     let chat: ChatService
+    let annotations: AnnotationService
     struct InfoBody: ResponseCodableBody {
         let name: String
         let description: String
@@ -30,7 +31,14 @@ struct AppInfoController {
         }
         group.get("parameters") { _, context in
             try context.grant.require(context.grant.app.mode.permission)
-            return JSONBody(Self.parameters(try await chat.modelConfig(of: context.grant.app)))
+            let app = context.grant.app
+            var parameters = Self.parameters(try await chat.modelConfig(of: app))
+            // Dify reports annotation reply from the app's setting, not from its configuration.
+            if app.mode != .workflow, case .object(var fields) = parameters {
+                fields["annotation_reply"] = AnnotationJSON.setting(try await annotations.setting(of: app))
+                parameters = .object(fields)
+            }
+            return JSONBody(parameters)
         }
         group.get("meta") { _, context in
             try context.grant.require(context.grant.app.mode.permission)

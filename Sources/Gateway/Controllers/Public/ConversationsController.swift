@@ -78,6 +78,13 @@ struct ConversationsController {
             try await chat.setFeedback(feedback, on: try context.id("message_id"), of: scope)
             return SuccessBody()
         }
+        group.get("app/feedbacks") { request, context in
+            let app = context.grant.app
+            try context.grant.require(app.mode.permission)
+            let feedbacks = try await chat.feedbacks(
+                of: app, page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 20))
+            return JSONBody(["data": .array(feedbacks.map(Self.body))])
+        }
         group.get("messages/:message_id/suggested") { request, context in
             let scope = try Self.chatScope(context, user: request.queryString("user"))
             let questions = try await chat.suggestedQuestions(after: try context.id("message_id"), of: scope, app: context.grant.app)
@@ -125,6 +132,19 @@ struct ConversationsController {
             "status": "normal", "introduction": .string(conversation.introduction),
             "created_at": .number(conversation.createdAt.timeIntervalSince1970.rounded(.down)),
             "updated_at": .number(conversation.updatedAt.timeIntervalSince1970.rounded(.down)),
+        ]
+    }
+
+    /// A feedback as Dify's `MessageFeedback.to_dict()` shows it (naive ISO times).
+    static func body(_ feedback: MessageFeedback) -> JSONValue {
+        let date = JSONValue.string(ISODate.naive(feedback.createdAt))
+        return [
+            "id": .string(feedback.id), "app_id": .string(feedback.appID.description),
+            "conversation_id": feedback.conversationID.map { .string($0.description) } ?? .null,
+            "message_id": .string(feedback.messageID.description), "rating": .string(feedback.feedback.rating.rawValue),
+            "content": feedback.feedback.content.map(JSONValue.string) ?? .null, "from_source": .string(feedback.fromSource),
+            "from_end_user_id": feedback.endUserID.map { .string($0.description) } ?? .null,
+            "from_account_id": feedback.accountID.map { .string($0.description) } ?? .null, "created_at": date, "updated_at": date,
         ]
     }
 
