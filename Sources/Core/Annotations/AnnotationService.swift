@@ -48,7 +48,9 @@ public struct AnnotationService: Sendable {
     }
 
     /// What the logs show of these messages: the annotation made from each, and the annotation that answered each.
-    public func logs(of messages: [MessageID], in workspace: WorkspaceID) async throws
+    public func logs(
+        of messages: [MessageID], in workspace: WorkspaceID
+    ) async throws
         -> (annotations: [MessageID: (Annotation, String?)], hits: [MessageID: (AnnotationHit, AccountID?, String?)])
     {
         (try await store.annotations(ofMessages: messages, in: workspace), try await store.hits(ofMessages: messages, in: workspace))
@@ -56,7 +58,9 @@ public struct AnnotationService: Sendable {
 
     /// Writes an annotation (of the logged message `message` when given: its annotation is replaced). With reply on,
     /// its question is embedded at once; when the embedding model fails, a job embeds it later.
-    public func create(question: String?, answer: String?, of app: App, by account: AccountID?, message: ChatMessage? = nil) async throws
+    public func create(
+        question: String?, answer: String?, of app: App, by account: AccountID?, message: ChatMessage? = nil
+    ) async throws
         -> Annotation
     {
         let (question, answer) = try Annotation.check(question: question ?? message?.query, answer: answer)
@@ -73,11 +77,13 @@ public struct AnnotationService: Sendable {
         let vector = try await vector(of: question, app: app)
         let date = now()
         guard
-            let annotation = try await store.update(id, of: app.id, in: app.workspaceID, vector: vector, { annotation in
-                annotation.question = question
-                annotation.content = answer
-                annotation.updatedAt = date
-            })
+            let annotation = try await store.update(
+                id, of: app.id, in: app.workspaceID, vector: vector,
+                { annotation in
+                    annotation.question = question
+                    annotation.content = answer
+                    annotation.updatedAt = date
+                })
         else { throw RelayError.notFound("Annotation not found") }
         return annotation
     }
@@ -102,8 +108,10 @@ public struct AnnotationService: Sendable {
             return (VectorMath.normalized(first), setting.vectorModel)
         } catch {
             logger.warning(
-                "An annotation's question could not be embedded now; a job will", metadata: ["app": "\(app.id)", "error": "\(RelayError.logDescription(of: error))"])
-            try await jobs.enqueue(BackgroundJob(workspaceID: app.workspaceID, kind: .enableAnnotationReply, subject: app.id.description, createdAt: now()))
+                "An annotation's question could not be embedded now; a job will",
+                metadata: ["app": "\(app.id)", "error": "\(RelayError.logDescription(of: error))"])
+            try await jobs.enqueue(
+                BackgroundJob(workspaceID: app.workspaceID, kind: .enableAnnotationReply, subject: app.id.description, createdAt: Date()))
             signal.wake()
             return nil
         }
@@ -129,7 +137,8 @@ public struct AnnotationService: Sendable {
             workspaceID: app.workspaceID, appID: app.id, scoreThreshold: threshold, embeddingProvider: provider, embeddingModel: model,
             createdBy: account, createdAt: date, updatedBy: account, updatedAt: date
         )
-        let job = BackgroundJob(workspaceID: app.workspaceID, kind: .enableAnnotationReply, subject: app.id.description, createdAt: date)
+        // Jobs run on the wall clock, which every instance shares.
+        let job = BackgroundJob(workspaceID: app.workspaceID, kind: .enableAnnotationReply, subject: app.id.description, createdAt: Date())
         try await store.enable(setting, job: job)
         signal.wake()
         return job
@@ -137,14 +146,14 @@ public struct AnnotationService: Sendable {
 
     /// Turns reply off; the annotations stay. Returns the (already done) job, for Dify's status route.
     public func disable(_ app: App) async throws -> BackgroundJob {
-        let job = BackgroundJob(workspaceID: app.workspaceID, kind: .disableAnnotationReply, subject: app.id.description, createdAt: now())
+        let job = BackgroundJob(workspaceID: app.workspaceID, kind: .disableAnnotationReply, subject: app.id.description, createdAt: Date())
         try await store.disable(app: app.id, in: app.workspaceID, job: job)
         return job
     }
 
     /// Where an enable or disable job of the app stands; 404 when the app has no such job of that action.
     public func status(of job: BackgroundJobID, kind: BackgroundJob.Kind, of app: App) async throws -> BackgroundJob.Status {
-        guard let status = try await jobs.status(of: job, in: app.workspaceID, at: now()), status.job.kind == kind,
+        guard let status = try await jobs.status(of: job, in: app.workspaceID, at: Date()), status.job.kind == kind,
             status.job.subject == app.id.description
         else { throw RelayError.notFound("The job does not exist.") }
         return status

@@ -15,7 +15,8 @@ extension AppService {
         var probe = AppSite(defaultsOf: try await find(id, in: scope))
         try probe.apply(change)
         guard
-            let site = try await store.updateSite(of: id, in: scope.workspaceID, by: scope.accountID, at: now(), { site in try site.settings.apply(change) })
+            let site = try await store.updateSite(
+                of: id, in: scope.workspaceID, by: scope.accountID, at: now(), { site in try site.settings.apply(change) })
         else { throw Self.notFound(id) }
         return site
     }
@@ -24,7 +25,8 @@ extension AppService {
     public func resetSiteCode(of id: AppID, in scope: WorkspaceScope) async throws -> StoredSite {
         try scope.require(\.canManageMembers, "Only admins and owners can reset an app's web access token")
         guard
-            let site = try await store.updateSite(of: id, in: scope.workspaceID, by: scope.accountID, at: now(), { site in site.code = StoredSite.newCode() })
+            let site = try await store.updateSite(
+                of: id, in: scope.workspaceID, by: scope.accountID, at: now(), { site in site.code = StoredSite.newCode() })
         else { throw Self.notFound(id) }
         return site
     }

@@ -20,7 +20,8 @@ extension AppStore {
             else { return nil }
             var site =
                 try await transaction.row("SELECT * FROM app_site WHERE app_id = \(app) AND workspace_id = \(workspace)").map(StoredSite.init(row:))
-                ?? StoredSite(appID: app, settings: AppSite(defaultsOf: try App(row: owner)), code: StoredSite.newCode(), updatedBy: nil, updatedAt: date)
+                ?? StoredSite(
+                    appID: app, settings: AppSite(defaultsOf: try App(row: owner)), code: StoredSite.newCode(), updatedBy: nil, updatedAt: date)
             try change(&site)
             site.updatedBy = account
             site.updatedAt = date

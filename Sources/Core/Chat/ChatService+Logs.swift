@@ -53,7 +53,9 @@ extension ChatService {
     }
 
     /// Messages of a conversation as the logs page them (oldest first, before `firstID`), with their end users' ids.
-    public func logMessages(of conversation: ConversationID, app: App, before firstID: MessageID?, limit: Int) async throws
+    public func logMessages(
+        of conversation: ConversationID, app: App, before firstID: MessageID?, limit: Int
+    ) async throws
         -> (messages: Slice<ChatMessage>, endUsers: [String: EndUserID])
     {
         try Paging.check(page: 1, limit: limit, maxLimit: Self.maxLogLimit)

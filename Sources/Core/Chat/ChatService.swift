@@ -353,7 +353,8 @@ public struct ChatService: Sendable {
         let elapsed = ContinuousClock.now - started
         let latency = elapsed.seconds
         let tokens =
-            turn.annotation == nil ? counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer) : TokenCounts(prompt: 0, completion: 0)
+            turn.annotation == nil
+            ? counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer) : TokenCounts(prompt: 0, completion: 0)
         let usage = MessageUsage(tokens: tokens, price: model.descriptor.price, latency: latency)
         var ended = turn.message
         ended.annotationReply = turn.annotation

@@ -59,7 +59,8 @@ extension ChatStore {
     }
 
     /// A page of a chat app's conversations as the logs list them.
-    public func conversationLogs(of app: AppID, in workspace: WorkspaceID, matching query: ConversationLogQuery) async throws -> Page<ConversationLog> {
+    public func conversationLogs(of app: AppID, in workspace: WorkspaceID, matching query: ConversationLogQuery) async throws -> Page<ConversationLog>
+    {
         var filter: SQL = "c.workspace_id = \(workspace) AND c.app_id = \(app)"
         let timeColumn = query.order.column == "updated_at" ? "c.updated_at" : "c.created_at"
         if let start = query.start { filter += " AND \(unescaped: timeColumn) >= \(start)" }
@@ -96,7 +97,9 @@ extension ChatStore {
 
     /// One conversation of a chat app as the logs show it, marked read by `reader` the first time; `nil` when the app
     /// has no such conversation.
-    public func conversationLog(_ id: ConversationID, of app: AppID, in workspace: WorkspaceID, readBy reader: AccountID?, at date: Date)
+    public func conversationLog(
+        _ id: ConversationID, of app: AppID, in workspace: WorkspaceID, readBy reader: AccountID?, at date: Date
+    )
         async throws -> ConversationLog?
     {
         try await database.write(.workspace(workspace)) { transaction -> ConversationLog? in
@@ -196,7 +199,9 @@ extension ChatStore {
 
     /// Messages of a conversation of the app before `firstID` (exclusive), the newest `limit`, oldest first, with
     /// their end user's id; `nil` when `firstID` names no message of the conversation.
-    public func logMessages(of conversation: ConversationID, app: AppID, in workspace: WorkspaceID, before firstID: MessageID?, limit: Int)
+    public func logMessages(
+        of conversation: ConversationID, app: AppID, in workspace: WorkspaceID, before firstID: MessageID?, limit: Int
+    )
         async throws -> Slice<ChatMessage>?
     {
         try await database.read(.workspace(workspace)) { transaction -> Slice<ChatMessage>? in

@@ -2,7 +2,9 @@ public import Foundation
 
 /// The console's statistics, aggregated in the database a day at a time.
 extension ChatStore {
-    public func statistic(_ statistic: AppStatistic, of app: AppID, in workspace: WorkspaceID, over range: StatisticsRange) async throws
+    public func statistic(
+        _ statistic: AppStatistic, of app: AppID, in workspace: WorkspaceID, over range: StatisticsRange
+    ) async throws
         -> [StatisticsDay]
     {
         try await database.read(.workspace(workspace)) { transaction in
@@ -12,10 +14,12 @@ extension ChatStore {
             if let end = range.end { filter += " AND created_at < \(end)" }
             // Days are cut where the zone's offset says; the offset changes only at transitions inside the data's span.
             guard
-                let span = try await transaction.row("SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM \(unescaped: table) WHERE \(filter)"),
+                let span = try await transaction.row(
+                    "SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM \(unescaped: table) WHERE \(filter)"),
                 let first = try span.optionalDouble("first"), let last = try span.optionalDouble("last")
             else { return [] }
-            let day = Self.day(of: "created_at", spans: range.offsets(from: Date(timeIntervalSince1970: first), to: Date(timeIntervalSince1970: last)))
+            let day = Self.day(
+                of: "created_at", spans: range.offsets(from: Date(timeIntervalSince1970: first), to: Date(timeIntervalSince1970: last)))
             let values: String
             switch statistic {
             case .dailyMessages: values = "COUNT(*) AS message_count"

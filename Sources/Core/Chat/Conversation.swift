@@ -79,7 +79,8 @@ public struct ChatMessage: Sendable, Equatable {
         id: MessageID, workspaceID: WorkspaceID, appID: AppID, conversationID: ConversationID?, endUser: String, taskID: String,
         inputs: [String: JSONValue], query: String, answer: String = "", status: Status = .running, error: String? = nil,
         provider: String, model: String, usage: MessageUsage? = nil, files: [JSONValue] = [],
-        retrieverResources: [RetrieverResource] = [], feedback: Feedback? = nil, annotationReply: AnnotationReply? = nil, adminFeedback: Feedback? = nil,
+        retrieverResources: [RetrieverResource] = [], feedback: Feedback? = nil, annotationReply: AnnotationReply? = nil,
+        adminFeedback: Feedback? = nil,
         createdAt: Date
     ) {
         self.id = id

@@ -94,7 +94,11 @@ public struct MessageFeedback: Sendable {
     /// A stable id: Dify's feedback rows have one, and each message holds at most one feedback from each source.
     public var id: String {
         let bytes = Array(SHA256.hash(data: Array((messageID.description + "/" + fromSource).utf8)).prefix(16))
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-            bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).uuidString.lowercased()
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        ).uuidString.lowercased()
     }
 }

@@ -96,7 +96,10 @@ extension ConsoleAPIDocumentation {
                 .post, "/activate", id: "auth.activate", summary: "Accept an invitation: choose a name and password",
                 tag: tag, access: .open,
                 body: jsonBody(
-                    .object(properties: ["token": .string(description: "The invitation's token"), "name": DocSchemas.text(max: 100), "password": DocSchemas.newPassword])
+                    .object(properties: [
+                        "token": .string(description: "The invitation's token"), "name": DocSchemas.text(max: 100),
+                        "password": DocSchemas.newPassword,
+                    ])
                 ),
                 responses: tokens
             ),
@@ -112,7 +115,9 @@ extension ConsoleAPIDocumentation {
         var operations = [
             operation(
                 .get, "/workspaces", id: "workspaces.list", summary: "The caller's workspaces", tag: tag, access: .account,
-                responses: [200: .json("Every workspace the caller belongs to", .object(properties: ["workspaces": .array(items: workspace(current: true))]))]
+                responses: [
+                    200: .json("Every workspace the caller belongs to", .object(properties: ["workspaces": .array(items: workspace(current: true))]))
+                ]
             ),
             operation(
                 .post, "/workspaces", id: "workspaces.create", summary: "Create a workspace, owned by the caller", tag: tag,
@@ -219,6 +224,26 @@ extension ConsoleAPIDocumentation {
                 description: "Admins and owners; only owners touch owners; a workspace keeps at least one owner", tag: tag,
                 parameters: [memberID], responses: [200: .json("Removed", DocSchemas.success)], errors: [404]
             ),
+        ]
+    }
+
+    static var accountTimeZone: [DocumentedOperation] {
+        [
+            operation(
+                .post, "/account/timezone", id: "account.timezone.set",
+                summary: "Set the caller's time zone, in which the logs and statistics read times and cut days", tag: "Account",
+                access: .account,
+                body: jsonBody(
+                    .object(properties: ["timezone": .string(description: "An IANA time zone name, e.g. `America/New_York`", maxLength: 64)])
+                ),
+                responses: [
+                    200: .json(
+                        "The account",
+                        .object(properties: ["id": .uuid, "name": .string, "email": .string, "timezone": .string])
+                    )
+                ],
+                errors: [400]
+            )
         ]
     }
 }

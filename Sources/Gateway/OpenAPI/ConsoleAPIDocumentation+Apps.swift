@@ -103,7 +103,8 @@ extension ConsoleAPIDocumentation {
                         "tools": .array(
                             required: false, nullable: true,
                             items: .object(
-                                description: "Dify's `{provider_id, provider_type, tool_name, tool_parameters, enabled}`; `provider_id` (or `provider_name`) and `tool_name` required"
+                                description:
+                                    "Dify's `{provider_id, provider_type, tool_name, tool_parameters, enabled}`; `provider_id` (or `provider_name`) and `tool_name` required"
                             )
                         ),
                     ]
@@ -157,7 +158,8 @@ extension ConsoleAPIDocumentation {
                 parameters: [
                     DocSchemas.page, DocSchemas.limit(max: 100, default: 30),
                     .query("name", description: "Only apps whose name contains it"),
-                    .query("mode", DocSchemas.enumeration(appModes + ["all", ""]), description: "Only apps of this mode (`all` or empty: every mode)"),
+                    .query(
+                        "mode", DocSchemas.enumeration(appModes + ["all", ""]), description: "Only apps of this mode (`all` or empty: every mode)"),
                 ],
                 responses: [
                     200: .json(

@@ -15,7 +15,9 @@ extension ConsoleAPIDocumentation {
                 "requests": .object(
                     description: "Public API requests per window (`minute`, `hour`, `day`) against the plan; windows without a limit are left out",
                     additionalProperties: .b(
-                        .object(properties: ["limit": .integer, "used": .integer, "remaining": .integer, "reset_in": .integer(description: "Seconds")])
+                        .object(properties: [
+                            "limit": .integer, "used": .integer, "remaining": .integer, "reset_in": .integer(description: "Seconds"),
+                        ])
                     )
                 ),
                 "members": quota,

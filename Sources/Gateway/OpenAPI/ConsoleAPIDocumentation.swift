@@ -7,7 +7,8 @@ enum ConsoleAPIDocumentation {
 
     static var operations: [DocumentedOperation] {
         auth + workspaces + members + apps + appModelConfig + workflows + apiKeys + modelProviders + plugins + toolProviders
-            + usage + consoleTags + KnowledgeAPIDocumentation.datasetOperations(.console)
+            + usage + consoleTags + appSite + accountTimeZone + appAnnotations + appLogs + appStatistics
+            + KnowledgeAPIDocumentation.datasetOperations(.console)
     }
 
     /// Which group of `buildRouter` a console route is in, which decides what is answered before the handler runs.

@@ -263,7 +263,9 @@ extension OpenAPI.Parameter {
     }
 
     /// An optional header parameter.
-    static func header(_ name: String, _ schema: JSONSchema = .string, required: Bool = false, description: String? = nil)
+    static func header(
+        _ name: String, _ schema: JSONSchema = .string, required: Bool = false, description: String? = nil
+    )
         -> OpenAPI.Parameter
     {
         .header(name: name, required: required, schema: schema, description: description)

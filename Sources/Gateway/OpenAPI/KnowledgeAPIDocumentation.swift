@@ -1,10 +1,11 @@
 import OpenAPIKit
 
 /// The knowledge API: the dataset routes (`addDatasetRoutes`: datasets, documents, segments, child chunks, metadata,
-/// tags) under `/v1` and `/api`, for dataset keys. The console mounts the same handlers, so each operation is written
-/// once, in the extension files, as a function of its `DatasetMount`; `ConsoleAPIDocumentation` takes them with
-/// `.console`. The signed links to documents' files (`GET /files/documents/{document_id}/file`) are at the root, with
-/// the other routes outside the API prefixes, in `OperatorAPIDocumentation`.
+/// tags, the workspace's models by type) under `/v1` and `/api`, for dataset keys. The console mounts the same
+/// handlers, so each operation is written once, in the extension files, as a function of its `DatasetMount`;
+/// `ConsoleAPIDocumentation` takes them with `.console`. The signed links to documents' files
+/// (`GET /files/documents/{document_id}/file`) are at the root, with the other routes outside the API prefixes, in
+/// `OperatorAPIDocumentation`.
 enum KnowledgeAPIDocumentation {
     static var operations: [DocumentedOperation] {
         datasetOperations(.v1) + datasetOperations(.api)
@@ -12,7 +13,7 @@ enum KnowledgeAPIDocumentation {
 
     /// Every operation of `addDatasetRoutes` as mounted at `mount`.
     static func datasetOperations(_ mount: DatasetMount) -> [DocumentedOperation] {
-        datasets(mount) + documents(mount) + segments(mount) + childChunks(mount) + metadata(mount) + tags(mount)
+        datasets(mount) + documents(mount) + segments(mount) + childChunks(mount) + metadata(mount) + tags(mount) + workspaceModels(mount)
     }
 }
 

@@ -1,10 +1,12 @@
 import OpenAPIKit
 
 /// The Public API's operations (app keys), each under `/v1` and `/api`: the app's info, files, conversations and
-/// messages here; answering and workflow runs in `PublicAPIDocumentation+Chat.swift`.
+/// messages here; answering and workflow runs in `PublicAPIDocumentation+Chat.swift`, the rest in the other
+/// `PublicAPIDocumentation+…` files.
 enum PublicAPIDocumentation {
     static var operations: [DocumentedOperation] {
-        appOperations + conversationOperations + messageOperations + workflowOperations
+        appOperations + conversationOperations + messageOperations + workflowOperations + siteOperations + annotationOperations
+            + indexOperations
     }
 
     /// One Public API operation under both prefixes, with the `X-App-Id` header a workspace key needs.
@@ -72,7 +74,7 @@ enum PublicAPIDocumentation {
             "speech_to_text": enabledFlag,
             "text_to_speech": enabledFlag,
             "retriever_resource": enabledFlag,
-            "annotation_reply": enabledFlag,
+            "annotation_reply": annotationSetting,
             "more_like_this": enabledFlag,
             "sensitive_word_avoidance": enabledFlag,
             "user_input_form": .array(items: .object(description: "One form item: an object whose one key is its type")),
@@ -131,7 +133,8 @@ enum PublicAPIDocumentation {
                 body: jsonBody(
                     .object(
                         properties: [
-                            "name": .string(required: false, nullable: true, maxLength: 255), "auto_generate": .boolean(required: false, nullable: true),
+                            "name": .string(required: false, nullable: true, maxLength: 255),
+                            "auto_generate": .boolean(required: false, nullable: true),
                             "user": endUser,
                         ]
                     )

@@ -18,7 +18,9 @@ struct AccountTimeZoneController {
             let body = try await request.decodeJSON(as: TimeZoneRequest.self)
             let account = context.grant.account
             let zone = try await accounts.setTimeZone(body.timezone, of: account.id)
-            return JSONBody(["id": .string(account.id.description), "name": .string(account.name), "email": .string(account.email), "timezone": .string(zone)])
+            return JSONBody([
+                "id": .string(account.id.description), "name": .string(account.name), "email": .string(account.email), "timezone": .string(zone),
+            ])
         }
     }
 }

@@ -109,7 +109,9 @@ struct AppLogsController {
         let status: ConversationLogQuery.AnnotationStatus = try parseEnum(
             try request.queryString("annotation_status").flatMap { $0.isEmpty ? nil : $0 } ?? "all", field: "annotation_status")
         let order: ConversationOrder =
-            isChat ? try parseEnum(try request.queryString("sort_by").flatMap { $0.isEmpty ? nil : $0 } ?? "-updated_at", field: "sort_by") : .createdAtDescending
+            isChat
+            ? try parseEnum(try request.queryString("sort_by").flatMap { $0.isEmpty ? nil : $0 } ?? "-updated_at", field: "sort_by")
+            : .createdAtDescending
         return ConversationLogQuery(
             page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 20),
             keyword: try request.queryString("keyword"), start: try LocalMinute.parse(try request.queryString("start"), field: "start", in: zone),
@@ -129,7 +131,8 @@ struct AppLogsController {
             }
             if let feedback = message.adminFeedback { feedbacks.append(Self.feedback(feedback, source: "admin", endUser: .null)) }
             var metadata: [String: JSONValue] = [
-                "usage": message.usage.map { JSONValue(encoding: $0) } ?? .null, "retriever_resources": JSONValue(encoding: message.retrieverResources),
+                "usage": message.usage.map { JSONValue(encoding: $0) } ?? .null,
+                "retriever_resources": JSONValue(encoding: message.retrieverResources),
             ]
             if let reply = message.annotationReply { metadata["annotation_reply"] = reply.json }
             return [
@@ -143,7 +146,8 @@ struct AppLogsController {
                 "annotation_hit_history": hits[message.id].map { hit, writer, name in
                     [
                         "annotation_id": .string(hit.annotationID.description),
-                        "annotation_create_account": writer.map { ["id": .string($0.description), "name": .string(name ?? ""), "email": ""] } ?? .null,
+                        "annotation_create_account": writer.map { ["id": .string($0.description), "name": .string(name ?? ""), "email": ""] }
+                            ?? .null,
                         "created_at": AnnotationJSON.seconds(hit.createdAt),
                     ]
                 } ?? .null,

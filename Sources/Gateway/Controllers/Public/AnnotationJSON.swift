@@ -82,6 +82,7 @@ enum AnnotationJSON {
     /// The annotation list's query: `page`, `limit` (Dify's default 20) and `keyword`.
     static func query(_ request: Request) throws -> AnnotationQuery {
         AnnotationQuery(
-            page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 20), keyword: try request.queryString("keyword"))
+            page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 20),
+            keyword: try request.queryString("keyword"))
     }
 }

@@ -111,7 +111,8 @@ struct ChatMessagesController {
             var body = envelope.fields(event: "message")
             body["mode"] = .string(grant.app.mode.rawValue)
             body["answer"] = .string(result.message.answer)
-            body["metadata"] = Envelope.metadata(result.usage, resources: result.message.retrieverResources)
+            body["metadata"] = Envelope.metadata(
+                result.usage, resources: result.message.retrieverResources, annotation: result.message.annotationReply)
             return try JSONBody(.object(body)).response(from: request, context: context)
         case .streaming:
             let chat = self.chat
@@ -140,7 +141,8 @@ struct ChatMessagesController {
                 switch result.ending {
                 case .completed, .stopped:
                     var event = envelope.fields(event: "message_end")
-                    event["metadata"] = Envelope.metadata(result.usage, resources: result.message.retrieverResources)
+                    event["metadata"] = Envelope.metadata(
+                        result.usage, resources: result.message.retrieverResources, annotation: result.message.annotationReply)
                     frames.yield(EventStream.frame(.object(event)))
                 case .failed(let error):
                     var event = envelope.fields(event: "error")
@@ -203,8 +205,11 @@ struct Envelope: Sendable {
         return fields
     }
 
-    static func metadata(_ usage: MessageUsage, resources: [RetrieverResource] = []) -> JSONValue {
-        ["usage": JSONValue(encoding: usage), "retriever_resources": JSONValue(encoding: resources)]
+    /// A message's `metadata`: its usage, the segments it was given, and the annotation that answered it, if one did.
+    static func metadata(_ usage: MessageUsage, resources: [RetrieverResource] = [], annotation: AnnotationReply? = nil) -> JSONValue {
+        var metadata: [String: JSONValue] = ["usage": JSONValue(encoding: usage), "retriever_resources": JSONValue(encoding: resources)]
+        if let annotation { metadata["annotation_reply"] = annotation.json }
+        return .object(metadata)
     }
 }
 
