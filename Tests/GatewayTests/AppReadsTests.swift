@@ -19,7 +19,10 @@ struct AppReadsTests {
     @Test("the site shows the app's defaults until the console changes it; wrong changes are refused whole; the code resets for admins")
     func site() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.allowsRegistration = true }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.allowsRegistration = true
+            }) { client in
                 let app = try await client.chatApp(stub, name: "Helpdesk")
                 try await client.setPlan("team", overrides: ["rpm": 10_000], for: app.owner)
                 var site = try await client.get("/v1/site", token: app.key)
@@ -68,10 +71,14 @@ struct AppReadsTests {
     @Test("end users get an id when they first talk to an app, readable by that app's keys only; feedback is listed newest first")
     func endUsersAndFeedback() async throws {
         try await StubUpstream.with { stub in
-            try await withRelay(configure: { $0.forChatTests(); $0.allowsRegistration = true }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.allowsRegistration = true
+            }) { client in
                 let app = try await client.chatApp(stub)
                 try await client.setPlan("team", overrides: ["rpm": 10_000], for: app.owner)
                 let first = try await client.chat(app, "hello", user: "alice")
+                client.clock.advance(by: 1)
                 let second = try await client.chat(app, "again", user: "bob")
                 let message = try #require(first.json["message_id"].string)
                 let bobs = try #require(second.json["message_id"].string)
@@ -92,7 +99,8 @@ struct AppReadsTests {
 
                 // Feedback: the end user's and the team's, newest first.
                 #expect(try await client.get("/v1/app/feedbacks", token: app.key).json["data"] == [])
-                _ = try await client.post("/v1/messages/\(message)/feedbacks", token: app.key, json: ["rating": "like", "user": "alice", "content": "great"])
+                _ = try await client.post(
+                    "/v1/messages/\(message)/feedbacks", token: app.key, json: ["rating": "like", "user": "alice", "content": "great"])
                 client.clock.advance(by: 60)
                 let admin = try await client.post(
                     "/console/api/apps/\(app.id)/feedbacks", token: app.owner.token, json: ["message_id": .string(bobs), "rating": "dislike"])
@@ -108,7 +116,8 @@ struct AppReadsTests {
                 expectError(try await client.get("/v1/app/feedbacks?limit=102", token: app.key), .badRequest, "invalid_param", field: "limit")
                 #expect(try await client.get("/v1/app/feedbacks", token: other.key).json["data"] == [])
                 // Taken back, it is gone from the list.
-                _ = try await client.post("/console/api/apps/\(app.id)/feedbacks", token: app.owner.token, json: ["message_id": .string(bobs), "rating": .null])
+                _ = try await client.post(
+                    "/console/api/apps/\(app.id)/feedbacks", token: app.owner.token, json: ["message_id": .string(bobs), "rating": .null])
                 #expect(try await client.get("/v1/app/feedbacks", token: app.key).json["data"].array.count == 1)
             }
         }
