@@ -68,6 +68,7 @@ let package = Package(
                 .product(name: "Stencil", package: "Stencil"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             swiftSettings: swiftSettings
         ),

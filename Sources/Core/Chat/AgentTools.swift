@@ -54,4 +54,6 @@ public struct AgentThought: Sendable, Equatable {
 public enum ChatEvent: Sendable, Equatable {
     case text(String)
     case thought(AgentThought)
+    /// Moderation flagged the answer so far: this replaces all of it, and nothing more follows.
+    case replace(String)
 }

@@ -80,6 +80,18 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
     /// The datasets each query is answered from (Dify's `dataset_configs`:
     /// `{retrieval_model, top_k, score_threshold, datasets: {datasets: [{dataset: {enabled, id}}]}}`).
     public var datasetConfigs: JSONValue?
+    /// Whether end users may speak their queries (`POST /audio-to-text`).
+    public var speechToText: Toggle?
+    /// Whether answers may be read aloud (`POST /text-to-audio`): `{enabled, voice, language, autoPlay}`, as given.
+    public var textToSpeech: JSONValue?
+    /// Dify's `sensitive_word_avoidance`, as given (checked by ``Moderation/parse(_:problems:)``).
+    public var sensitiveWordAvoidance: JSONValue?
+
+    /// The app's moderation, when it is on and well formed.
+    public var moderation: Moderation? {
+        var ignored: [(String, String)] = []
+        return Moderation.parse(sensitiveWordAvoidance, problems: &ignored)
+    }
 
     /// The enabled datasets of `dataset_configs`, with how many segments to give the model and the lowest score, and
     /// whether the model picks one of them (`retrieval_model: single`) rather than all being searched (`multiple`).
@@ -106,6 +118,8 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         case model, prePrompt = "pre_prompt", userInputForm = "user_input_form", openingStatement = "opening_statement"
         case suggestedQuestions = "suggested_questions", suggestedQuestionsAfterAnswer = "suggested_questions_after_answer"
         case memory, agentMode = "agent_mode", fileUpload = "file_upload", datasetConfigs = "dataset_configs"
+        case sensitiveWordAvoidance = "sensitive_word_avoidance"
+        case speechToText = "speech_to_text", textToSpeech = "text_to_speech"
     }
 
     /// Exchanges of history sent with a query when the app says nothing: Dify's default window.
@@ -164,6 +178,13 @@ public struct AppModelConfig: Sendable, Equatable, Codable {
         }
         if let topK = datasetConfigs?["top_k"].number, !(1...Double(RetrievalSettings.maxTopK)).contains(topK) {
             problems.append(("dataset_configs.top_k", "dataset_configs.top_k must be between 1 and \(RetrievalSettings.maxTopK)"))
+        }
+        _ = Moderation.parse(sensitiveWordAvoidance, problems: &problems)
+        if let speech = textToSpeech, speech != .null {
+            if case .object = speech {} else { problems.append(("text_to_speech", "text_to_speech must be an object")) }
+            if speech["voice"] != .null, (speech["voice"].string?.count ?? 1_000) > 255 {
+                problems.append(("text_to_speech.voice", "text_to_speech.voice must be a string of at most 255 characters"))
+            }
         }
         if let iterations = agentMode?.maxIteration, !(1...99).contains(iterations) {
             problems.append(("agent_mode.max_iteration", "agent_mode.max_iteration must be between 1 and 99"))

@@ -66,6 +66,12 @@ extension ChatService {
         guard try await store.delete(id, of: scope) else { throw RelayError.notFound("Conversation Not Exists.") }
     }
 
+    /// One of the end user's messages; 404 when it is another's or none.
+    public func message(_ id: MessageID, of scope: EndUserScope) async throws -> ChatMessage {
+        guard let message = try await store.message(id, of: scope) else { throw RelayError.notFound("Message Not Exists.") }
+        return message
+    }
+
     public func setFeedback(_ feedback: ChatMessage.Feedback?, on message: MessageID, of scope: EndUserScope) async throws {
         guard try await store.setFeedback(feedback, on: message, of: scope, at: now()) else { throw RelayError.notFound("Message Not Exists.") }
     }

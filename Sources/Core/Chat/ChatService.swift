@@ -42,8 +42,10 @@ public struct ChatTurn: Sendable {
     public let message: ChatMessage
     let completion: ChatCompletionRequest
     let model: ModelProviderService.ResolvedModel
-    /// The annotation that answers instead of the model, when the app's annotation reply matched the query.
-    let annotation: AnnotationReply?
+    /// What answers instead of the model: an annotation the query matched, or moderation's preset response.
+    let direct: DirectAnswer?
+    /// Checks the answer as it comes, when the app moderates outputs.
+    let outputModeration: Moderation?
     /// Rounds of tool calls an agent may take (0 without tools).
     let agentIterations: Int
 }
@@ -178,10 +180,18 @@ public struct ChatService: Sendable {
 
         let (images, files) = try await query.attachments()
         let messageID = MessageID()
-        // A query an annotation answers asks neither the datasets nor the model.
-        let annotation = await annotations?.reply(to: query.query, of: app, message: messageID)
+        // A query moderation flags, or an annotation answers, asks neither the datasets nor the model.
+        var direct: DirectAnswer?
+        let moderation = config.moderation
+        if let moderation, moderation.inputs.enabled,
+            await flags(moderation, Moderation.inputText(query: query.query, inputs: inputs), in: app.workspaceID)
+        {
+            direct = .moderated(moderation.inputs.presetResponse)
+        } else if let reply = await annotations?.reply(to: query.query, of: app, message: messageID) {
+            direct = .annotation(reply)
+        }
         var resources: [RetrievalRecord] = []
-        if annotation == nil, let knowledge, let selection = config.knowledge,
+        if direct == nil, let knowledge, let selection = config.knowledge,
             !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         {
             let filter = try await knowledge.metadataFilter(
@@ -220,7 +230,7 @@ public struct ChatService: Sendable {
             messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images, context: context)
         }
         var tools: [AgentTool] = []
-        if app.mode == .agentChat, annotation == nil {
+        if app.mode == .agentChat, direct == nil {
             for reference in config.agentTools { tools.append(try await agentTool(reference, in: app.workspaceID)) }
         }
         let message = ChatMessage(
@@ -235,7 +245,8 @@ public struct ChatService: Sendable {
             completion: ChatCompletionRequest(
                 model: config.model.name, messages: messages, parameters: config.model.completionParams ?? [:], tools: tools
             ),
-            model: model, annotation: annotation, agentIterations: tools.isEmpty ? 0 : config.agentIterations
+            model: model, direct: direct, outputModeration: moderation?.outputs.enabled == true ? moderation : nil,
+            agentIterations: tools.isEmpty ? 0 : config.agentIterations
         )
     }
 
@@ -254,14 +265,16 @@ public struct ChatService: Sendable {
         let progress = Mutex<(answer: String, counts: TokenCounts?, stopped: Bool)>(("", nil, false))
         let model = turn.model
         let (toolbox, endUser, workspace) = (self.toolbox, turn.message.endUser, turn.message.workspaceID)
+        let moderation = turn.outputModeration
         let generation = Task {
-            if let annotation = turn.annotation {
-                for piece in Self.pieces(of: annotation.content) {
+            if let direct = turn.direct {
+                for piece in Self.pieces(of: direct.text) {
                     progress.withLock { $0.answer += piece }
                     await onEvent(.text(piece))
                 }
                 return
             }
+            var checkedUpTo = 0
             var messages = turn.completion.messages
             var round = 0
             var position = 0
@@ -278,8 +291,20 @@ public struct ChatService: Sendable {
                     switch delta {
                     case .text(let text):
                         said += text
-                        progress.withLock { $0.answer += text }
+                        let answer = progress.withLock { progress in
+                            progress.answer += text
+                            return progress.answer
+                        }
                         await onEvent(.text(text))
+                        // Keywords are looked for as the answer grows (each time by a few hundred characters), as Dify does.
+                        if let moderation, moderation.kind == .keywords, answer.count - checkedUpTo >= Self.moderationStep {
+                            checkedUpTo = answer.count
+                            if moderation.containsKeyword(answer) {
+                                progress.withLock { $0.answer = moderation.outputs.presetResponse }
+                                await onEvent(.replace(moderation.outputs.presetResponse))
+                                return
+                            }
+                        }
                     case .usage(let counts):
                         progress.withLock { progress in
                             let sum = progress.counts.map {
@@ -339,7 +364,14 @@ public struct ChatService: Sendable {
         }
         tasks.remove(turn.message.taskID)
 
-        let (answer, counts, stopped) = progress.withLock { $0 }
+        var (answer, counts, stopped) = progress.withLock { $0 }
+        // The whole answer is checked once more at its end; flagged, it is replaced by the preset response.
+        if let moderation, turn.direct == nil, !answer.isEmpty, answer != moderation.outputs.presetResponse,
+            await flags(moderation, answer, in: turn.message.workspaceID)
+        {
+            answer = moderation.outputs.presetResponse
+            await onEvent(.replace(answer))
+        }
         let ending: ChatResult.Ending
         switch outcome {
         case .success: ending = stopped ? .stopped : .completed
@@ -353,11 +385,11 @@ public struct ChatService: Sendable {
         let elapsed = ContinuousClock.now - started
         let latency = elapsed.seconds
         let tokens =
-            turn.annotation == nil
+            turn.direct == nil
             ? counts ?? TokenCounts.estimate(prompt: turn.completion.messages, completion: answer) : TokenCounts(prompt: 0, completion: 0)
         let usage = MessageUsage(tokens: tokens, price: model.descriptor.price, latency: latency)
         var ended = turn.message
-        ended.annotationReply = turn.annotation
+        if case .annotation(let reply) = turn.direct { ended.annotationReply = reply }
         let message = await storeEnd(of: ended, answer: answer, usage: usage, ending: ending)
         return ChatResult(ending: ending, message: message, usage: usage)
     }
@@ -384,6 +416,26 @@ public struct ChatService: Sendable {
             )
         }
         return message
+    }
+
+    /// How much an answer grows between two keyword checks: Dify's moderation buffer.
+    static let moderationStep = 300
+
+    /// Whether moderation flags `text`. A moderation model that cannot be asked flags nothing (as in Dify), and is
+    /// logged.
+    func flags(_ moderation: Moderation, _ text: String, in workspace: WorkspaceID) async -> Bool {
+        switch moderation.kind {
+        case .keywords:
+            return moderation.containsKeyword(text)
+        case .openAIModeration:
+            do {
+                return try await providers.moderate(text, in: workspace)
+            } catch {
+                logger.warning(
+                    "The moderation model could not be asked; nothing flagged", metadata: ["error": "\(RelayError.logDescription(of: error))"])
+                return false
+            }
+        }
     }
 
     /// An annotation's answer as streamed: a word at a time (with the spaces after it), as a model's would come.

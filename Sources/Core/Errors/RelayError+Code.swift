@@ -17,6 +17,11 @@ extension RelayError {
         /// The upstream model server failed, could not be reached, or refused the request.
         public static let completionRequestError = Code(name: "completion_request_error", status: 400)
         public static let modelCurrentlyNotSupport = Code(name: "model_currently_not_support", status: 400)
+        public static let providerNotSupportSpeechToText = Code(name: "provider_not_support_speech_to_text", status: 400)
+        public static let providerNotSupportTextToSpeech = Code(name: "provider_not_support_text_to_speech", status: 400)
+        public static let noAudioUploaded = Code(name: "no_audio_uploaded", status: 400)
+        public static let audioTooLarge = Code(name: "audio_too_large", status: 413)
+        public static let unsupportedAudioType = Code(name: "unsupported_audio_type", status: 415)
         /// The app cannot answer yet (a chat app without a model configuration, a workflow without a published version).
         public static let appUnavailable = Code(name: "app_unavailable", status: 400)
         public static let notChatApp = Code(name: "not_chat_app", status: 400)

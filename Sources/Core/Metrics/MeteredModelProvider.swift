@@ -1,3 +1,5 @@
+import Foundation
+
 /// A provider whose calls are counted and timed in ``ModelCallMetrics``, for one workspace. `ModelProviderService`
 /// hands these out, so every model call (chat, workflow, agent, plugin callback, indexing) is measured in one place.
 struct MeteredModelProvider: ModelProvider {
@@ -70,6 +72,34 @@ struct MeteredModelProvider: ModelProvider {
             let scores = try await base.rerank(query, documents: documents, model: model, credentials: credentials)
             metrics.record(key, duration: .now - start, tokens: nil, error: nil, workspace: workspace)
             return scores
+        } catch {
+            metrics.record(key, duration: .now - start, tokens: nil, error: error, workspace: workspace)
+            throw error
+        }
+    }
+
+    func moderate(_ text: String, model: String, credentials: [String: String]) async throws -> Bool {
+        try await measured(model, .moderation) { try await base.moderate(text, model: model, credentials: credentials) }
+    }
+
+    func transcribe(_ audio: Data, fileName: String, mimeType: String, model: String, credentials: [String: String]) async throws -> String {
+        try await measured(model, .speech2text) {
+            try await base.transcribe(audio, fileName: fileName, mimeType: mimeType, model: model, credentials: credentials)
+        }
+    }
+
+    /// Timed to the first byte: the audio itself streams on.
+    func speak(_ text: String, voice: String, model: String, credentials: [String: String]) async throws -> SpokenAudio {
+        try await measured(model, .tts) { try await base.speak(text, voice: voice, model: model, credentials: credentials) }
+    }
+
+    private func measured<T>(_ model: String, _ type: ModelType, _ call: () async throws -> T) async throws -> T {
+        let key = ModelCallMetrics.Key(provider: descriptor.id, model: model, type: type)
+        let start = ContinuousClock.now
+        do {
+            let result = try await call()
+            metrics.record(key, duration: .now - start, tokens: nil, error: nil, workspace: workspace)
+            return result
         } catch {
             metrics.record(key, duration: .now - start, tokens: nil, error: error, workspace: workspace)
             throw error

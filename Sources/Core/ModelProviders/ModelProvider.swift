@@ -5,6 +5,9 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     case llm
     case textEmbedding = "text-embedding"
     case rerank
+    case speech2text
+    case tts
+    case moderation
 }
 
 /// A model a provider offers, with what the console shows of it and what it costs.
@@ -77,6 +80,23 @@ public protocol ModelProvider: Sendable {
     func embed(_ texts: [String], model: String, credentials: [String: String]) async throws -> Embeddings
     /// Scores each of `documents` for relevance to `query` (0–1), in the documents' order.
     func rerank(_ query: String, documents: [String], model: String, credentials: [String: String]) async throws -> [Double]
+    /// Whether a moderation model flags `text`.
+    func moderate(_ text: String, model: String, credentials: [String: String]) async throws -> Bool
+    /// The text spoken in `audio` (a file of `fileName`, of `mimeType`), from a speech-to-text model.
+    func transcribe(_ audio: Data, fileName: String, mimeType: String, model: String, credentials: [String: String]) async throws -> String
+    /// `text` spoken by `voice` of a text-to-speech model: the audio's media type, and its bytes as they come.
+    func speak(_ text: String, voice: String, model: String, credentials: [String: String]) async throws -> SpokenAudio
+}
+
+/// Audio a text-to-speech model is sending: its media type and its bytes as they arrive.
+public struct SpokenAudio: Sendable {
+    public let mimeType: String
+    public let chunks: AsyncThrowingStream<[UInt8], any Error>
+
+    public init(mimeType: String, chunks: AsyncThrowingStream<[UInt8], any Error>) {
+        self.mimeType = mimeType
+        self.chunks = chunks
+    }
 }
 
 extension ModelProvider {
@@ -86,6 +106,22 @@ extension ModelProvider {
 
     public func rerank(_ query: String, documents: [String], model: String, credentials: [String: String]) async throws -> [Double] {
         throw RelayError(.modelCurrentlyNotSupport, "\(descriptor.id) serves no rerank models")
+    }
+
+    public func moderate(_ text: String, model: String, credentials: [String: String]) async throws -> Bool {
+        throw RelayError(.modelCurrentlyNotSupport, "\(descriptor.id) serves no moderation models")
+    }
+
+    public func transcribe(
+        _ audio: Data, fileName: String, mimeType: String, model: String, credentials: [String: String]
+    ) async throws
+        -> String
+    {
+        throw RelayError(.providerNotSupportSpeechToText, "\(descriptor.id) serves no speech-to-text models")
+    }
+
+    public func speak(_ text: String, voice: String, model: String, credentials: [String: String]) async throws -> SpokenAudio {
+        throw RelayError(.providerNotSupportTextToSpeech, "\(descriptor.id) serves no text-to-speech models")
     }
 }
 

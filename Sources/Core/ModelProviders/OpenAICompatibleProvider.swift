@@ -144,12 +144,12 @@ struct OpenAICompatibleProvider: ModelProvider {
         let usage: Usage?
     }
 
-    private func base(_ credentials: [String: String]) throws -> String {
+    func base(_ credentials: [String: String]) throws -> String {
         let (url, credential) = baseURL(credentials)
         return try UpstreamClient.baseURL(url, credential: credential)
     }
 
-    private func authorize(_ request: inout HTTPClientRequest, _ credentials: [String: String]) {
+    func authorize(_ request: inout HTTPClientRequest, _ credentials: [String: String]) {
         if let key = apiKey(credentials), !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         if let organization = credentials["openai_organization"], !organization.isEmpty {
             request.headers.add(name: "OpenAI-Organization", value: organization)

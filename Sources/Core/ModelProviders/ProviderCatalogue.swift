@@ -77,5 +77,11 @@ public struct ProviderCatalogue: Sendable {
             name: "text-embedding-3-large", type: .textEmbedding, contextSize: 8_191,
             price: ModelPrice(input: Decimal(string: "0.13")!, output: 0)
         ),
+        ModelDescriptor(name: "omni-moderation-latest", type: .moderation),
+        ModelDescriptor(name: "whisper-1", type: .speech2text),
+        ModelDescriptor(name: "gpt-4o-mini-transcribe", type: .speech2text),
+        ModelDescriptor(name: "tts-1", type: .tts),
+        ModelDescriptor(name: "tts-1-hd", type: .tts),
+        ModelDescriptor(name: "gpt-4o-mini-tts", type: .tts),
     ]
 }

@@ -1,3 +1,4 @@
+import Core
 import OpenAPIKit
 
 /// `ModelProvidersController`: model providers, their credentials and the default models.
@@ -5,7 +6,7 @@ import OpenAPIKit
 /// A plugin's provider id is `author/plugin/provider`, slashes and all: the router takes it with `**`
 /// (`model-providers/**/credentials`), documented here as `{provider}` (its slashes percent-encoded, or sent as they are).
 extension ConsoleAPIDocumentation {
-    static let modelTypes = ["llm", "text-embedding", "rerank"]
+    static let modelTypes = ModelType.allCases.map(\.rawValue)
     static let providerStatuses = ["no-configure", "quota-exceeded", "active"]
 
     /// The provider id path parameter of the catch-all routes.

@@ -5,7 +5,7 @@ import OpenAPIKit
 /// `PublicAPIDocumentation+…` files.
 enum PublicAPIDocumentation {
     static var operations: [DocumentedOperation] {
-        appOperations + conversationOperations + messageOperations + workflowOperations + siteOperations + annotationOperations
+        appOperations + conversationOperations + messageOperations + workflowOperations + siteOperations + annotationOperations + audioOperations
             + indexOperations
     }
 

@@ -20,6 +20,8 @@ import Synchronization
 ///   picks), so texts sharing words are near; `stub-embed-slow` the same after 300 ms; `stub-embed-500` always fails
 ///   with HTTP 500.
 /// - `POST /v1/rerank` with `stub-rerank`: each document's share of the query's words.
+/// - `POST /v1/moderations`: flags any input with the word "forbidden".
+/// - `POST /v1/audio/transcriptions`: "heard <file name> with <model>"; `POST /v1/audio/speech`: "ID3 <input> / <voice>".
 /// Only `Bearer <acceptedKey>` is let in.
 final class StubUpstream: Sendable {
     struct State {
@@ -152,6 +154,35 @@ final class StubUpstream: Sendable {
                 return ["index": .number(Double(index)), "relevance_score": .number(score)]
             }
             return Self.json(["results": .array(results)])
+        }
+        // Moderation: anything with the word "forbidden" is flagged.
+        router.post("v1/moderations") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            self.state.withLock { $0.requests.append(json) }
+            let flagged = (json["input"].string ?? "").lowercased().contains("forbidden")
+            return Self.json(["id": "modr-1", "model": json["model"], "results": [["flagged": .bool(flagged), "categories": [:]]]])
+        }
+        // Speech to text: says how many bytes of which file under which model it heard.
+        router.post("v1/audio/transcriptions") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            let body = try await request.body.collect(upTo: 64 << 20)
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            // "\r\n" is one Character in Swift.
+            let model = text.range(of: "name=\"model\"\r\n\r\n").map { text[$0.upperBound...].prefix { $0 != "\r\n" } } ?? ""
+            let file = text.range(of: "filename=\"").map { text[$0.upperBound...].prefix { $0 != "\"" } } ?? ""
+            self.state.withLock { $0.requests.append(["transcription": .string(String(file)), "model": .string(String(model))]) }
+            return Self.json(["text": .string("heard \(file) with \(model)")])
+        }
+        // Text to speech: "ID3", then the input and the voice, in two pieces.
+        router.post("v1/audio/speech") { request, _ -> Response in
+            guard self.authorized(request) else { return Self.refusal() }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+            self.state.withLock { $0.requests.append(json) }
+            let audio = "ID3 " + (json["input"].string ?? "") + " / " + (json["voice"].string ?? "")
+            return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: ResponseBody(byteBuffer: ByteBuffer(string: audio)))
         }
         router.get("v1/models") { request, _ -> Response in
             guard self.authorized(request) || self.authorizedAnthropic(request) else { return Self.refusal() }

@@ -55,6 +55,9 @@ struct AppInfoController {
         parameters["suggested_questions_after_answer"] = ["enabled": .bool(config.suggestedQuestionsAfterAnswer?.enabled ?? false)]
         parameters["user_input_form"] = JSONValue(encoding: config.inputForm)
         if let upload = config.fileUpload { parameters["file_upload"] = upload }
+        if let speech = config.speechToText { parameters["speech_to_text"] = ["enabled": .bool(speech.enabled)] }
+        if let speech = config.textToSpeech, case .object = speech { parameters["text_to_speech"] = speech }
+        if let moderation = config.sensitiveWordAvoidance, case .object = moderation { parameters["sensitive_word_avoidance"] = moderation }
         return .object(parameters)
     }
 

@@ -135,6 +135,11 @@ struct ChatMessagesController {
                         fields["tool_input"] = .string(thought.toolInput)
                         fields["message_files"] = []
                         frames.yield(EventStream.frame(.object(fields)))
+                    case .replace(let text):
+                        var fields = envelope.fields(event: "message_replace")
+                        fields["answer"] = .string(text)
+                        fields["reason"] = "output_moderation"
+                        frames.yield(EventStream.frame(.object(fields)))
                     }
                 }
                 await charge.settle(.message(result))
