@@ -146,9 +146,9 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         AppInfoController(chat: services.chat, annotations: services.annotations).addRoutes(to: api)
         ChatMessagesController(
             chat: services.chat, billing: services.billing, files: services.files, remoteImages: services.remoteImages,
-            pingInterval: services.configuration.streamPingInterval, now: services.now
+            datasets: services.datasets, pingInterval: services.configuration.streamPingInterval, now: services.now
         ).addRoutes(to: api)
-        FilesController(files: services.files).addRoutes(to: api)
+        FilesController(files: services.files, chat: services.chat).addRoutes(to: api)
         WorkflowRunsController(workflows: services.workflows, runner: runner, billing: services.billing).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
         SiteController(apps: services.apps).addRoutes(to: api)

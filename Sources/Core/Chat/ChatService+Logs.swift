@@ -82,4 +82,9 @@ extension ChatService {
         }
         return try await store.statistic(statistic, of: app.id, in: app.workspaceID, over: range)
     }
+
+    /// Whether a message of the app carries the uploaded file: what lets its preview be read.
+    public func carries(_ file: FileID, of app: App) async throws -> Bool {
+        try await store.carries(file, app: app.id, in: app.workspaceID)
+    }
 }

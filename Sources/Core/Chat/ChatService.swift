@@ -17,13 +17,13 @@ public struct ChatQuery: Sendable {
     /// Image URLs (`https:` or `data:`) for a vision model.
     /// Fetches the query's files once it is otherwise accepted (so a refused query fetches nothing): image URLs
     /// (`https:` or `data:`) for a vision model, and the files as the message lists them.
-    public var attachments: @Sendable () async throws -> (images: [String], files: [JSONValue])
+    public var attachments: @Sendable () async throws -> ChatAttachments
     /// Whether a new conversation is named from its first query (else "New conversation").
     public var autoGenerateName: Bool
 
     public init(
         kind: Kind, app: App, endUser: String, query: String, inputs: [String: JSONValue], conversationID: ConversationID? = nil,
-        attachments: @escaping @Sendable () async throws -> (images: [String], files: [JSONValue]) = { ([], []) },
+        attachments: @escaping @Sendable () async throws -> ChatAttachments = { ChatAttachments() },
         autoGenerateName: Bool = true
     ) {
         self.kind = kind
@@ -178,7 +178,10 @@ public struct ChatService: Sendable {
         // instances whose clocks differ a little: each is later than the conversation's last.
         let date = existing.map { max(now(), $0.updatedAt.addingTimeInterval(0.000_001)) } ?? now()
 
-        let (images, files) = try await query.attachments()
+        let attached = try await query.attachments()
+        let (images, files) = (attached.images, attached.files)
+        // Documents are read after the query; the query itself is what datasets, annotations and moderation see.
+        let asked = attached.documents.isEmpty ? query.query : query.query + "\n\n" + attached.documentText
         let messageID = MessageID()
         // A query moderation flags, or an annotation answers, asks neither the datasets nor the model.
         var direct: DirectAnswer?
@@ -225,9 +228,9 @@ public struct ChatService: Sendable {
                     inputs: inputs, introduction: config.openingStatement ?? "", createdAt: date, updatedAt: date
                 )
             }
-            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: query.query, images: images, context: context)
+            messages = ChatPrompt.chat(config: config, inputs: inputs, history: history, query: asked, images: images, context: context)
         case .completion:
-            messages = ChatPrompt.completion(config: config, inputs: inputs, query: query.query, images: images, context: context)
+            messages = ChatPrompt.completion(config: config, inputs: inputs, query: asked, images: images, context: context)
         }
         var tools: [AgentTool] = []
         if app.mode == .agentChat, direct == nil {

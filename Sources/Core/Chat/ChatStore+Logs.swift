@@ -254,4 +254,13 @@ extension ChatStore {
                 "DELETE FROM conversation WHERE id = \(id) AND app_id = \(app) AND workspace_id = \(workspace) RETURNING id") > 0
         }
     }
+
+    /// Whether a message of the app carries the uploaded file (its id in the message's files).
+    public func carries(_ file: FileID, app: AppID, in workspace: WorkspaceID) async throws -> Bool {
+        try await database.read(.workspace(workspace)) { transaction in
+            try await transaction.row(
+                "SELECT 1 AS found FROM message WHERE app_id = \(app) AND workspace_id = \(workspace) AND files LIKE \("%\"" + file.description + "\"%") LIMIT 1"
+            ) != nil
+        }
+    }
 }

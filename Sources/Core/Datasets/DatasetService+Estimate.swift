@@ -111,3 +111,16 @@ extension DatasetService {
             questionAnswerPreview: nil)
     }
 }
+
+extension DatasetService {
+    /// The text of a file as the knowledge pipeline reads it (in the same sandbox for PDF and Word), for a message or a
+    /// workflow that carries it; 400 naming `field` when it is not a kind it reads.
+    public func text(ofFile name: String, fileExtension: String, content: Data, field: String) async throws -> String {
+        guard let format = DocumentFormat.of(extension: fileExtension) else {
+            throw RelayError.invalidParam(
+                field,
+                "\(name): the document extractor reads \(DocumentFormat.acceptedExtensions.joined(separator: ", ")) files, not .\(fileExtension)")
+        }
+        return try await extraction.text(of: DocumentSource(name: name, docType: format.rawValue, content: content))
+    }
+}

@@ -1,8 +1,9 @@
 /// What may be uploaded: the seed's file types by extension, each with its size limit and what its content must look
 /// like, so that a renamed executable is not accepted as a picture.
 public struct FileKind: Sendable, Equatable {
+    /// Dify's file types, as messages and inputs name them.
     public enum Category: String, Sendable {
-        case image, document
+        case image, document, audio, video
     }
 
     public enum Signature: Sendable, Equatable {
@@ -30,8 +31,28 @@ public struct FileKind: Sendable, Equatable {
 
     public static let imageLimit = 15 << 20
     public static let documentLimit = 100 << 20
+    /// Dify's limits for audio and video.
+    public static let audioLimit = 50 << 20
+    public static let videoLimit = 100 << 20
 
-    public var maxSize: Int { category == .image ? Self.imageLimit : Self.documentLimit }
+    public var maxSize: Int {
+        switch category {
+        case .image: Self.imageLimit
+        case .document: Self.documentLimit
+        case .audio: Self.audioLimit
+        case .video: Self.videoLimit
+        }
+    }
+
+    /// How an error names files of this kind: "Images", "Documents", …
+    public var plural: String {
+        switch category {
+        case .image: "Images"
+        case .document: "Documents"
+        case .audio: "Audio files"
+        case .video: "Videos"
+        }
+    }
 
     /// The kind of a file by its extension (case-insensitive), or `nil` when it may not be uploaded.
     public static func of(extension ext: String) -> FileKind? {
@@ -61,6 +82,8 @@ public struct FileKind: Sendable, Equatable {
     public static let sniffLength = 4096
 
     private static let text = FileKind(category: .document, mimeType: "text/plain", signature: .text)
+    /// MPEG audio: an ID3 tag, or a frame's sync word.
+    private static let mpegAudio = Signature.magic([(0, Array("ID3".utf8)), (0, [0xFF, 0xFB]), (0, [0xFF, 0xF3]), (0, [0xFF, 0xF2])])
 
     private static let table: [String: FileKind] = {
         var table: [String: FileKind] = [
@@ -83,6 +106,21 @@ public struct FileKind: Sendable, Equatable {
             "xml": FileKind(category: .document, mimeType: "application/xml", signature: .text),
             "html": FileKind(category: .document, mimeType: "text/html", signature: .text),
             "htm": FileKind(category: .document, mimeType: "text/html", signature: .text),
+            "vtt": FileKind(category: .document, mimeType: "text/vtt", signature: .text),
+            "mdx": FileKind(category: .document, mimeType: "text/markdown", signature: .text),
+            "properties": FileKind(category: .document, mimeType: "text/plain", signature: .text),
+            "mp3": FileKind(category: .audio, mimeType: "audio/mpeg", signature: mpegAudio),
+            "mpga": FileKind(category: .audio, mimeType: "audio/mpeg", signature: mpegAudio),
+            "m4a": FileKind(category: .audio, mimeType: "audio/mp4", signature: .magic([(4, Array("ftyp".utf8))])),
+            "wav": FileKind(category: .audio, mimeType: "audio/wav", signature: .magic([(8, Array("WAVE".utf8))])),
+            "amr": FileKind(category: .audio, mimeType: "audio/amr", signature: .magic([(0, Array("#!AMR".utf8))])),
+            "mp4": FileKind(category: .video, mimeType: "video/mp4", signature: .magic([(4, Array("ftyp".utf8))])),
+            "mov": FileKind(
+                category: .video, mimeType: "video/quicktime",
+                signature: .magic([(4, Array("ftyp".utf8)), (4, Array("moov".utf8)), (4, Array("wide".utf8))])),
+            "mpeg": FileKind(
+                category: .video, mimeType: "video/mpeg", signature: .magic([(0, [0x00, 0x00, 0x01, 0xBA]), (0, [0x00, 0x00, 0x01, 0xB3])])),
+            "webm": FileKind(category: .video, mimeType: "video/webm", signature: .magic([(0, [0x1A, 0x45, 0xDF, 0xA3])])),
         ]
         let code = [
             "txt", "py", "js", "ts", "java", "c", "h", "cpp", "hpp", "cs", "go", "rs", "rb", "php", "swift", "kt", "sh", "sql", "yaml", "yml", "toml",

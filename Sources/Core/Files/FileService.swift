@@ -93,7 +93,7 @@ public final class FileUpload {
     public func write(_ buffer: ByteBuffer) throws {
         size += buffer.readableBytes
         guard size <= kind.maxSize else {
-            throw RelayError(.fileTooLarge, "\(kind.category == .image ? "Images" : "Documents") may be at most \(kind.maxSize >> 20) MB")
+            throw RelayError(.fileTooLarge, "\(kind.plural) may be at most \(kind.maxSize >> 20) MB")
         }
         if head.count < FileKind.sniffLength {
             head += buffer.readableBytesView.prefix(FileKind.sniffLength - head.count)

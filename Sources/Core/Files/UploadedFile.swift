@@ -29,7 +29,10 @@ public struct UploadedFile: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    public var isImage: Bool { FileKind.of(extension: fileExtension)?.category == .image }
+    public var isImage: Bool { category == .image }
+
+    /// Dify's type of the file, by its extension.
+    public var category: FileKind.Category { FileKind.of(extension: fileExtension)?.category ?? .document }
 }
 
 /// Storage of uploaded files' records (their bytes live in the data directory).

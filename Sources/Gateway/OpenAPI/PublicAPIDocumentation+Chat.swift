@@ -80,13 +80,14 @@ extension PublicAPIDocumentation {
         return .object(properties: properties)
     }
 
-    /// An image sent with a message: fetched from its URL, or uploaded before (`POST /files/upload`).
+    /// A file sent with a message: by URL (an image is fetched; audio, video and custom files are listed), or uploaded
+    /// before (`POST /files/upload`). Documents are read for the model after the query.
     static let fileReference: JSONSchema = .one(
         of: [
             .object(
                 properties: [
                     "type": imageType, "transfer_method": .string(allowedValues: "remote_url"),
-                    "url": .string(format: .uri, description: "The image's http(s) URL", pattern: "^https?://[^/?#]"),
+                    "url": .string(format: .uri, description: "The file's http(s) URL", pattern: "^https?://[^/?#]"),
                 ]
             ),
             .object(
@@ -99,7 +100,8 @@ extension PublicAPIDocumentation {
         core: .init()
     )
 
-    private static let imageType: JSONSchema = .string(required: false, nullable: true, allowedValues: "image", nil)
+    private static let imageType: JSONSchema = .string(
+        required: false, nullable: true, description: "Dify's file type; `image` when absent", allowedValues: "image", "document", "audio", "video", "custom", nil)
 
     /// The blocking answer: the fields every event of the message carries, the answer and its usage.
     static func answer(kind: AnswerKind) -> JSONSchema {

@@ -54,6 +54,18 @@ enum PublicAPIDocumentation {
                 // 413: the file or a field is too large; 415: a file type Relay does not accept.
                 errors: [400, 403, 413, 415]
             )
+            + operation(
+                .get, "/files/{file_id}/preview", id: "previewFile",
+                summary: "A file a message of the app carries: shown (pages and SVG always downloaded), or downloaded with `as_attachment`",
+                tag: "Files",
+                parameters: [
+                    .pathID("file_id"), .query(name: "as_attachment", schema: .boolean(required: false)),
+                    .query(name: "user", schema: .string(required: false)),
+                ],
+                responses: [200: .content("The file's bytes, as its media type", .any, .string(contentEncoding: .binary))],
+                // 404: no such file of this app, or no message carries it yet.
+                errors: [400, 404]
+            )
     }
 
     static let appInfo: JSONSchema = .object(

@@ -25,6 +25,17 @@ extension Request {
         return value
     }
 
+    /// A boolean query parameter (`true`/`1`/`yes`, `false`/`0`/`no`), `fallback` when absent or empty; 400
+    /// `invalid_param` otherwise.
+    func queryBool(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let text = try queryString(name)?.lowercased(), !text.isEmpty else { return fallback }
+        switch text {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw RelayError.invalidParam(name, "\(name) must be true or false")
+        }
+    }
+
     /// Every value of a repeated UUID query parameter (`?ids=a&ids=b`), at most `limit` of them: each goes into one
     /// statement, and the engines bound how many values a statement may carry.
     func queryIDs<Entity>(_ name: String, limit: Int) throws -> [Identifier<Entity>] {

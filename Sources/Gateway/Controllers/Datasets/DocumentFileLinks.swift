@@ -86,12 +86,15 @@ struct DocumentFilesController {
             var headers = HTTPFields()
             headers[.contentType] = DocumentFormat.mimeType(ofDocType: document.docType)
             let name = DocumentsController.fileName(of: document)
-            if request.uri.queryParameters.get("as_attachment") == "true" {
-                let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
-                let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
-                headers[.contentDisposition] = "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
-            }
+            if request.uri.queryParameters.get("as_attachment") == "true" { headers[.contentDisposition] = Self.contentDisposition(name) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: source.content)))
         }
+    }
+
+    /// `attachment` under `name`: an ASCII stand-in for old clients, the name itself (RFC 5987) for the rest.
+    static func contentDisposition(_ name: String) -> String {
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 32 ? Character($0) : "_" })
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 }

@@ -12,6 +12,8 @@ struct ChatMessagesController {
     let billing: ModelCallBilling
     let files: FileService
     let remoteImages: RemoteImageFetcher
+    /// Reads documents sent with a message, as the knowledge pipeline reads them.
+    let datasets: DatasetService
     let pingInterval: Duration
     let now: @Sendable () -> Date
 
@@ -160,40 +162,77 @@ struct ChatMessagesController {
         }
     }
 
-    /// Most images one message may carry.
+    /// Most files one message may carry.
     static let maxImages = 10
 
-    /// The images of a query, as `data:` URLs for a vision model: uploads of this app, or fetched from their URLs.
-    func attachments(_ references: [FileReference], grant: PublicGrant) async throws -> (images: [String], files: [JSONValue]) {
-        var images: [String] = []
-        var listed: [JSONValue] = []
+    /// Dify's file types a message may name.
+    static let fileTypes = ["image", "document", "audio", "video", "custom"]
+
+    /// The files of a query, checked against the app's `file_upload` settings: images as `data:` URLs for a vision
+    /// model, documents' text (read as the knowledge pipeline reads them), and every file as the message lists it.
+    /// Audio, video and custom files are listed, not sent to the model.
+    func attachments(_ references: [FileReference], grant: PublicGrant) async throws -> ChatAttachments {
+        guard !references.isEmpty else { return ChatAttachments() }
+        let rules = FileUploadRules(try await chat.modelConfig(of: grant.app)?.fileUpload)
+        var attached = ChatAttachments()
         for (index, reference) in references.enumerated() {
             let field = "files[\(index)]"
-            guard reference.type == nil || reference.type == "image" else {
-                throw RelayError.invalidParam("\(field).type", "Only images can be sent with a message", type: "enum")
+            let type = reference.type.flatMap { $0.isEmpty ? nil : $0 } ?? "image"
+            guard Self.fileTypes.contains(type) else {
+                throw RelayError.invalidParam("\(field).type", "\(field).type must be one of \(Self.fileTypes.joined(separator: ", "))", type: "enum")
             }
             switch reference.transferMethod {
             case "remote_url":
                 guard let url = reference.url, !url.isEmpty else { throw RelayError.required("\(field).url") }
-                let image = try await remoteImages.fetch(url, field: "\(field).url")
-                images.append("data:\(image.mimeType);base64,\(image.data.base64EncodedString())")
-                listed.append(["id": .string(UUID().uuidString.lowercased()), "type": "image", "url": .string(url), "belongs_to": "user"])
+                try rules.check(type: type, method: "remote_url", fileExtension: (URL(string: url)?.pathExtension ?? ""), name: url, field: field)
+                switch type {
+                case "image":
+                    let image = try await remoteImages.fetch(url, field: "\(field).url")
+                    attached.images.append("data:\(image.mimeType);base64,\(image.data.base64EncodedString())")
+                case "document":
+                    throw RelayError.invalidParam(
+                        "\(field).transfer_method",
+                        "A document is read from an upload: send it with POST /files/upload and transfer_method local_file")
+                default: break
+                }
+                attached.files.append(
+                    ["id": .string(UUID().uuidString.lowercased()), "type": .string(type), "url": .string(url), "belongs_to": "user"])
             case "local_file":
                 guard let text = reference.uploadFileID, !text.isEmpty else { throw RelayError.required("\(field).upload_file_id") }
                 let file = try await files.file(
                     try Identifier.parse(text, field: "\(field).upload_file_id"), in: grant.workspaceID, app: grant.app.id)
-                guard file.isImage else {
-                    throw RelayError(.unsupportedFileType, "\(file.name) is not an image; only images can be sent with a message")
+                guard type == "custom" || type == file.category.rawValue else {
+                    throw RelayError(
+                        .unsupportedFileType,
+                        "\(file.name) is \(file.category == .image ? "an" : "a") \(file.category.rawValue) file, not \(type == "image" ? "an image" : "a \(type) file")",
+                        details: ["field": .string("\(field).type")])
                 }
-                images.append("data:\(file.mimeType);base64,\(try files.contents(of: file).base64EncodedString())")
-                listed.append(["id": .string(file.id.description), "type": "image", "url": "", "belongs_to": "user"])
+                try rules.check(type: type, method: "local_file", fileExtension: file.fileExtension, name: file.name, field: field)
+                switch file.category {
+                case .image:
+                    attached.images.append("data:\(file.mimeType);base64,\(try files.contents(of: file).base64EncodedString())")
+                case .document where type == "document":
+                    attached.documents.append(
+                        ChatAttachments.Document(
+                            name: file.name,
+                            text: try await datasets.text(
+                                ofFile: file.name, fileExtension: file.fileExtension, content: try files.contents(of: file), field: field)))
+                default: break
+                }
+                attached.files.append(
+                    [
+                        "id": .string(file.id.description), "type": .string(type), "url": "", "belongs_to": "user",
+                        "filename": .string(file.name), "mime_type": .string(file.mimeType), "size": .number(Double(file.size)),
+                        "transfer_method": "local_file", "upload_file_id": .string(file.id.description),
+                    ])
             default:
                 throw RelayError.invalidParam(
                     "\(field).transfer_method", "\(field).transfer_method must be one of remote_url, local_file", type: "enum"
                 )
             }
         }
-        return (images, listed)
+        try rules.checkCounts(images: references.filter { ($0.type ?? "image") == "image" }.count, all: references.count)
+        return attached
     }
 }
 
