@@ -84,6 +84,13 @@ let package = Package(
             dependencies: [.product(name: "Core", package: "relay")],
             path: "Benchmarks/ApproximateSearch"
         ),
+        // The console's app statistics over 100,000 messages on SQLite (and PostgreSQL with RELAY_BENCH_DATABASE_URL): p50 and
+        // p99 of each, against a round trip to the same database. Run: cd Benchmarks && swift run -c release AppStatistics
+        .executableTarget(
+            name: "AppStatistics",
+            dependencies: [.product(name: "Core", package: "relay"), .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AppStatistics"
+        ),
         // Run: cd Benchmarks && swift package benchmark --target MetricsBenchmarks
         .executableTarget(
             name: "MetricsBenchmarks",

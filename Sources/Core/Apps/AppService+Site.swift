@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Apps' web settings: read by their keys, changed by the workspace's editors.
 extension AppService {

@@ -107,15 +107,7 @@ public struct AppSite: Sendable, Equatable, Codable {
         if let value = choice("customize_token_strategy", ["must", "allow", "not_allow"]) { customizeTokenStrategy = value }
         if let value = flag("prompt_public") { promptPublic = value }
         if case .some(let value) = text("input_placeholder", max: 255) { inputPlaceholder = value }
-        if let first = problems.first {
-            throw RelayError(
-                .invalidParam, problems.count == 1 ? first.1 : "\(first.1) (and \(problems.count - 1) more problems)",
-                details: [
-                    "field": .string(first.0), "type": "invalid",
-                    "problems": .array(problems.map { ["field": .string($0.0), "message": .string($0.1)] }),
-                ]
-            )
-        }
+        if let refusal = RelayError.problems(problems) { throw refusal }
     }
 }
 

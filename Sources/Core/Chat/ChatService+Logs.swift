@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What the app's team sees of every end user's conversations (the console's logs and statistics), and the app-level
 /// reads of Dify's service API (end users, feedback).

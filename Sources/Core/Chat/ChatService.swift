@@ -126,15 +126,7 @@ public struct ChatService: Sendable {
                 problems.append(("dataset_configs.datasets.datasets[\(index)].dataset.id", "this workspace has no dataset \(id)"))
             }
         }
-        if let first = problems.first {
-            throw RelayError(
-                .invalidParam, problems.count == 1 ? first.1 : "\(first.1) (and \(problems.count - 1) more problems)",
-                details: [
-                    "field": .string(first.0), "type": "invalid",
-                    "problems": .array(problems.map { ["field": .string($0.0), "message": .string($0.1)] }),
-                ]
-            )
-        }
+        if let refusal = RelayError.problems(problems) { throw refusal }
         guard try await store.saveModelConfig(config, of: app.id, in: app.workspaceID, at: now()) else {
             throw RelayError.notFound("App not found")
         }

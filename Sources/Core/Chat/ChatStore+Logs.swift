@@ -204,20 +204,9 @@ extension ChatStore {
     )
         async throws -> Slice<ChatMessage>?
     {
-        try await database.read(.workspace(workspace)) { transaction -> Slice<ChatMessage>? in
-            var sql: SQL = "SELECT * FROM message WHERE conversation_id = \(conversation) AND app_id = \(app) AND workspace_id = \(workspace)"
-            if let firstID {
-                guard
-                    let first = try await transaction.row(
-                        "SELECT created_at FROM message WHERE id = \(firstID) AND conversation_id = \(conversation) AND workspace_id = \(workspace)"
-                    )
-                else { return nil }
-                let createdAt = try first.double("created_at")
-                sql += " AND (created_at < \(createdAt) OR (created_at = \(createdAt) AND id < \(firstID)))"
-            }
-            sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
-            let rows = try await transaction.rows(sql).map(ChatMessage.init(row:))
-            return Slice(items: rows.prefix(limit).reversed(), hasMore: rows.count > limit)
+        try await database.read(.workspace(workspace)) { transaction in
+            try await Self.page(
+                of: conversation, where: "app_id = \(app) AND workspace_id = \(workspace)", in: workspace, before: firstID, limit: limit, transaction)
         }
     }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The console's statistics, aggregated in the database a day at a time.
 extension ChatStore {

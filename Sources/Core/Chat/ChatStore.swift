@@ -165,24 +165,30 @@ public struct ChatStore: StopRequests {
     ) async throws
         -> Slice<ChatMessage>?
     {
-        try await database.read(.workspace(scope.workspaceID)) { transaction -> Slice<ChatMessage>? in
-            var sql: SQL = "SELECT * FROM message WHERE conversation_id = \(conversation) AND \(Self.matches(scope))"
-            if let firstID {
-                guard
-                    let first = try await transaction.row(
-                        """
-                        SELECT created_at FROM message
-                        WHERE id = \(firstID) AND conversation_id = \(conversation) AND workspace_id = \(scope.workspaceID)
-                        """
-                    )
-                else { return nil }
-                let createdAt = try first.double("created_at")
-                sql += " AND (created_at < \(createdAt) OR (created_at = \(createdAt) AND id < \(firstID)))"
-            }
-            sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
-            let rows = try await transaction.rows(sql).map(ChatMessage.init(row:))
-            return Slice(items: rows.prefix(limit).reversed(), hasMore: rows.count > limit)
+        try await database.read(.workspace(scope.workspaceID)) { transaction in
+            try await Self.page(of: conversation, where: Self.matches(scope), in: scope.workspaceID, before: firstID, limit: limit, transaction)
         }
+    }
+
+    /// Messages of a conversation that also meet `condition`, before `firstID` (exclusive), the newest `limit`, oldest
+    /// first; `nil` when `firstID` names no message of the conversation.
+    static func page(
+        of conversation: ConversationID, where condition: SQL, in workspace: WorkspaceID, before firstID: MessageID?, limit: Int,
+        _ transaction: SQLTransaction
+    ) async throws -> Slice<ChatMessage>? {
+        var sql: SQL = "SELECT * FROM message WHERE conversation_id = \(conversation) AND \(condition)"
+        if let firstID {
+            guard
+                let first = try await transaction.row(
+                    "SELECT created_at FROM message WHERE id = \(firstID) AND conversation_id = \(conversation) AND workspace_id = \(workspace)"
+                )
+            else { return nil }
+            let createdAt = try first.double("created_at")
+            sql += " AND (created_at < \(createdAt) OR (created_at = \(createdAt) AND id < \(firstID)))"
+        }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        let rows = try await transaction.rows(sql).map(ChatMessage.init(row:))
+        return Slice(items: rows.prefix(limit).reversed(), hasMore: rows.count > limit)
     }
 
     /// The last `limit` finished exchanges of a conversation, oldest first: what a model remembers.

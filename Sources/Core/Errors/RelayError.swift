@@ -33,6 +33,19 @@ extension RelayError {
         RelayError(.invalidParam, message, details: ["field": .string(field), "type": .string(type)])
     }
 
+    /// Every problem of a request at once, as (field, message), the first named in `field` and all in
+    /// `details.problems`; `nil` when there are none.
+    public static func problems(_ problems: [(String, String)]) -> RelayError? {
+        guard let first = problems.first else { return nil }
+        return RelayError(
+            .invalidParam, problems.count == 1 ? first.1 : "\(first.1) (and \(problems.count - 1) more problems)",
+            details: [
+                "field": .string(first.0), "type": "invalid",
+                "problems": .array(problems.map { ["field": .string($0.0), "message": .string($0.1)] }),
+            ]
+        )
+    }
+
     public static func required(_ field: String) -> RelayError {
         .invalidParam(field, "Parameter '\(field)' is required", type: "required")
     }

@@ -59,12 +59,7 @@ struct AppAnnotationsController {
             JSONBody(["data": .array(try await annotations.export(of: try await app(context)).map(AnnotationJSON.annotation))])
         }
         group.post("apps/:app_id/annotations/:annotation_id") { request, context in
-            let app = try await app(context)
-            var request = request
-            let body = try await request.decodeJSON(as: AnnotationJSON.Written.self)
-            let annotation = try await annotations.update(
-                try context.id("annotation_id"), question: body.question, answer: body.answer ?? body.content, of: app)
-            return JSONBody(AnnotationJSON.annotation(annotation))
+            try await AnnotationJSON.update(try context.id("annotation_id"), of: try await app(context), from: request, with: annotations)
         }
         group.delete("apps/:app_id/annotations/:annotation_id") { _, context in
             try await annotations.delete(try context.id("annotation_id") as AnnotationID, of: try await app(context))
@@ -81,19 +76,9 @@ struct AppAnnotationsController {
             ])
         }
         group.post("apps/:app_id/annotation-reply/:action") { request, context in
-            let app = try await app(context)
-            let kind = try AnnotationJSON.action(try context.parameters.require("action"))
-            var request = request
-            let job: BackgroundJob
-            if kind == .enableAnnotationReply {
-                let body = try await request.decodeJSON(as: AnnotationJSON.ReplySetting.self)
-                job = try await annotations.enable(
-                    app, scoreThreshold: body.scoreThreshold, embeddingProvider: body.embeddingProviderName,
-                    embeddingModel: body.embeddingModelName, by: context.scope.accountID)
-            } else {
-                job = try await annotations.disable(app)
-            }
-            return JSONBody(AnnotationJSON.job(job))
+            try await AnnotationJSON.reply(
+                try context.parameters.require("action"), of: try await app(context), from: request, by: context.scope.accountID,
+                with: annotations)
         }
         group.get("apps/:app_id/annotation-reply/:action/status/:job_id") { _, context in
             let app = try await app(context)

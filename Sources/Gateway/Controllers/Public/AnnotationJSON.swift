@@ -79,6 +79,28 @@ enum AnnotationJSON {
         }
     }
 
+    /// Changes the annotation `id` of `app` to the request's question and answer (the service API's PUT and the
+    /// console's POST).
+    static func update(_ id: AnnotationID, of app: App, from request: Request, with annotations: AnnotationService) async throws -> JSONBody {
+        var request = request
+        let body = try await request.decodeJSON(as: Written.self)
+        return JSONBody(annotation(try await annotations.update(id, question: body.question, answer: body.answer ?? body.content, of: app)))
+    }
+
+    /// Turns `app`'s reply on (with the request's setting) or off, as `action` says, and answers the job.
+    static func reply(
+        _ action: String, of app: App, from request: Request, by account: AccountID?, with annotations: AnnotationService
+    ) async throws -> JSONBody {
+        guard try Self.action(action) == .enableAnnotationReply else { return JSONBody(job(try await annotations.disable(app))) }
+        var request = request
+        let body = try await request.decodeJSON(as: ReplySetting.self)
+        return JSONBody(
+            job(
+                try await annotations.enable(
+                    app, scoreThreshold: body.scoreThreshold, embeddingProvider: body.embeddingProviderName,
+                    embeddingModel: body.embeddingModelName, by: account)))
+    }
+
     /// The annotation list's query: `page`, `limit` (Dify's default 20) and `keyword`.
     static func query(_ request: Request) throws -> AnnotationQuery {
         AnnotationQuery(

@@ -21,31 +21,15 @@ struct AnnotationsController {
             return EditedResponse(status: .created, response: JSONBody(AnnotationJSON.annotation(annotation)))
         }
         group.put("apps/annotations/:annotation_id") { request, context in
-            let app = try Self.app(context)
-            var request = request
-            let body = try await request.decodeJSON(as: AnnotationJSON.Written.self)
-            let annotation = try await annotations.update(
-                try context.id("annotation_id"), question: body.question, answer: body.answer ?? body.content, of: app)
-            return JSONBody(AnnotationJSON.annotation(annotation))
+            try await AnnotationJSON.update(try context.id("annotation_id"), of: try Self.app(context), from: request, with: annotations)
         }
         group.delete("apps/annotations/:annotation_id") { _, context in
             try await annotations.delete(try context.id("annotation_id") as AnnotationID, of: try Self.app(context))
             return Response(status: .noContent)
         }
         group.post("apps/annotation-reply/:action") { request, context in
-            let app = try Self.app(context)
-            let kind = try AnnotationJSON.action(try context.parameters.require("action"))
-            var request = request
-            let job: BackgroundJob
-            if kind == .enableAnnotationReply {
-                let body = try await request.decodeJSON(as: AnnotationJSON.ReplySetting.self)
-                job = try await annotations.enable(
-                    app, scoreThreshold: body.scoreThreshold, embeddingProvider: body.embeddingProviderName,
-                    embeddingModel: body.embeddingModelName, by: nil)
-            } else {
-                job = try await annotations.disable(app)
-            }
-            return JSONBody(AnnotationJSON.job(job))
+            try await AnnotationJSON.reply(
+                try context.parameters.require("action"), of: try Self.app(context), from: request, by: nil, with: annotations)
         }
         group.get("apps/annotation-reply/:action/status/:job_id") { _, context in
             let app = try Self.app(context)
