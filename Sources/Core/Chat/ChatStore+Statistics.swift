@@ -8,14 +8,24 @@ extension ChatStore {
         -> [StatisticsDay]
     {
         try await database.read(.workspace(workspace)) { transaction in
+            // Every figure but session interactions reads only columns of the `message_statistics` index, so a statistic is
+            // one pass over that index's range for the app and never touches the table.
+            func within(_ column: String) -> SQL {
+                var sql: SQL = ""
+                if let start = range.start { sql += " AND \(unescaped: column) >= \(start)" }
+                if let end = range.end { sql += " AND \(unescaped: column) < \(end)" }
+                return sql
+            }
             let table = statistic == .averageSessionInteractions ? "conversation" : "message"
-            var filter: SQL = "workspace_id = \(workspace) AND app_id = \(app)"
-            if let start = range.start { filter += " AND created_at >= \(start)" }
-            if let end = range.end { filter += " AND created_at < \(end)" }
-            // Days are cut where the zone's offset says; the offset changes only at transitions inside the data's span.
+            let filter: SQL = "workspace_id = \(workspace) AND app_id = \(app)" + within("created_at")
+            // Days are cut where the zone's offset says; the offset changes only at transitions inside the data's span
+            // (each end read from the index's edge).
             guard
                 let span = try await transaction.row(
-                    "SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM \(unescaped: table) WHERE \(filter)"),
+                    """
+                    SELECT (SELECT MIN(created_at) FROM \(unescaped: table) WHERE \(filter)) AS first,
+                    (SELECT MAX(created_at) FROM \(unescaped: table) WHERE \(filter)) AS last
+                    """),
                 let first = try span.optionalDouble("first"), let last = try span.optionalDouble("last")
             else { return [] }
             let day = Self.day(
@@ -23,7 +33,9 @@ extension ChatStore {
             let values: String
             switch statistic {
             case .dailyMessages: values = "COUNT(*) AS message_count"
-            case .dailyConversations: values = "COUNT(DISTINCT COALESCE(conversation_id, id)) AS conversation_count"
+            // A completion message stands for a conversation of its own, as in Dify.
+            case .dailyConversations:
+                values = "COUNT(DISTINCT conversation_id) + SUM(CASE WHEN conversation_id IS NULL THEN 1 ELSE 0 END) AS conversation_count"
             case .dailyEndUsers: values = "COUNT(DISTINCT end_user) AS terminal_count"
             case .tokenCosts: values = "SUM(message_tokens + answer_tokens) AS token_count, SUM(total_price) AS total_price"
             case .averageSessionInteractions: values = "AVG(messages) AS interactions"
@@ -35,13 +47,23 @@ extension ChatStore {
             case .averageResponseTime: values = "AVG(latency) AS latency"
             case .tokensPerSecond: values = "SUM(answer_tokens) AS answer_tokens, SUM(latency) AS latency"
             }
-            let source: SQL =
-                statistic == .averageSessionInteractions
-                ? "(SELECT c.created_at, c.workspace_id, c.app_id, (SELECT COUNT(*) FROM message m WHERE m.conversation_id = c.id) AS messages FROM conversation c)"
-                : "message"
-            let rows = try await transaction.rows(
-                "SELECT day, \(unescaped: values) FROM (SELECT \(day) AS day, t.* FROM \(source) t WHERE \(filter)) d GROUP BY day ORDER BY day"
-            )
+            let rows: [StoredRow]
+            if statistic == .averageSessionInteractions {
+                // Messages counted per conversation from the index, then averaged by the day each conversation began.
+                rows = try await transaction.rows(
+                    """
+                    SELECT \(day) AS day, \(unescaped: values) FROM (
+                        SELECT c.created_at AS created_at, m.messages AS messages FROM conversation c JOIN (
+                            SELECT conversation_id, COUNT(*) AS messages FROM message
+                            WHERE workspace_id = \(workspace) AND app_id = \(app) AND conversation_id IS NOT NULL GROUP BY conversation_id
+                        ) m ON m.conversation_id = c.id
+                        WHERE c.workspace_id = \(workspace) AND c.app_id = \(app)\(within("c.created_at"))
+                    ) s GROUP BY day ORDER BY day
+                    """
+                )
+            } else {
+                rows = try await transaction.rows("SELECT \(day) AS day, \(unescaped: values) FROM message WHERE \(filter) GROUP BY day ORDER BY day")
+            }
             return try rows.map { row in
                 StatisticsDay(date: Self.date(ofDay: try row.int("day")), values: try Self.values(of: statistic, row))
             }

@@ -609,7 +609,11 @@ enum Schema {
                 ALTER TABLE message ADD COLUMN admin_feedback_content TEXT;
                 ALTER TABLE message ADD COLUMN admin_feedback_by TEXT;
                 ALTER TABLE message ADD COLUMN admin_feedback_at DOUBLE PRECISION;
-                CREATE INDEX message_by_app_created ON message(app_id, created_at);
+                CREATE INDEX message_statistics ON message(
+                    workspace_id, app_id, created_at, conversation_id, end_user, message_tokens, answer_tokens, total_price, latency,
+                    feedback_rating, admin_feedback_rating
+                );
+                CREATE INDEX conversation_by_app_created ON conversation(workspace_id, app_id, created_at);
                 CREATE INDEX message_by_app_feedback ON message(app_id, feedback_at);
                 """
         ),
