@@ -152,7 +152,7 @@ func buildRouter(_ services: RelayServices) -> Router<RelayRequestContext> {
         WorkflowRunsController(workflows: services.workflows, runner: runner, billing: services.billing).addRoutes(to: api)
         ConversationsController(chat: services.chat).addRoutes(to: api)
         SiteController(apps: services.apps).addRoutes(to: api)
-        AudioController(chat: services.chat, workflows: services.workflows).addRoutes(to: api)
+        AudioController(chat: services.chat, workflows: services.workflows, maxAudioBytes: services.configuration.audioToTextBytes).addRoutes(to: api)
         EndUsersController(chat: services.chat).addRoutes(to: api)
         AnnotationsController(annotations: services.annotations).addRoutes(to: api)
     }

@@ -67,6 +67,8 @@ public struct RelayConfiguration: Sendable {
     public var vectorCacheBytes = 256 << 20
     /// Most bytes of files one zip download of documents holds.
     public var documentZipBytes = 256 << 20
+    /// Largest audio `POST /audio-to-text` takes: Dify's 30 MB.
+    public var audioToTextBytes = 30 << 20
     /// Vectors from which a dataset's semantic search uses an approximate (HNSW) index.
     public var approximateSearchFrom = 100_000
 

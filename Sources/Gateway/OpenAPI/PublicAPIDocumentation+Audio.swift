@@ -5,7 +5,7 @@ extension PublicAPIDocumentation {
     static var audioOperations: [DocumentedOperation] {
         operation(
             .post, "/audio-to-text", id: "audioToText",
-            summary: "Transcribe audio (multipart field `file`: mp3, mp4, mpeg, mpga, m4a, wav, webm or amr, at most 30 MB)",
+            summary: "Transcribe audio (multipart field `file`: mp3, mp4, mpeg, mpga, m4a, wav, webm or amr; at most 30 MB by default)",
             description: "Needs the app's `speech_to_text` feature and the workspace's default speech-to-text model", tag: "Audio",
             body: multipartBody(.object(properties: ["file": .binaryFile, "user": endUser])),
             responses: [200: .json("What the audio says", .object(properties: ["text": .string]))],

@@ -23,8 +23,8 @@ struct AudioController {
         }
     }
 
-    /// Dify's limit on audio to transcribe.
-    static let maxAudioBytes = 30 << 20
+    /// Largest audio transcribed (Dify's 30 MB unless the operator says otherwise).
+    let maxAudioBytes: Int
     /// Longest text read aloud in one call (OpenAI's limit is 4,096 characters).
     static let maxSpokenText = 4_096
     /// The audio kinds Dify takes, by extension, with the media type sent on.
@@ -42,7 +42,7 @@ struct AudioController {
                     throw RelayError(
                         .unsupportedAudioType, "Audio type not allowed: send one of \(Self.audioTypes.keys.sorted().joined(separator: ", "))")
                 }
-                return AudioFile(name: filename, mimeType: type, limit: Self.maxAudioBytes)
+                return AudioFile(name: filename, mimeType: type, limit: maxAudioBytes)
             }
             // Named as Dify's SDKs name them, though a transcription keeps nothing of the end user's.
             _ = try EndUserScope(grant, user: fields["user"])
