@@ -214,6 +214,13 @@ struct AnnotationTests {
                     #expect(reply.status == .badRequest && reply.code == code, "\(field): \(reply.json)")
                 }
                 #expect(try await client.get("/v1/parameters", token: app.key).json["annotation_reply"] == ["enabled": false])
+                // `disable` needs no setting, but one sent must be well formed.
+                expectError(
+                    try await client.post("/v1/apps/annotation-reply/disable", token: app.key, json: ["score_threshold": 7]), .badRequest,
+                    "invalid_param", field: "score_threshold")
+                expectError(
+                    try await client.post("/v1/apps/annotation-reply/disable", token: app.key, json: ["embedding_model_name": []]), .badRequest,
+                    "invalid_param")
                 expectError(
                     try await client.get("/v1/apps/annotation-reply/enable/status/\(UUID().uuidString)", token: app.key), .notFound, "not_found")
             }

@@ -31,7 +31,10 @@ struct SpeechTests {
     func audioToText() async throws {
         try await StubUpstream.with { stub in
             // A smaller limit than Dify's 30 MB, so that passing it costs the suite little.
-            try await withRelay(configure: { $0.forChatTests(); $0.audioToTextBytes = 1 << 20 }) { client in
+            try await withRelay(configure: {
+                $0.forChatTests()
+                $0.audioToTextBytes = 1 << 20
+            }) { client in
                 let app = try await Self.speakingApp(client, stub)
                 let parameters = try await client.get("/v1/parameters", token: app.key).json
                 #expect(parameters["speech_to_text"]["enabled"] == true && parameters["text_to_speech"]["voice"] == "nova", "\(parameters)")

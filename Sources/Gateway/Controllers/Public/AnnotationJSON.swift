@@ -91,8 +91,14 @@ enum AnnotationJSON {
     static func reply(
         _ action: String, of app: App, from request: Request, by account: AccountID?, with annotations: AnnotationService
     ) async throws -> JSONBody {
-        guard try Self.action(action) == .enableAnnotationReply else { return JSONBody(job(try await annotations.disable(app))) }
         var request = request
+        guard try Self.action(action) == .enableAnnotationReply else {
+            // Dify's SDKs send the setting with `disable` too: it is not needed, but when sent it must be well formed.
+            if let body = try await ConversationsController.optionalBody(&request, as: ReplySetting.self), let threshold = body.scoreThreshold {
+                _ = try AnnotationSetting.checkThreshold(threshold)
+            }
+            return JSONBody(job(try await annotations.disable(app)))
+        }
         let body = try await request.decodeJSON(as: ReplySetting.self)
         return JSONBody(
             job(
