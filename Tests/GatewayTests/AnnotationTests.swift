@@ -10,10 +10,11 @@ struct AnnotationTests {
         stub.requests.filter { $0["messages"] != .null }.count
     }
 
-    /// Turns reply on with the stub's bag-of-words embeddings and waits for the job that embeds the questions.
-    static func enableReply(_ client: RelayClient, key: String, threshold: Double = 0.9) async throws -> String {
+    /// Turns reply on with the stub's bag-of-words embeddings and waits for the job that embeds the questions; through
+    /// the service API (`base` `/v1/apps`) or the console (`/console/api/apps/{id}`).
+    static func enableReply(_ client: RelayClient, base: String = "/v1/apps", token key: String, threshold: Double = 0.9) async throws -> String {
         let enabled = try await client.post(
-            "/v1/apps/annotation-reply/enable", token: key,
+            base + "/annotation-reply/enable", token: key,
             json: [
                 "score_threshold": .number(threshold), "embedding_provider_name": "openai_api_compatible",
                 "embedding_model_name": "stub-embed-words",
@@ -23,7 +24,7 @@ struct AnnotationTests {
         let job = try #require(enabled.json["job_id"].string)
         var status = JSONValue.null
         for _ in 0..<200 {
-            status = try await client.get("/v1/apps/annotation-reply/enable/status/\(job)", token: key).json
+            status = try await client.get(base + "/annotation-reply/enable/status/\(job)", token: key).json
             if status["job_status"] == "completed" || status["job_status"] == "error" { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -123,7 +124,7 @@ struct AnnotationTests {
                 let annotation = try #require(created.json["id"].string)
                 #expect(try await client.get("/v1/parameters", token: app.key).json["annotation_reply"] == ["enabled": false])
 
-                let job = try await Self.enableReply(client, key: app.key)
+                let job = try await Self.enableReply(client, token: app.key)
                 let parameters = try await client.get("/v1/parameters", token: app.key).json["annotation_reply"]
                 #expect(parameters["enabled"] == true && parameters["score_threshold"] == 0.9 && parameters["id"].string != nil, "\(parameters)")
                 #expect(parameters["embedding_model"]["embedding_model_name"] == "stub-embed-words")
@@ -272,17 +273,7 @@ struct AnnotationTests {
 
                 // Setting: off, on, threshold changed.
                 #expect(try await client.get(base + "/annotation-setting", token: token).json == ["enabled": false])
-                let enabled = try await client.post(
-                    base + "/annotation-reply/enable", token: token,
-                    json: ["score_threshold": 0.8, "embedding_provider_name": "openai_api_compatible", "embedding_model_name": "stub-embed-words"])
-                let job = try #require(enabled.json["job_id"].string)
-                var status = JSONValue.null
-                for _ in 0..<200 {
-                    status = try await client.get(base + "/annotation-reply/enable/status/\(job)", token: token).json
-                    if status["job_status"] == "completed" { break }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(status["job_status"] == "completed", "\(status)")
+                _ = try await Self.enableReply(client, base: base, token: token, threshold: 0.8)
                 let setting = try await client.get(base + "/annotation-setting", token: token).json
                 let settingID = try #require(setting["id"].string)
                 #expect(setting["enabled"] == true && setting["score_threshold"] == 0.8)

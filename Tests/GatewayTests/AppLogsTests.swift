@@ -42,6 +42,7 @@ struct AppLogsTests {
                 #expect(item["user_feedback_stats"] == ["like": 1, "dislike": 0] && item["admin_feedback_stats"] == ["like": 0, "dislike": 0])
                 #expect(item["status_count"]["success"] == 2 && item["annotated"] == false)
                 #expect(item["model_config"]["model"]["name"] == "stub-chat")
+                #expect(item["read_at"] == .null)
 
                 logs = try await client.get(base + "/chat-conversations?sort_by=created_at&limit=1", token: token)
                 #expect(logs.json["data"].array.compactMap { $0["id"].string } == [alice] && logs.json["has_more"] == true)
@@ -69,6 +70,10 @@ struct AppLogsTests {
                 let detail = try await client.get(base + "/chat-conversations/\(alice)", token: token)
                 #expect(detail.json["id"].string == alice && detail.json["message_count"] == 2 && detail.json["annotated"] == false, "\(detail.json)")
                 #expect(detail.json["model_config"]["model"]["provider"] == "openai_api_compatible")
+                // Opening a conversation marks it read; paging its messages does not.
+                #expect(try await client.get(base + "/chat-messages?conversation_id=\(bob)", token: token).status == .ok)
+                let read = try await client.get(base + "/chat-conversations?sort_by=created_at", token: token).json["data"]
+                #expect(read[0]["read_at"].int != nil && read[1]["read_at"] == .null, "\(read)")
                 let messages = try await client.get(base + "/chat-messages?conversation_id=\(alice)", token: token)
                 let data = messages.json["data"].array
                 #expect(data.compactMap { $0["query"].string } == ["first question", "second question"], "\(messages.json)")

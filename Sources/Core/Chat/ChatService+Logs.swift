@@ -59,9 +59,6 @@ extension ChatService {
         -> (messages: Slice<ChatMessage>, endUsers: [String: EndUserID])
     {
         try Paging.check(page: 1, limit: limit, maxLimit: Self.maxLogLimit)
-        guard try await store.conversationLog(conversation, of: app.id, in: app.workspaceID, readBy: nil, at: now()) != nil else {
-            throw RelayError.notFound("Conversation Not Exists.")
-        }
         guard let slice = try await store.logMessages(of: conversation, app: app.id, in: app.workspaceID, before: firstID, limit: limit) else {
             throw RelayError.notFound("First message not found")
         }

@@ -140,7 +140,8 @@ extension ChatStore {
             conversation: conversation, endUserID: try row.optionalIdentifier("end_user_id"), firstMessage: first,
             messageCount: try row.int("message_count"), userLikes: try row.int("user_likes"), userDislikes: try row.int("user_dislikes"),
             adminLikes: try row.int("admin_likes"), adminDislikes: try row.int("admin_dislikes"),
-            failedMessages: try row.int("failed_messages"), annotated: try row.int("annotations") > 0, annotation: nil
+            failedMessages: try row.int("failed_messages"), annotated: try row.int("annotations") > 0,
+            readAt: try row.optionalDate("read_at")
         )
     }
 
@@ -193,19 +194,23 @@ extension ChatStore {
             endUserID: try row.optionalIdentifier("end_user_id"), firstMessage: message, messageCount: 1,
             userLikes: liked(message.feedback, .like), userDislikes: liked(message.feedback, .dislike),
             adminLikes: liked(message.adminFeedback, .like), adminDislikes: liked(message.adminFeedback, .dislike),
-            failedMessages: message.status == .error ? 1 : 0, annotated: false, annotation: nil
+            failedMessages: message.status == .error ? 1 : 0, annotated: false
         )
     }
 
-    /// Messages of a conversation of the app before `firstID` (exclusive), the newest `limit`, oldest first, with
-    /// their end user's id; `nil` when `firstID` names no message of the conversation.
+    /// Messages of a conversation of the app before `firstID` (exclusive), the newest `limit`, oldest first; `nil` when
+    /// `firstID` names no message of the conversation, 404 when the app has no such conversation.
     public func logMessages(
         of conversation: ConversationID, app: AppID, in workspace: WorkspaceID, before firstID: MessageID?, limit: Int
     )
         async throws -> Slice<ChatMessage>?
     {
         try await database.read(.workspace(workspace)) { transaction in
-            try await Self.page(
+            guard
+                try await transaction.row(
+                    "SELECT 1 AS found FROM conversation WHERE id = \(conversation) AND app_id = \(app) AND workspace_id = \(workspace)") != nil
+            else { throw RelayError.notFound("Conversation Not Exists.") }
+            return try await Self.page(
                 of: conversation, where: "app_id = \(app) AND workspace_id = \(workspace)", in: workspace, before: firstID, limit: limit, transaction)
         }
     }

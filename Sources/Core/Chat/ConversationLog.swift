@@ -46,11 +46,12 @@ public struct ConversationLog: Sendable {
     public let adminDislikes: Int
     public let failedMessages: Int
     public let annotated: Bool
-    public let annotation: (Annotation, String?)?
+    /// When the team first opened it in the logs.
+    public let readAt: Date?
 
     public init(
         conversation: Conversation, endUserID: EndUserID?, firstMessage: ChatMessage?, messageCount: Int, userLikes: Int, userDislikes: Int,
-        adminLikes: Int, adminDislikes: Int, failedMessages: Int, annotated: Bool, annotation: (Annotation, String?)?
+        adminLikes: Int, adminDislikes: Int, failedMessages: Int, annotated: Bool, readAt: Date? = nil
     ) {
         self.conversation = conversation
         self.endUserID = endUserID
@@ -62,7 +63,7 @@ public struct ConversationLog: Sendable {
         self.adminDislikes = adminDislikes
         self.failedMessages = failedMessages
         self.annotated = annotated
-        self.annotation = annotation
+        self.readAt = readAt
     }
 }
 

@@ -24,7 +24,9 @@ struct AppAnnotationsController {
     func addRoutes(to group: RouterGroup<WorkspaceContext>) {
         group.get("apps/:app_id/annotations") { request, context in
             let app = try await app(context)
-            return JSONBody(AnnotationJSON.page(try await annotations.annotations(of: app, matching: try AnnotationJSON.query(request))))
+            return JSONBody(
+                AnnotationJSON.page(
+                    try await annotations.annotations(of: app, matching: try AnnotationJSON.query(request)), AnnotationJSON.annotation))
         }
         group.post("apps/:app_id/annotations") { request, context in
             let app = try await app(context)
@@ -70,10 +72,7 @@ struct AppAnnotationsController {
             let page = try await annotations.hits(
                 of: try context.id("annotation_id"), app: app, page: try request.queryInt("page", default: 1),
                 limit: try request.queryInt("limit", default: 20))
-            return JSONBody([
-                "data": .array(page.items.map(AnnotationJSON.hit)), "has_more": .bool(page.hasMore), "limit": .number(Double(page.limit)),
-                "total": .number(Double(page.total)), "page": .number(Double(page.page)),
-            ])
+            return JSONBody(AnnotationJSON.page(page, AnnotationJSON.hit))
         }
         group.post("apps/:app_id/annotation-reply/:action") { request, context in
             try await AnnotationJSON.reply(

@@ -105,7 +105,9 @@ struct AppLogsController {
 
     /// Dify's log filters; `start` and `end` are minutes in the account's time zone, `end` inclusive to its last second.
     private func logQuery(_ request: Request, _ context: WorkspaceContext, chat isChat: Bool) async throws -> ConversationLogQuery {
-        let zone = try await accounts.timeZone(of: context.scope.accountID)
+        let (start, end) = (try request.queryString("start"), try request.queryString("end"))
+        // The account's zone is read only when a time is given in it.
+        let zone = (start ?? "").isEmpty && (end ?? "").isEmpty ? TimeZone.gmt : try await accounts.timeZone(of: context.scope.accountID)
         let status: ConversationLogQuery.AnnotationStatus = try parseEnum(
             try request.queryString("annotation_status").flatMap { $0.isEmpty ? nil : $0 } ?? "all", field: "annotation_status")
         let order: ConversationOrder =
@@ -114,8 +116,8 @@ struct AppLogsController {
             : .createdAtDescending
         return ConversationLogQuery(
             page: try request.queryInt("page", default: 1), limit: try request.queryInt("limit", default: 20),
-            keyword: try request.queryString("keyword"), start: try LocalMinute.parse(try request.queryString("start"), field: "start", in: zone),
-            end: try LocalMinute.parse(try request.queryString("end"), field: "end", in: zone).map { $0.addingTimeInterval(59.999) },
+            keyword: try request.queryString("keyword"), start: try LocalMinute.parse(start, field: "start", in: zone),
+            end: try LocalMinute.parse(end, field: "end", in: zone).map { $0.addingTimeInterval(59.999) },
             annotationStatus: status, order: order
         )
     }
@@ -203,7 +205,7 @@ struct AppLogsController {
         var item = common(log)
         item["from_end_user_session_id"] = .string(log.conversation.endUser)
         item["from_account_name"] = .null
-        item["read_at"] = .null
+        item["read_at"] = log.readAt.map(AnnotationJSON.seconds) ?? .null
         item["updated_at"] = AnnotationJSON.seconds(log.conversation.updatedAt)
         item["model_config"] = simpleModelConfig(config)
         item["user_feedback_stats"] = stats(log.userLikes, log.userDislikes)

@@ -36,9 +36,10 @@ enum AnnotationJSON {
         ]
     }
 
-    static func page(_ page: Page<Annotation>) -> JSONValue {
+    /// A page in Dify's envelope: `data`, `has_more`, `limit`, `total`, `page`.
+    static func page<Item>(_ page: Page<Item>, _ item: (Item) -> JSONValue) -> JSONValue {
         [
-            "data": .array(page.items.map(annotation)), "has_more": .bool(page.hasMore), "limit": .number(Double(page.limit)),
+            "data": .array(page.items.map(item)), "has_more": .bool(page.hasMore), "limit": .number(Double(page.limit)),
             "total": .number(Double(page.total)), "page": .number(Double(page.page)),
         ]
     }

@@ -11,7 +11,9 @@ struct AnnotationsController {
     func addRoutes(to group: RouterGroup<PublicContext>) {
         group.get("apps/annotations") { request, context in
             let app = try Self.app(context)
-            return JSONBody(AnnotationJSON.page(try await annotations.annotations(of: app, matching: try AnnotationJSON.query(request))))
+            return JSONBody(
+                AnnotationJSON.page(
+                    try await annotations.annotations(of: app, matching: try AnnotationJSON.query(request)), AnnotationJSON.annotation))
         }
         group.post("apps/annotations") { request, context in
             let app = try Self.app(context)
