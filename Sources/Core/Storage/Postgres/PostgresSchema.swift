@@ -102,6 +102,95 @@ enum PostgresSchema {
                     GROUP BY workspace_id, app_id, end_user ON CONFLICT (app_id, session_id) DO NOTHING;
                     """
             ),
+            Schema.Migration(
+                // v15's rollup filled in from the messages stored before it, then kept in step by one trigger function. A
+                // message's shard is its id's last digit modulo 8, so concurrent messages of one app lock different rows.
+                name: "postgres v15 message statistics rollup",
+                sql: """
+                    INSERT INTO message_rollup (workspace_id, app_id, bucket, shard, messages, lone_messages, tokens, answer_tokens, total_price,
+                        latency, likes)
+                    SELECT workspace_id, app_id, FLOOR(created_at / 900)::BIGINT AS quarter, ascii(right(id, 1)) % 8 AS part, COUNT(*),
+                        COUNT(*) FILTER (WHERE conversation_id IS NULL), SUM(message_tokens + answer_tokens), SUM(answer_tokens),
+                        SUM(total_price), SUM(latency),
+                        COUNT(*) FILTER (WHERE feedback_rating = 'like') + COUNT(*) FILTER (WHERE admin_feedback_rating = 'like')
+                    FROM message GROUP BY workspace_id, app_id, quarter, part;
+                    INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                    SELECT workspace_id, app_id, 'conversation', FLOOR(created_at / 900)::BIGINT AS quarter, conversation_id, COUNT(*)
+                    FROM message WHERE conversation_id IS NOT NULL GROUP BY workspace_id, app_id, quarter, conversation_id;
+                    INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                    SELECT workspace_id, app_id, 'end_user', FLOOR(created_at / 900)::BIGINT AS quarter, end_user, COUNT(*)
+                    FROM message GROUP BY workspace_id, app_id, quarter, end_user;
+                    UPDATE conversation c SET message_count = m.messages
+                    FROM (SELECT conversation_id, COUNT(*) AS messages FROM message GROUP BY conversation_id) m WHERE m.conversation_id = c.id;
+                    CREATE FUNCTION relay_message_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+                    DECLARE
+                        quarter BIGINT;
+                        part INTEGER;
+                        likes_before BIGINT := 0;
+                        likes_after BIGINT := 0;
+                    BEGIN
+                        IF TG_OP = 'INSERT' THEN
+                            quarter := FLOOR(NEW.created_at / 900)::BIGINT;
+                            part := ascii(right(NEW.id, 1)) % 8;
+                            likes_after := (NEW.feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER
+                                + (NEW.admin_feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER;
+                            INSERT INTO message_rollup AS r (workspace_id, app_id, bucket, shard, messages, lone_messages, tokens, answer_tokens,
+                                total_price, latency, likes)
+                            VALUES (NEW.workspace_id, NEW.app_id, quarter, part, 1, (NEW.conversation_id IS NULL)::INTEGER,
+                                NEW.message_tokens + NEW.answer_tokens, NEW.answer_tokens, NEW.total_price, NEW.latency, likes_after)
+                            ON CONFLICT (workspace_id, app_id, bucket, shard) DO UPDATE SET messages = r.messages + 1,
+                                lone_messages = r.lone_messages + excluded.lone_messages, tokens = r.tokens + excluded.tokens,
+                                answer_tokens = r.answer_tokens + excluded.answer_tokens, total_price = r.total_price + excluded.total_price,
+                                latency = r.latency + excluded.latency, likes = r.likes + excluded.likes;
+                            IF NEW.conversation_id IS NOT NULL THEN
+                                INSERT INTO message_rollup_member AS r (workspace_id, app_id, kind, bucket, member, messages)
+                                VALUES (NEW.workspace_id, NEW.app_id, 'conversation', quarter, NEW.conversation_id, 1)
+                                ON CONFLICT (workspace_id, app_id, kind, bucket, member) DO UPDATE SET messages = r.messages + 1;
+                                UPDATE conversation SET message_count = message_count + 1 WHERE id = NEW.conversation_id;
+                            END IF;
+                            INSERT INTO message_rollup_member AS r (workspace_id, app_id, kind, bucket, member, messages)
+                            VALUES (NEW.workspace_id, NEW.app_id, 'end_user', quarter, NEW.end_user, 1)
+                            ON CONFLICT (workspace_id, app_id, kind, bucket, member) DO UPDATE SET messages = r.messages + 1;
+                            RETURN NULL;
+                        END IF;
+                        quarter := FLOOR(OLD.created_at / 900)::BIGINT;
+                        part := ascii(right(OLD.id, 1)) % 8;
+                        likes_before := (OLD.feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER
+                            + (OLD.admin_feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER;
+                        IF TG_OP = 'UPDATE' THEN
+                            likes_after := (NEW.feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER
+                                + (NEW.admin_feedback_rating IS NOT DISTINCT FROM 'like')::INTEGER;
+                            UPDATE message_rollup SET
+                                tokens = tokens + (NEW.message_tokens + NEW.answer_tokens) - (OLD.message_tokens + OLD.answer_tokens),
+                                answer_tokens = answer_tokens + NEW.answer_tokens - OLD.answer_tokens,
+                                total_price = total_price + NEW.total_price - OLD.total_price, latency = latency + NEW.latency - OLD.latency,
+                                likes = likes + likes_after - likes_before
+                            WHERE workspace_id = OLD.workspace_id AND app_id = OLD.app_id AND bucket = quarter AND shard = part;
+                            RETURN NULL;
+                        END IF;
+                        UPDATE message_rollup SET messages = messages - 1, lone_messages = lone_messages - (OLD.conversation_id IS NULL)::INTEGER,
+                            tokens = tokens - OLD.message_tokens - OLD.answer_tokens, answer_tokens = answer_tokens - OLD.answer_tokens,
+                            total_price = total_price - OLD.total_price, latency = latency - OLD.latency, likes = likes - likes_before
+                        WHERE workspace_id = OLD.workspace_id AND app_id = OLD.app_id AND bucket = quarter AND shard = part;
+                        DELETE FROM message_rollup
+                        WHERE workspace_id = OLD.workspace_id AND app_id = OLD.app_id AND bucket = quarter AND shard = part AND messages <= 0;
+                        UPDATE message_rollup_member SET messages = messages - 1
+                        WHERE workspace_id = OLD.workspace_id AND app_id = OLD.app_id AND bucket = quarter
+                            AND ((kind = 'conversation' AND member = OLD.conversation_id) OR (kind = 'end_user' AND member = OLD.end_user));
+                        DELETE FROM message_rollup_member
+                        WHERE workspace_id = OLD.workspace_id AND app_id = OLD.app_id AND bucket = quarter
+                            AND ((kind = 'conversation' AND member = OLD.conversation_id) OR (kind = 'end_user' AND member = OLD.end_user))
+                            AND messages <= 0;
+                        UPDATE conversation SET message_count = message_count - 1 WHERE id = OLD.conversation_id;
+                        RETURN NULL;
+                    END
+                    $$;
+                    CREATE TRIGGER message_rollup_change AFTER INSERT OR DELETE ON message FOR EACH ROW EXECUTE FUNCTION relay_message_rollup();
+                    CREATE TRIGGER message_rollup_update
+                    AFTER UPDATE OF message_tokens, answer_tokens, total_price, latency, feedback_rating, admin_feedback_rating ON message
+                    FOR EACH ROW EXECUTE FUNCTION relay_message_rollup();
+                    """
+            ),
         ]
 
     /// How long start-up waits for the server, so that instances started together with their database find it up.
@@ -119,6 +208,8 @@ enum PostgresSchema {
         // Another instance may hold the lock for as long as its migrations take, and a migration may take long itself.
         try await connection.run("SET LOCAL lock_timeout = 0", logger: database.logger)
         try await connection.run("SET LOCAL statement_timeout = 0", logger: database.logger)
+        // A migration that moves data sees every workspace's rows: row-level security holds the owner to it too.
+        try await connection.run("SELECT set_config('relay.workspace', '*', true)", logger: database.logger)
         try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: database.logger)
         try await connection.run(
             "CREATE TABLE IF NOT EXISTS relay_migration (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",

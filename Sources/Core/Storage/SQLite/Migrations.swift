@@ -58,5 +58,73 @@ enum Migrations {
                 FROM message GROUP BY workspace_id, app_id, end_user ON CONFLICT (app_id, session_id) DO NOTHING;
                 """
         ),
+        Schema.Migration(
+            // v15's rollup filled in from the messages stored before it, then kept in step by triggers (one shard: SQLite
+            // has one writer).
+            name: "sqlite v15 message statistics rollup",
+            sql: """
+                INSERT INTO message_rollup (workspace_id, app_id, bucket, shard, messages, lone_messages, tokens, answer_tokens, total_price,
+                    latency, likes)
+                SELECT workspace_id, app_id, CAST(created_at / 900 AS INTEGER) AS quarter, 0, COUNT(*), SUM(conversation_id IS NULL),
+                    SUM(message_tokens + answer_tokens), SUM(answer_tokens), SUM(total_price), SUM(latency),
+                    SUM((COALESCE(feedback_rating, '') = 'like') + (COALESCE(admin_feedback_rating, '') = 'like'))
+                FROM message GROUP BY workspace_id, app_id, quarter;
+                INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                SELECT workspace_id, app_id, 'conversation', CAST(created_at / 900 AS INTEGER) AS quarter, conversation_id, COUNT(*)
+                FROM message WHERE conversation_id IS NOT NULL GROUP BY workspace_id, app_id, quarter, conversation_id;
+                INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                SELECT workspace_id, app_id, 'end_user', CAST(created_at / 900 AS INTEGER) AS quarter, end_user, COUNT(*)
+                FROM message GROUP BY workspace_id, app_id, quarter, end_user;
+                UPDATE conversation SET message_count = (SELECT COUNT(*) FROM message WHERE message.conversation_id = conversation.id);
+                CREATE TRIGGER message_rollup_insert AFTER INSERT ON message BEGIN
+                    INSERT INTO message_rollup (workspace_id, app_id, bucket, shard, messages, lone_messages, tokens, answer_tokens,
+                        total_price, latency, likes)
+                    VALUES (new.workspace_id, new.app_id, CAST(new.created_at / 900 AS INTEGER), 0, 1, new.conversation_id IS NULL,
+                        new.message_tokens + new.answer_tokens, new.answer_tokens, new.total_price, new.latency,
+                        (COALESCE(new.feedback_rating, '') = 'like') + (COALESCE(new.admin_feedback_rating, '') = 'like'))
+                    ON CONFLICT (workspace_id, app_id, bucket, shard) DO UPDATE SET messages = messages + 1,
+                        lone_messages = lone_messages + excluded.lone_messages, tokens = tokens + excluded.tokens,
+                        answer_tokens = answer_tokens + excluded.answer_tokens, total_price = total_price + excluded.total_price,
+                        latency = latency + excluded.latency, likes = likes + excluded.likes;
+                    INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                    SELECT new.workspace_id, new.app_id, 'conversation', CAST(new.created_at / 900 AS INTEGER), new.conversation_id, 1
+                    WHERE new.conversation_id IS NOT NULL
+                    ON CONFLICT (workspace_id, app_id, kind, bucket, member) DO UPDATE SET messages = messages + 1;
+                    INSERT INTO message_rollup_member (workspace_id, app_id, kind, bucket, member, messages)
+                    VALUES (new.workspace_id, new.app_id, 'end_user', CAST(new.created_at / 900 AS INTEGER), new.end_user, 1)
+                    ON CONFLICT (workspace_id, app_id, kind, bucket, member) DO UPDATE SET messages = messages + 1;
+                    UPDATE conversation SET message_count = message_count + 1 WHERE id = new.conversation_id;
+                END;
+                CREATE TRIGGER message_rollup_update
+                AFTER UPDATE OF message_tokens, answer_tokens, total_price, latency, feedback_rating, admin_feedback_rating ON message BEGIN
+                    UPDATE message_rollup SET
+                        tokens = tokens + (new.message_tokens + new.answer_tokens) - (old.message_tokens + old.answer_tokens),
+                        answer_tokens = answer_tokens + new.answer_tokens - old.answer_tokens,
+                        total_price = total_price + new.total_price - old.total_price, latency = latency + new.latency - old.latency,
+                        likes = likes + (COALESCE(new.feedback_rating, '') = 'like') + (COALESCE(new.admin_feedback_rating, '') = 'like')
+                            - (COALESCE(old.feedback_rating, '') = 'like') - (COALESCE(old.admin_feedback_rating, '') = 'like')
+                    WHERE workspace_id = old.workspace_id AND app_id = old.app_id AND bucket = CAST(old.created_at / 900 AS INTEGER)
+                        AND shard = 0;
+                END;
+                CREATE TRIGGER message_rollup_delete AFTER DELETE ON message BEGIN
+                    UPDATE message_rollup SET messages = messages - 1, lone_messages = lone_messages - (old.conversation_id IS NULL),
+                        tokens = tokens - old.message_tokens - old.answer_tokens, answer_tokens = answer_tokens - old.answer_tokens,
+                        total_price = total_price - old.total_price, latency = latency - old.latency,
+                        likes = likes - (COALESCE(old.feedback_rating, '') = 'like') - (COALESCE(old.admin_feedback_rating, '') = 'like')
+                    WHERE workspace_id = old.workspace_id AND app_id = old.app_id AND bucket = CAST(old.created_at / 900 AS INTEGER)
+                        AND shard = 0;
+                    DELETE FROM message_rollup WHERE workspace_id = old.workspace_id AND app_id = old.app_id
+                        AND bucket = CAST(old.created_at / 900 AS INTEGER) AND shard = 0 AND messages <= 0;
+                    UPDATE message_rollup_member SET messages = messages - 1
+                    WHERE workspace_id = old.workspace_id AND app_id = old.app_id AND bucket = CAST(old.created_at / 900 AS INTEGER)
+                        AND ((kind = 'conversation' AND member = old.conversation_id) OR (kind = 'end_user' AND member = old.end_user));
+                    DELETE FROM message_rollup_member
+                    WHERE workspace_id = old.workspace_id AND app_id = old.app_id AND bucket = CAST(old.created_at / 900 AS INTEGER)
+                        AND ((kind = 'conversation' AND member = old.conversation_id) OR (kind = 'end_user' AND member = old.end_user))
+                        AND messages <= 0;
+                    UPDATE conversation SET message_count = message_count - 1 WHERE id = old.conversation_id;
+                END;
+                """
+        ),
     ]
 }
